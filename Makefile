@@ -1,0 +1,35 @@
+# TopicLens: `make run` starts the dashboard, `make test` runs every test. Both install what they need.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PORT   ?= 8501
+
+.PHONY: install run test browser-deps bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# Real-browser tests drive Debian's Chromium with CJK fonts (never `playwright install`).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
+	fi
+
+test: install browser-deps
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python bench/tokenize.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

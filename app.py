@@ -1,0 +1,34 @@
+"""TopicLens: the frame. Page config, navigation, and the loaded corpus in the sidebar."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui import state
+
+st.set_page_config(page_title="TopicLens", page_icon=":material/insights:", layout="wide")
+state.session_id()
+state.ensure_default_corpus()
+
+PAGES = [
+    ("pages/corpus.py", "Corpus", ":material/table_view:"),
+    ("pages/terms.py", "Terms", ":material/format_list_numbered:"),
+    ("pages/topics.py", "Topics", ":material/bubble_chart:"),
+    ("pages/finetune.py", "Fine-tune", ":material/model_training:"),
+]
+here = Path(__file__).parent
+nav = st.navigation([st.Page(p, title=t, icon=i, default=(t == "Corpus"))
+                     for p, t, i in PAGES if (here / p).exists()])
+
+with st.sidebar:
+    corpus = state.current_corpus()
+    st.markdown("#### Loaded corpus")
+    if corpus is None:
+        st.caption("None yet: upload one on the Corpus page.")
+    else:
+        st.markdown(f"**{state.md_escape(corpus.name)}**  \n{corpus.n_docs:,} documents · "
+                    f"text: {state.md_escape(corpus.text_col)}"
+                    + (f" · label: {state.md_escape(corpus.label_col)}" if corpus.label_col else ""))
+        st.caption(f"{corpus.file_format.upper()} · {corpus.encoding or 'binary'} · sha256 {corpus.content_hash[:10]}…")
+
+nav.run()

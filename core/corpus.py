@@ -1,0 +1,570 @@
+"""Reading corpora: formats, encodings, column roles and a data-quality summary.
+
+Everything here parses bytes as *data*: nothing is unpickled, evaluated or executed.
+`load_corpus(bytes, name, LoadOptions)` is the single way in, for the dashboard and the CLI.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from core.errors import InputError
+
+FORMATS = ("auto", "csv", "xlsx", "txt", "jsonl", "zip")
+TXT_MODES = ("line", "paragraph")
+MAX_ZIP_MEMBERS = 20_000
+MAX_ZIP_UNCOMPRESSED = 1 << 30  # 1 GiB: refuse zip bombs before inflating them
+SNIFF_BYTES = 64 * 1024
+
+# Detected charset -> the codec we decode with (supersets where safe: GBK/GB2312 text is valid GB18030).
+_CODEC_FAMILY = {
+    "utf_8": "utf-8", "ascii": "utf-8", "utf_8_sig": "utf-8-sig",
+    "gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "cp936": "gb18030", "hz": "gb18030",
+    "big5": "big5hkscs", "big5hkscs": "big5hkscs", "cp950": "big5hkscs",
+    "utf_16": "utf-16", "utf_16_le": "utf-16-le", "utf_16_be": "utf-16-be",
+    "utf_32": "utf-32", "utf_32_le": "utf-32-le", "utf_32_be": "utf-32-be",
+    "cp1252": "cp1252", "latin_1": "cp1252", "iso8859_15": "cp1252",
+}
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_MAGIC = {
+    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"%PDF": "a PDF document",
+    b"\x1f\x8b": "a gzip archive", b"PK\x03\x04": "a ZIP archive", b"\xd0\xcf\x11\xe0": "an old Office file (.xls/.doc)",
+    b"7z\xbc\xaf": "a 7-Zip archive", b"Rar!": "a RAR archive", b"\x7fELF": "a program", b"MZ": "a Windows program",
+    b"\x80\x04": "a Python pickle", b"\x80\x03": "a Python pickle", b"\x80\x05": "a Python pickle",
+}
+_LABEL_NAMES = {"label", "labels", "category", "class", "group", "topic", "tag", "type", "类别", "标签", "分类"}
+_DATE_NAMES = re.compile(r"date|time|日期|时间|published|created", re.I)
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to read an upload. `None` means "detect"."""
+
+    file_format: str = "auto"
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    txt_mode: str = "line"
+    text_col: str | None = None
+    label_col: str | None = None     # "" means explicitly none
+    date_col: str | None = None      # "" means explicitly none
+    drop_empty: bool = False
+    drop_duplicates: bool = False
+
+    def validate(self) -> "LoadOptions":
+        if self.file_format not in FORMATS:
+            raise InputError(f"Unknown format {self.file_format!r}; choose one of {', '.join(FORMATS)}.")
+        if self.txt_mode not in TXT_MODES:
+            raise InputError(f"Unknown TXT mode {self.txt_mode!r}; choose 'line' or 'paragraph'.")
+        if self.encoding:
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise InputError(f"Unknown encoding {self.encoding!r}; try utf-8, gb18030, big5 or utf-16.") from None
+        if self.delimiter is not None and len(self.delimiter) != 1:
+            raise InputError("The delimiter must be a single character (use \\t for tab).")
+        return self
+
+
+@dataclass
+class Corpus:
+    """A decoded table of documents with its column roles."""
+
+    frame: pd.DataFrame
+    name: str
+    content_hash: str            # sha256 of the uploaded bytes
+    file_format: str
+    encoding: str | None
+    delimiter: str | None
+    text_col: str
+    label_col: str | None = None
+    date_col: str | None = None
+    sheet_names: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    options: LoadOptions = field(default_factory=LoadOptions)
+    warnings: list[str] = field(default_factory=list)
+    dropped_empty: int = 0
+    dropped_duplicates: int = 0
+
+    @property
+    def fingerprint(self) -> str:
+        """Content hash of the bytes plus everything that shapes the documents: the cache key base."""
+        roles = (self.options.file_format, self.encoding, self.delimiter, self.sheet, self.options.txt_mode,
+                 self.text_col, self.label_col, self.date_col, self.options.drop_empty, self.options.drop_duplicates)
+        return hashlib.sha256((self.content_hash + repr(roles)).encode()).hexdigest()[:24]
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.frame)
+
+    @property
+    def texts(self) -> list[str]:
+        return _text_series(self.frame[self.text_col]).tolist()
+
+    @property
+    def labels(self) -> list[str] | None:
+        if not self.label_col:
+            return None
+        col = self.frame[self.label_col]
+        return [("" if pd.isna(v) else str(v)) for v in col]
+
+    @property
+    def dates(self) -> pd.Series | None:
+        if not self.date_col:
+            return None
+        return pd.to_datetime(self.frame[self.date_col], errors="coerce", format="mixed")
+
+    @property
+    def columns(self) -> list[str]:
+        return [str(c) for c in self.frame.columns]
+
+    def with_roles(self, text_col: str | None = None, label_col: str | None = None,
+                   date_col: str | None = None) -> "Corpus":
+        """A copy with other column roles (validated): `""` clears label/date."""
+        opts = replace(self.options, text_col=text_col or self.text_col,
+                       label_col=self.label_col if label_col is None else label_col,
+                       date_col=self.date_col if date_col is None else date_col)
+        text, label, date = _resolve_roles(self.frame, opts)
+        return replace(self, text_col=text, label_col=label, date_col=date, options=opts)
+
+
+# ---------------------------------------------------------------------------------------------
+# entry points
+
+
+def load_corpus(data: bytes, name: str, options: LoadOptions | None = None) -> Corpus:
+    """Parse uploaded bytes into a Corpus; raise InputError with a readable message on bad input."""
+    opts = (options or LoadOptions()).validate()
+    if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise InputError(f"{name} is empty: upload a file with a header row and at least one document.")
+    fmt = opts.file_format if opts.file_format != "auto" else detect_format(data, name)
+    encoding = delimiter = sheet = None
+    sheet_names: list[str] = []
+    warnings: list[str] = []
+    if fmt == "xlsx":
+        frame, sheet, sheet_names = _read_xlsx(data, opts.sheet)
+    elif fmt == "zip":
+        frame, encoding, warnings = _read_zip(data, opts.encoding)
+        opts = opts if opts.text_col else replace(opts, text_col="text")  # never the file-name column
+    else:
+        _reject_binary(data, name)
+        text, encoding = decode_bytes(data, opts.encoding)
+        if fmt == "jsonl":
+            frame = _read_jsonl(text)
+        elif fmt == "txt":
+            frame = _read_txt(text, opts.txt_mode)
+        else:
+            delimiter = opts.delimiter or sniff_delimiter(text)
+            frame, warnings = _read_delimited(text, delimiter)
+    frame = _tidy_columns(frame)
+    if frame.empty:
+        raise InputError(f"{name} has a header but no rows: add at least one document below the header.")
+    text_col, label_col, date_col = _resolve_roles(frame, opts)
+    frame, n_empty, n_dup = _clean(frame, text_col, opts)
+    if frame.empty:
+        raise InputError(f"No documents left in {name} after dropping empty rows and duplicates.")
+    return Corpus(
+        frame=frame, name=name, content_hash=hashlib.sha256(data).hexdigest(), file_format=fmt,
+        encoding=encoding, delimiter=delimiter, text_col=text_col, label_col=label_col, date_col=date_col,
+        sheet_names=sheet_names, sheet=sheet, options=opts, warnings=warnings,
+        dropped_empty=n_empty, dropped_duplicates=n_dup,
+    )
+
+
+def load_path(path: str | Path, options: LoadOptions | None = None) -> Corpus:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file.") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder: give a file (or zip the .txt files).") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied.") from None
+    return load_corpus(data, path.name, options)
+
+
+# ---------------------------------------------------------------------------------------------
+# detection
+
+
+def detect_format(data: bytes, name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = zf.namelist()
+        except zipfile.BadZipFile:
+            raise InputError(f"{name} looks like a ZIP archive but is damaged.") from None
+        return "xlsx" if "[Content_Types].xml" in names or suffix in (".xlsx", ".xlsm") else "zip"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix == ".txt":
+        return "txt"
+    if suffix in (".xlsx", ".xlsm", ".zip"):
+        raise InputError(f"{name} is not a valid {suffix} file (its bytes are not a ZIP container).")
+    return "csv"
+
+
+def _reject_binary(data: bytes, name: str) -> None:
+    head = data[:16]
+    if any(head.startswith(b) for b, _ in _BOMS):
+        return
+    for magic, what in _MAGIC.items():
+        if head.startswith(magic):
+            raise InputError(f"{name} is {what}, not a text table: upload CSV, TSV, TXT, JSONL, XLSX or a ZIP of .txt files.")
+    sample = data[:SNIFF_BYTES]
+    # Many NUL bytes without a BOM: binary, or UTF-16 without BOM (handled by detection below).
+    if sample.count(0) > len(sample) * 0.3 and not _looks_utf16(sample):
+        raise InputError(f"{name} looks like a binary file, not text: upload CSV, TSV, TXT, JSONL, XLSX or ZIP.")
+
+
+def _looks_utf16(sample: bytes) -> bool:
+    even, odd = sample[0::2], sample[1::2]
+    return even.count(0) > len(even) * 0.4 or odd.count(0) > len(odd) * 0.4
+
+
+def detect_encoding(data: bytes) -> str:
+    """The codec to decode `data` with: BOM, then strict UTF-8, then charset-normalizer."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return enc
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # A UTF-8 file cut mid-character at the very end is still UTF-8.
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8"
+    if _looks_utf16(data[:SNIFF_BYTES]):
+        return "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+    from charset_normalizer import from_bytes
+
+    sample = data
+    if len(data) > 4 << 20:  # a large file: detect on whole lines of the first 4 MB (never split a character)
+        sample = data[: data.rfind(b"\n", 0, 4 << 20) + 1] or data[: 4 << 20]
+    best = from_bytes(sample).best()
+    family = _CODEC_FAMILY.get(best.encoding) if best is not None else None
+    if family is None:
+        # Too little text for statistics (a short file): accept the first Chinese codec that decodes it all.
+        for codec in ("gb18030", "big5hkscs"):
+            try:
+                data.decode(codec)
+                return codec
+            except UnicodeDecodeError:
+                continue
+        raise InputError(
+            "Could not recognise the text encoding (tried UTF-8, UTF-16, GB18030/GBK, Big5): "
+            "choose the encoding by hand, or re-save the file as UTF-8."
+        )
+    return family
+
+
+def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    enc = encoding or detect_encoding(data)
+    try:
+        text = data.decode(enc)
+    except UnicodeDecodeError as exc:
+        if encoding:
+            raise InputError(f"The file is not valid {encoding} (byte {exc.start}): pick another encoding.") from None
+        # Detection read a sample; the full file disagrees. GB18030 covers GBK with rare extras.
+        try:
+            text, enc = data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            raise InputError(f"The file is not valid {enc} throughout (byte {exc.start}): choose the encoding by hand.") from None
+    return text.lstrip("\ufeff"), enc
+
+
+def sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text[:SNIFF_BYTES].splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+    except csv.Error:
+        first = sample.split("\n", 1)[0]
+        counts = {d: first.count(d) for d in ",\t;|"}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+# ---------------------------------------------------------------------------------------------
+# readers
+
+
+def _read_delimited(text: str, delimiter: str) -> tuple[pd.DataFrame, list[str]]:
+    kw = dict(sep=delimiter, dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=True)
+    try:
+        return pd.read_csv(io.StringIO(text), engine="c", **kw), []
+    except pd.errors.EmptyDataError:
+        raise InputError("The file has no columns: the first line must be a header row.") from None
+    except pd.errors.ParserError:
+        pass
+    # Ragged rows: keep the well-formed ones and say how many were skipped.
+    bad: list[int] = []
+
+    def on_bad(line: list[str]) -> None:
+        bad.append(len(line))
+        return None
+
+    frame = pd.read_csv(io.StringIO(text), engine="python", on_bad_lines=on_bad, **kw)
+    note = (f"Skipped {len(bad)} row(s) whose number of fields differs from the header's {frame.shape[1]} "
+            f"(check the delimiter or quoting).")
+    return frame, [note]
+
+
+def _read_txt(text: str, mode: str) -> pd.DataFrame:
+    if mode == "paragraph":
+        parts = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    else:
+        parts = text.splitlines()
+    docs = [p.strip() for p in parts if p.strip()]
+    return pd.DataFrame({"text": docs})
+
+
+def _read_jsonl(text: str) -> pd.DataFrame:
+    records = []
+    for i, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"JSONL line {i} is not valid JSON ({exc.msg}).") from None
+        if not isinstance(obj, dict):
+            obj = {"text": obj if isinstance(obj, str) else json.dumps(obj, ensure_ascii=False)}
+        records.append({k: (v if isinstance(v, (str, int, float, bool)) or v is None
+                            else json.dumps(v, ensure_ascii=False)) for k, v in obj.items()})
+    return pd.DataFrame.from_records(records)
+
+
+def _read_xlsx(data: bytes, sheet: str | None) -> tuple[pd.DataFrame, str, list[str]]:
+    try:
+        book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise InputError(f"Could not open the Excel file ({type(exc).__name__}): re-save it as .xlsx or CSV.") from None
+    names = [str(s) for s in book.sheet_names]
+    if sheet is not None and sheet not in names:
+        raise InputError(f"No sheet named {sheet!r}; the workbook has: {', '.join(names)}.")
+    chosen = sheet
+    frames: dict[str, pd.DataFrame] = {}
+    for s in ([sheet] if sheet else names):
+        frames[s] = pd.read_excel(book, sheet_name=s, dtype=str)
+        if chosen is None and not frames[s].dropna(how="all").empty:
+            chosen = s
+            break
+    chosen = chosen or names[0]
+    return frames[chosen], chosen, names
+
+
+def _read_zip(data: bytes, encoding: str | None) -> tuple[pd.DataFrame, str, list[str]]:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise InputError("The ZIP archive is damaged.") from None
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        if len(infos) > MAX_ZIP_MEMBERS or sum(i.file_size for i in infos) > MAX_ZIP_UNCOMPRESSED:
+            raise InputError("The ZIP archive is too large when unpacked (over 20,000 files or 1 GiB).")
+        texts, names, skipped, encs = [], [], [], set()
+        for info in infos:
+            base = Path(info.filename).name
+            if not base.lower().endswith(".txt") or base.startswith("._") or "__MACOSX" in info.filename:
+                skipped.append(base)
+                continue
+            raw = zf.read(info)
+            try:
+                text, enc = decode_bytes(raw, encoding)
+            except InputError:
+                skipped.append(base)
+                continue
+            encs.add(enc)
+            texts.append(text.strip())
+            names.append(info.filename)
+    if not texts:
+        raise InputError("The ZIP archive has no readable .txt files: put one document per .txt file.")
+    warnings = [f"Skipped {len(skipped)} non-text or unreadable member(s): {', '.join(skipped[:5])}"
+                + ("…" if len(skipped) > 5 else "")] if skipped else []
+    return pd.DataFrame({"file": names, "text": texts}), "/".join(sorted(encs)), warnings
+
+
+# ---------------------------------------------------------------------------------------------
+# columns and cleaning
+
+
+def _tidy_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.dropna(axis=1, how="all") if len(frame) else frame
+    cols, seen = [], {}
+    for i, c in enumerate(frame.columns):
+        name = str(c).strip() or f"column_{i + 1}"
+        if name.startswith("Unnamed: "):
+            name = f"column_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        seen.setdefault(name, 0)
+        cols.append(name)
+    frame = frame.copy()
+    frame.columns = cols
+    return frame.reset_index(drop=True)
+
+
+def _text_series(col: pd.Series) -> pd.Series:
+    return col.map(lambda v: "" if pd.isna(v) else str(v))
+
+
+def text_column_scores(frame: pd.DataFrame) -> dict[str, float]:
+    """Mean string length of each text-like column (numbers and dates do not count as text)."""
+    scores = {}
+    for col in frame.columns:
+        values = frame[col].dropna().astype(str)
+        values = values[values.str.strip() != ""]
+        if values.empty:
+            continue
+        numeric = pd.to_numeric(values, errors="coerce").notna().mean()
+        if numeric > 0.9:
+            continue
+        scores[col] = float(values.str.len().mean())
+    return scores
+
+
+def suggest_label_column(frame: pd.DataFrame, text_col: str) -> str | None:
+    n = len(frame)
+    candidates = []
+    for col in frame.columns:
+        if col == text_col:
+            continue
+        k = frame[col].nunique(dropna=True)
+        named = str(col).strip().lower() in _LABEL_NAMES
+        # A column called "label" is a label even in a tiny corpus; others must repeat values.
+        if 2 <= k <= (min(n, 500) if named else min(100, max(2, n // 2))):
+            candidates.append((not named, k, col))
+    return min(candidates)[2] if candidates else None
+
+
+def suggest_date_column(frame: pd.DataFrame, text_col: str) -> str | None:
+    for col in frame.columns:
+        if col == text_col or not _DATE_NAMES.search(str(col)):
+            continue
+        parsed = pd.to_datetime(frame[col], errors="coerce", format="mixed")
+        if parsed.notna().mean() > 0.8:
+            return col
+    return None
+
+
+def _resolve_roles(frame: pd.DataFrame, opts: LoadOptions) -> tuple[str, str | None, str | None]:
+    cols = list(frame.columns)
+    for role, col in (("text", opts.text_col), ("label", opts.label_col), ("date", opts.date_col)):
+        if col and col not in cols:
+            raise InputError(f"No column named {col!r} for the {role}; the columns are: {', '.join(cols)}.")
+    if opts.text_col:
+        text_col = opts.text_col
+    else:
+        scores = text_column_scores(frame)
+        if not scores:
+            raise InputError("No text-like column found (every column is empty or numeric): "
+                             "the file needs a column of documents.")
+        text_col = max(scores, key=scores.get)
+    if opts.label_col is None:
+        label_col = suggest_label_column(frame, text_col)
+    else:
+        label_col = opts.label_col or None
+    if opts.date_col is None:
+        date_col = suggest_date_column(frame, text_col)
+    else:
+        date_col = opts.date_col or None
+        if date_col and pd.to_datetime(frame[date_col], errors="coerce", format="mixed").notna().mean() == 0:
+            raise InputError(f"Column {date_col!r} has no values that read as dates.")
+    return text_col, label_col, date_col
+
+
+def _clean(frame: pd.DataFrame, text_col: str, opts: LoadOptions) -> tuple[pd.DataFrame, int, int]:
+    n_empty = n_dup = 0
+    if opts.drop_empty:
+        keep = _text_series(frame[text_col]).str.strip() != ""
+        n_empty = int((~keep).sum())
+        frame = frame[keep]
+    if opts.drop_duplicates:
+        dup = _text_series(frame[text_col]).duplicated()
+        n_dup = int(dup.sum())
+        frame = frame[~dup]
+    return frame.reset_index(drop=True), n_empty, n_dup
+
+
+# ---------------------------------------------------------------------------------------------
+# quality summary
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+def language_of(text: str) -> str:
+    """'zh', 'en' or 'other' from the share of Han vs Latin letters."""
+    han = len(_HAN.findall(text))
+    latin = len(_LATIN.findall(text))
+    if han == 0 and latin == 0:
+        return "other"
+    # A Han character carries about as much as a 2-3 letter word: weight so mixed titles read as zh.
+    return "zh" if han * 3 >= latin else "en"
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text)
+
+
+@dataclass
+class QualitySummary:
+    rows: int
+    empty_texts: int
+    duplicate_texts: int
+    control_char_docs: int
+    language_mix: dict[str, int]
+    char_lengths: np.ndarray
+    token_lengths: np.ndarray | None = None
+
+    @property
+    def dominant_language(self) -> str:
+        return max(self.language_mix, key=self.language_mix.get) if self.language_mix else "other"
+
+    def length_stats(self) -> dict[str, float]:
+        a = self.char_lengths
+        return {"min": int(a.min()), "median": float(np.median(a)), "mean": round(float(a.mean()), 1),
+                "max": int(a.max())} if len(a) else {}
+
+    def as_dict(self) -> dict:
+        out = {
+            "rows": self.rows, "empty_texts": self.empty_texts, "duplicate_texts": self.duplicate_texts,
+            "control_char_docs": self.control_char_docs, "language_mix": self.language_mix,
+            "char_length": self.length_stats(),
+        }
+        if self.token_lengths is not None and len(self.token_lengths):
+            t = self.token_lengths
+            out["token_length"] = {"min": int(t.min()), "median": float(np.median(t)),
+                                   "mean": round(float(t.mean()), 1), "max": int(t.max())}
+        return out
+
+
+def summarize(corpus: Corpus, token_lengths: np.ndarray | None = None) -> QualitySummary:
+    texts = pd.Series(corpus.texts, dtype=object)
+    stripped = texts.str.strip()
+    nonempty = stripped[stripped != ""]
+    langs = pd.Series([language_of(t) for t in texts]).value_counts()
+    mix = {lang: int(langs.get(lang, 0)) for lang in ("zh", "en", "other")}
+    return QualitySummary(
+        rows=len(texts), empty_texts=int((stripped == "").sum()), duplicate_texts=int(nonempty.duplicated().sum()),
+        control_char_docs=int(sum(_has_control(t) for t in texts)), language_mix=mix,
+        char_lengths=texts.str.len().to_numpy(dtype=np.int64), token_lengths=token_lengths,
+    )

@@ -1,0 +1,175 @@
+"""The whole fine-tune in one call (labels -> split -> baseline -> train -> test scores -> bundle),
+and the same call as a background job. The page, the CLI and the benchmark all use `run_finetune`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from core.errors import InputError
+from core.finetune.data import prepare_labels, split_data
+from core.finetune.sources import ModelSource
+from core.finetune.train import Progress, TrainSettings
+
+JOB_KIND = "finetune"
+
+
+def workspace_root() -> Path:
+    """Folder for saved models: $TOPICLENS_WORKSPACE or ./workspace (git-ignored)."""
+    return Path(os.environ.get("TOPICLENS_WORKSPACE") or "workspace").resolve()
+
+
+def owner_dir(owner: str) -> Path:
+    """Per-session folder; named by a hash so folder names never reveal the owner token."""
+    return workspace_root() / "finetune" / hashlib.sha256(owner.encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass
+class FinetuneRequest:
+    texts: list[str]
+    labels: list[object]
+    source: ModelSource
+    settings: TrainSettings = field(default_factory=TrainSettings)
+    out_dir: Path | None = None          # where the bundle is saved
+    corpus_name: str = ""
+    label_source: str = "label column"
+
+
+@dataclass
+class FinetuneResult:
+    status: str                          # completed | early_stopped | cancelled
+    classes: list[str]
+    metrics: dict                        # test scores of the fine-tuned model
+    baseline: dict                       # test scores of TF-IDF + logistic regression
+    history: list[dict]
+    model_dir: str
+    split_sizes: dict
+    warnings: list[str]
+    max_length: int
+    truncated_share: float
+    device: str
+    n_params: int
+    steps: int
+    best_step: int
+    seconds: float                       # whole run
+    train_seconds: float
+    samples_per_second: float
+    source: str
+    settings: dict
+
+    def summary(self) -> dict:
+        """Headline numbers (CLI JSON, manifest)."""
+        keys = ("status", "device", "n_params", "steps", "best_step", "max_length", "truncated_share", "seconds",
+                "train_seconds", "samples_per_second", "source", "split_sizes", "model_dir")
+        out = {k: getattr(self, k) for k in keys}
+        out["model"] = {k: self.metrics[k] for k in ("accuracy", "macro_f1", "n")}
+        out["baseline"] = {k: self.baseline[k] for k in ("accuracy", "macro_f1", "n", "seconds", "model")}
+        out["warnings"] = self.warnings
+        return out
+
+
+def run_finetune(request: FinetuneRequest, on_progress: Progress | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> FinetuneResult:
+    from core.finetune.baseline import run_baseline
+    from core.finetune.bundle import save_bundle
+    from core.finetune.metrics import score
+    from core.finetune.predict import predict_proba
+    from core.finetune.bundle import Classifier
+    from core.finetune.train import token_lengths, train_classifier, truncated_share
+
+    t0 = time.perf_counter()
+    settings = request.settings
+    settings.validate()
+    report = on_progress or (lambda frac, msg, rec: None)
+    data = prepare_labels(request.texts, request.labels, top_n=settings.top_n_classes)
+    split = split_data(data.y, settings.val_fraction, settings.test_fraction, settings.seed)
+    report(0.0, "training the TF-IDF baseline", None)
+    baseline = run_baseline(data.texts, data.y, split.train, split.val, split.test, data.classes, settings.seed)
+    report(0.0, "baseline done", {"phase": "baseline", "accuracy": baseline["accuracy"], "macro_f1": baseline["macro_f1"]})
+
+    # The trainer reports fractions of its own work; keep 0..0.97 for it and the rest for scoring and saving.
+    outcome = train_classifier(
+        data.texts, data.y, data.n_classes, split.train, split.val, request.source, settings,
+        lambda frac, msg, rec: report(0.97 * frac, msg, rec), should_stop,
+    )
+    report(0.97, "scoring the test split", None)
+    test_texts = [data.texts[i] for i in split.test]
+    out_dir = Path(request.out_dir) if request.out_dir else workspace_root() / "finetune" / "cli" / time.strftime("%Y%m%d-%H%M%S")
+    clf = Classifier(outcome.model, outcome.tokenizer, data.classes, outcome.max_length, {}, out_dir)
+    metrics = score(data.y[split.test], predict_proba(clf, test_texts), data.classes, test_texts)
+    share = truncated_share(token_lengths(outcome.tokenizer, [data.texts[i] for i in split.train]), outcome.max_length)
+    result = FinetuneResult(
+        status=outcome.stopped, classes=data.classes, metrics=metrics, baseline=baseline, history=outcome.history,
+        model_dir=str(out_dir), split_sizes=split.sizes(), warnings=data.warnings, max_length=outcome.max_length,
+        truncated_share=share, device=outcome.device, n_params=outcome.n_params, steps=outcome.steps,
+        best_step=outcome.best_step, seconds=0.0, train_seconds=outcome.train_seconds,
+        samples_per_second=outcome.samples_per_second, source=request.source.describe(), settings=settings.to_dict(),
+    )
+    report(0.98, "saving the model", None)
+    result.seconds = time.perf_counter() - t0
+    save_bundle(outcome.model, outcome.tokenizer, data.classes, outcome.max_length, out_dir,
+                manifest=_manifest(request, result), source=request.source.describe())
+    return result
+
+
+def _manifest(request: FinetuneRequest, result: FinetuneResult) -> dict:
+    import torch
+    import transformers
+
+    return {
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "corpus": request.corpus_name,
+        "label_source": request.label_source,
+        "classes": result.classes,
+        "settings": result.settings,
+        "summary": {k: v for k, v in result.summary().items() if k != "model_dir"},
+        "versions": {"python": platform.python_version(), "torch": torch.__version__,
+                     "transformers": transformers.__version__},
+    }
+
+
+def submit_finetune(registry, owner: str, request: FinetuneRequest):
+    """Run `run_finetune` as a background job of `owner` (one at a time); returns the Job."""
+    from core.jobs import JobError
+
+    request.settings.validate()
+    if request.out_dir is None:
+        request.out_dir = owner_dir(owner) / time.strftime("%Y%m%d-%H%M%S")
+
+    def work(ctx):
+        def report(frac, msg, rec):
+            ctx.progress(frac, msg)
+            if rec is not None:
+                ctx.event(**rec)
+
+        return run_finetune(request, report, lambda: ctx.cancelled)
+
+    try:
+        return registry.submit(owner, JOB_KIND, work, label=f"fine-tune: {request.source.describe()}", exclusive=True)
+    except JobError as exc:
+        raise InputError(str(exc)) from exc
+
+
+def eval_curves(history: list[dict]) -> dict[str, list]:
+    """Plain series for the curves chart from the job events / result history."""
+    train = [r for r in history if r.get("phase") == "train"]
+    evals = [r for r in history if r.get("phase") == "eval"]
+    return {
+        "train_epoch": [r["epoch"] for r in train], "train_loss": [r["loss"] for r in train],
+        "eval_epoch": [r["epoch"] for r in evals], "val_loss": [r["val_loss"] for r in evals],
+        "val_accuracy": [r["val_accuracy"] for r in evals], "val_macro_f1": [r["val_macro_f1"] for r in evals],
+    }
+
+
+def summarise_lengths(lengths: np.ndarray, max_length: int) -> dict:
+    from core.finetune.train import truncated_share
+
+    return {"median": float(np.median(lengths)) if len(lengths) else 0.0, "truncated_share": truncated_share(lengths, max_length)}

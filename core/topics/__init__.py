@@ -1,0 +1,1 @@
+"""Topic models: engines, k-selection metrics, sweeps, pyLDAvis embedding, exploration and reports."""

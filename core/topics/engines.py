@@ -1,0 +1,266 @@
+"""Topic-model engines behind one call: `fit_model(bundle, k, engine=...) -> TopicModel`.
+
+    from core.topics.dtm import build_dtm
+    from core.topics.engines import fit_model
+    bundle = build_dtm(tokens.docs, data_key=key)
+    model = fit_model(bundle, k=10, engine="sklearn", seed=0)      # or engine="tomotopy"
+    model.topic_word   # K x V, rows sum to 1
+    model.doc_topic    # D x K for every DTM row (held-out rows inferred after the fit)
+    model.fit_stats    # {"perplexity_train": ..., "perplexity_heldout": ..., "n_heldout": ...}
+
+Engines
+- "sklearn": scikit-learn `LatentDirichletAllocation`, variational Bayes, `learning_method="batch"`.
+  The reference engine. `iterations` = EM passes (`max_iter`, default 10).
+- "tomotopy": tomotopy `LDAModel`, collapsed Gibbs sampling in C++ (single worker thread so a
+  fixed seed gives the same model). `iterations` = Gibbs sweeps (default 200).
+
+Held-out split: with `heldout=0.1` (the default) a fixed 10% of the documents (chosen by a
+seeded RNG that does NOT depend on `seed` or `k`, so every model of a sweep sees the same split)
+is left out of the fit; the engine then infers their topic mix. `fit_stats` holds
+- perplexity_train: the engine's own training perplexity (sklearn: `lda.perplexity(X_train)`,
+  i.e. exp(-variational bound / words); tomotopy: exp(-ll_per_word)). Compare it across k within
+  one engine, not across engines.
+- perplexity_heldout: the same formula for both engines (`heldout_perplexity`): exp of minus the
+  mean log p(w | theta_d, phi) over held-out words, theta_d inferred by the engine, terms unseen
+  in training dropped. (sklearn's own `perplexity()` on a small held-out set is dominated by its
+  topic-word prior term, which is not scaled to the held-out size, and grows to ~1e15.)
+
+Priors: `alpha` (document-topic) and `eta` (topic-word); None means the engine default, which is
+recorded in `model.params` (sklearn: 1/K for both; tomotopy: alpha 0.1, eta 0.01).
+All parameters are validated in `validate_fit_args`, which the sweep reuses.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+
+from core.errors import InputError
+from core.topics.dtm import DTMBundle
+from core.topics.model import TopicModel
+
+ENGINES = ("sklearn", "tomotopy")
+ENGINE_LABELS = {
+    "sklearn": "scikit-learn LDA (variational Bayes, batch)",
+    "tomotopy": "tomotopy LDA (collapsed Gibbs sampling, C++)",
+}
+DEFAULT_ITERATIONS = {"sklearn": 10, "tomotopy": 200}
+HELDOUT_SPLIT_SEED = 20240601  # fixed: the held-out split must not change with the model seed
+MAX_K = 500
+_TOMOTOPY_INFER_ITERATIONS = 100
+
+
+def validate_fit_args(
+    n_docs: int,
+    n_terms: int,
+    k: int,
+    engine: str,
+    seed: int,
+    iterations: int | None,
+    alpha: float | None,
+    eta: float | None,
+    heldout: float,
+) -> int:
+    """Check one fit's parameters against the data; returns the resolved iteration count."""
+    if engine not in ENGINES:
+        raise InputError(f"Unknown topic engine {engine!r}; choose one of: {', '.join(ENGINES)}.")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
+        raise InputError(f"The number of topics k must be a whole number of at least 2 (got {k!r}).")
+    if k > MAX_K:
+        raise InputError(f"k={k} is more topics than TopicLens supports ({MAX_K}); choose a smaller k.")
+    if n_docs < 2:
+        raise InputError(f"Only {n_docs} non-empty document(s) after preprocessing; topic models need at least 2.")
+    n_train = n_docs - heldout_size(n_docs, heldout)
+    if k > n_train:
+        raise InputError(
+            f"k={k} topics is more than the {n_train} documents the model is fitted on; choose k <= {n_train}."
+        )
+    if k > n_terms:
+        raise InputError(f"k={k} topics is more than the {n_terms} distinct terms in the vocabulary; choose k <= {n_terms}.")
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"The random seed must be a non-negative whole number (got {seed!r}).")
+    it = DEFAULT_ITERATIONS[engine] if iterations is None else iterations
+    if isinstance(it, bool) or not isinstance(it, (int, np.integer)) or not 1 <= it <= 10000:
+        raise InputError(f"Iterations must be a whole number between 1 and 10000 (got {iterations!r}).")
+    for name, val in (("alpha", alpha), ("eta", eta)):
+        if val is not None and not (np.isfinite(val) and val > 0):
+            raise InputError(f"The prior {name} must be a positive number, or empty for the engine default (got {val!r}).")
+    if not 0.0 <= heldout < 0.5:
+        raise InputError(f"The held-out fraction must be between 0 and 0.5 (got {heldout!r}).")
+    return int(it)
+
+
+def heldout_size(n_docs: int, heldout: float) -> int:
+    """Number of held-out documents: round(fraction * D), at least 1 when a fraction is asked and D >= 10."""
+    if heldout <= 0 or n_docs < 10:
+        return 0
+    return max(1, int(round(heldout * n_docs)))
+
+
+def split_rows(n_docs: int, heldout: float) -> tuple[np.ndarray, np.ndarray]:
+    """(train_rows, heldout_rows) DTM row indices, sorted; the same for every seed and k."""
+    n_out = heldout_size(n_docs, heldout)
+    rng = np.random.default_rng(HELDOUT_SPLIT_SEED)
+    out = np.sort(rng.permutation(n_docs)[:n_out])
+    mask = np.ones(n_docs, dtype=bool)
+    mask[out] = False
+    return np.flatnonzero(mask), out
+
+
+def fit_model(
+    dtm_bundle: DTMBundle,
+    k: int,
+    engine: str = "sklearn",
+    seed: int = 0,
+    iterations: int | None = None,
+    alpha: float | None = None,
+    eta: float | None = None,
+    heldout: float = 0.1,
+) -> TopicModel:
+    """Fit one topic model with `k` topics on the bundle's DTM.
+
+    Returns a `TopicModel` covering every DTM row (`doc_topic` is D x K; held-out rows are
+    inferred by the engine after the fit, their indices in `params["heldout_rows"]`).
+    `heldout=0` fits on all documents (no held-out perplexity: NaN).
+    Raises InputError for bad parameters (k > documents or vocabulary, unknown engine, ...).
+    """
+    dtm = dtm_bundle.dtm
+    it = validate_fit_args(dtm.shape[0], dtm.shape[1], k, engine, seed, iterations, alpha, eta, heldout)
+    k, seed = int(k), int(seed)
+    train_rows, out_rows = split_rows(dtm.shape[0], heldout)
+    t0 = time.perf_counter()
+    if engine == "sklearn":
+        res = _fit_sklearn(dtm, train_rows, out_rows, k, seed, it, alpha, eta)
+    else:
+        res = _fit_tomotopy(dtm, dtm_bundle.vocab, train_rows, out_rows, k, seed, it, alpha, eta)
+    fit_seconds = time.perf_counter() - t0
+    topic_word, doc_topic, stats, priors = res
+    params = {
+        "iterations": it,
+        "alpha": priors[0],
+        "eta": priors[1],
+        "heldout": float(heldout),
+        "heldout_rows": out_rows,
+    }
+    if engine == "sklearn":
+        params["learning_method"] = "batch"
+    return TopicModel(
+        engine=engine,
+        k=k,
+        seed=seed,
+        topic_word=topic_word,
+        doc_topic=doc_topic,
+        vocab=dtm_bundle.vocab,
+        dtm=dtm,
+        doc_rows=dtm_bundle.doc_rows,
+        params=params,
+        fit_seconds=fit_seconds,
+        data_key=dtm_bundle.data_key,
+        fit_stats=stats,
+    )
+
+
+def _normalise_rows(m: np.ndarray) -> np.ndarray:
+    m = np.asarray(m, dtype=np.float64)
+    s = m.sum(axis=1, keepdims=True)
+    s[s == 0] = 1.0
+    return m / s
+
+
+def _fit_sklearn(dtm, train_rows, out_rows, k, seed, iterations, alpha, eta):
+    from sklearn.decomposition import LatentDirichletAllocation
+
+    lda = LatentDirichletAllocation(
+        n_components=k,
+        doc_topic_prior=alpha,
+        topic_word_prior=eta,
+        learning_method="batch",
+        max_iter=iterations,
+        random_state=seed,
+        n_jobs=None,  # one process per fit: the sweep parallelises across k instead
+    )
+    x_train = dtm[train_rows]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        lda.fit(x_train)
+    # `bound_` is sklearn's own final training perplexity (computed at the end of fit).
+    ppl_train = float(lda.bound_)
+    doc_topic = np.empty((dtm.shape[0], k))
+    doc_topic[train_rows] = lda.transform(x_train)
+    if len(out_rows):
+        x_out = _drop_unseen(dtm[out_rows], x_train)
+        doc_topic[out_rows] = lda.transform(x_out)
+    ppl_out = heldout_perplexity(_normalise_rows(lda.components_), _normalise_rows(doc_topic[out_rows]), x_out) \
+        if len(out_rows) else float("nan")
+    stats = {"perplexity_train": ppl_train, "perplexity_heldout": ppl_out, "n_heldout": int(len(out_rows))}
+    priors = (float(lda.doc_topic_prior_), float(lda.topic_word_prior_))
+    return _normalise_rows(lda.components_), _normalise_rows(doc_topic), stats, priors
+
+
+def _fit_tomotopy(dtm, vocab, train_rows, out_rows, k, seed, iterations, alpha, eta):
+    import tomotopy as tp
+
+    a = 0.1 if alpha is None else float(alpha)
+    e = 0.01 if eta is None else float(eta)
+    mdl = tp.LDAModel(tw=tp.TermWeight.ONE, min_cf=0, min_df=0, rm_top=0, k=k, alpha=a, eta=e, seed=seed)
+    words = _token_lists(dtm, vocab)
+    for r in train_rows:
+        mdl.add_doc(words[r])
+    # One worker thread: Gibbs sampling is then deterministic for a fixed seed.
+    mdl.train(iterations, workers=1)
+    # tomotopy numbers the vocabulary itself: map its columns back onto ours by term.
+    tp_vocab = list(mdl.used_vocabs)
+    col = {w: j for j, w in enumerate(vocab)}
+    cols = np.fromiter((col[w] for w in tp_vocab), dtype=np.int64, count=len(tp_vocab))
+    # topic_word over used vocab + eta smoothing for terms only seen in held-out docs
+    tw = np.full((k, len(vocab)), 0.0)
+    tw[:, cols] = np.array([mdl.get_topic_word_dist(t) for t in range(k)])
+    unseen = np.setdiff1d(np.arange(len(vocab)), cols)
+    if len(unseen):
+        counts = np.asarray(mdl.get_count_by_topics(), dtype=np.float64)
+        tw[:, unseen] = (e / (counts + e * len(vocab)))[:, None]
+    doc_topic = np.empty((dtm.shape[0], k))
+    doc_topic[train_rows] = np.array([d.get_topic_dist() for d in mdl.docs])
+    stats = {"perplexity_train": float(mdl.perplexity), "n_heldout": int(len(out_rows))}
+    if len(out_rows):
+        x_out = _drop_unseen(dtm[out_rows], dtm[train_rows])
+        docs = [mdl.make_doc(words[r]) for r in out_rows]
+        dists, _ = mdl.infer(docs, iterations=_TOMOTOPY_INFER_ITERATIONS, workers=1)
+        doc_topic[out_rows] = np.array(dists)
+        stats["perplexity_heldout"] = heldout_perplexity(_normalise_rows(tw), _normalise_rows(doc_topic[out_rows]), x_out)
+    else:
+        stats["perplexity_heldout"] = float("nan")
+    return _normalise_rows(tw), _normalise_rows(doc_topic), stats, (a, e)
+
+
+def _drop_unseen(x_out: sp.csr_matrix, x_train: sp.csr_matrix) -> sp.csr_matrix:
+    """Held-out counts restricted to terms seen in training (an unseen term has no estimate)."""
+    seen = (np.asarray(x_train.sum(axis=0)).ravel() > 0).astype(x_out.dtype)
+    out = sp.csr_matrix(x_out.multiply(seen[None, :]))
+    out.eliminate_zeros()
+    return out
+
+
+def heldout_perplexity(topic_word: np.ndarray, doc_topic: np.ndarray, counts: sp.csr_matrix) -> float:
+    """exp(-sum_dw n_dw log(theta_d . phi_w) / N): per-word perplexity with point estimates.
+
+    theta_d is the engine's inferred topic mix of each held-out document (inferred from the same
+    words, so it is optimistic, the same way for every k and engine).
+    """
+    c = counts.tocoo()
+    if c.nnz == 0:
+        return float("nan")
+    p = np.einsum("ij,ij->i", doc_topic[c.row], topic_word[:, c.col].T)
+    return float(np.exp(-np.sum(c.data * np.log(np.maximum(p, 1e-300))) / c.data.sum()))
+
+
+def _token_lists(dtm: sp.csr_matrix, vocab: np.ndarray) -> list[list[str]]:
+    vocab_str = [str(v) for v in vocab]
+    out = []
+    for i in range(dtm.shape[0]):
+        lo, hi = dtm.indptr[i], dtm.indptr[i + 1]
+        out.append([vocab_str[j] for j in np.repeat(dtm.indices[lo:hi], dtm.data[lo:hi])])
+    return out

@@ -1,0 +1,504 @@
+"""The k sweep: fit one model per (k, seed) over a k range, in worker processes, with metrics.
+
+    from core.topics.dtm import build_dtm
+    from core.topics.sweep import SweepConfig, run_sweep, shortlist, compare_top_words
+    bundle = build_dtm(tokens.docs, data_key=state.data_key())
+    config = SweepConfig(k_min=2, k_max=30, k_step=2, seeds=1).validate(bundle)   # InputError if bad
+    # in a background job (core.jobs): registry.submit(owner, "sweep", lambda ctx: run_sweep(bundle, config, ctx, cache))
+    result = run_sweep(bundle, config, ctx=None, cache=my_dict)
+    result.frame            # tidy DataFrame: one row per (k, seed), every metric + fit_seconds
+    result.model(12)        # the fitted TopicModel for k=12 (seed 0), no refit
+    shortlist(result.frame) # 2-3 Candidate(k, explanation, ...) - never a single "optimal" k
+
+Live progress: for every finished (k, seed) the job gets `ctx.event(kind="fit", k=, seed=,
+cached=, fit_seconds=, <metric>=...)`, and once all seeds of a k are in, with 2+ seeds,
+`ctx.event(kind="stability", k=, stability=)`. `frame_from_events(job.events)` turns them into
+the same tidy frame, so the page can plot while the job runs. `ctx.set_partial(result)` keeps a
+`SweepResult` of everything finished so far.
+
+Cancel: `registry.cancel(...)` sets the job's cancel event; the runner polls it every 0.1 s and
+terminates its worker processes, so a cancel lands within ~0.5 s whatever the model size. Every
+(k, seed) finished before that stays in the result (`complete=False`) and in the cache.
+
+Extend: pass the same `cache` (any dict-like: `get`, `__setitem__`) to a later sweep with a wider
+range; (k, seed) pairs already fitted with the same data key, engine and parameters are reused and
+only the new ones are fitted. The result records `data_key`, so a sweep stays tied to the corpus
+it was started on even if the user loads another one meanwhile.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue as queue_mod
+import time
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Iterable, MutableMapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from core.errors import InputError
+from core.topics.dtm import DTMBundle
+from core.topics.engines import DEFAULT_ITERATIONS, ENGINES, heldout_size, validate_fit_args
+from core.topics.metrics import (
+    COHERENCE_TOP_N,
+    METRICS,
+    MODEL_METRICS,
+    compute_metrics,
+    cooc_stats,
+    stability_from_top_words,
+    top_word_ids,
+)
+from core.topics.model import TopicModel
+
+MAX_SEEDS = 5
+MAX_MODELS = 200          # (k values x seeds) in one sweep: keeps memory and time bounded
+DEFAULT_ENGINE = "tomotopy"   # faster with higher NPMI in bench/sweep.py; "sklearn" stays the reference
+_POLL_SECONDS = 0.1
+FRAME_COLUMNS = ["k", "seed", "engine", *METRICS, "fit_seconds", "cached"]
+
+
+# --------------------------------------------------------------------------- config
+@dataclass(frozen=True)
+class SweepConfig:
+    """Everything that defines a sweep; `validate()` is the one place parameters are checked."""
+
+    k_min: int = 2
+    k_max: int = 20
+    k_step: int = 2
+    seeds: int = 1                 # models per k, seeds 0..seeds-1 (2+ gives the stability metric)
+    engine: str = DEFAULT_ENGINE   # "sklearn" | "tomotopy"
+    iterations: int | None = None  # None: engine default (sklearn 10 EM passes, tomotopy 200 Gibbs sweeps)
+    alpha: float | None = None     # document-topic prior; None: engine default
+    eta: float | None = None       # topic-word prior; None: engine default
+    heldout: float = 0.1           # fraction of documents held out for held-out perplexity
+    jobs: int = 2                  # worker processes (the sweep parallelises across k)
+
+    @property
+    def ks(self) -> list[int]:
+        return list(range(int(self.k_min), int(self.k_max) + 1, int(self.k_step))) if self.k_step > 0 else []
+
+    @property
+    def seed_list(self) -> list[int]:
+        return list(range(int(self.seeds)))
+
+    @property
+    def resolved_iterations(self) -> int:
+        return int(self.iterations if self.iterations is not None else DEFAULT_ITERATIONS.get(self.engine, 0))
+
+    def params_key(self) -> str:
+        """The fit parameters that change a model (not k, seed or jobs): part of every cache key."""
+        return f"it={self.resolved_iterations},alpha={self.alpha},eta={self.eta},heldout={self.heldout}"
+
+    @staticmethod
+    def parse_k_range(text: str) -> tuple[int, int, int]:
+        """"2:30:2" -> (2, 30, 2); "2:30" -> step 1; "10" -> (10, 10, 1). InputError if malformed."""
+        parts = [p.strip() for p in str(text).split(":")]
+        try:
+            nums = [int(p) for p in parts]
+        except ValueError:
+            raise InputError(f"k range {text!r} must look like MIN:MAX:STEP with whole numbers, e.g. 2:30:2.") from None
+        if len(nums) == 1:
+            return nums[0], nums[0], 1
+        if len(nums) == 2:
+            return nums[0], nums[1], 1
+        if len(nums) == 3:
+            return nums[0], nums[1], nums[2]
+        raise InputError(f"k range {text!r} must look like MIN:MAX:STEP, e.g. 2:30:2.")
+
+    def validate(self, bundle: DTMBundle | None = None) -> "SweepConfig":
+        """Raise InputError with a clear message for any bad setting; returns self for chaining.
+
+        With `bundle`, also checks the k range against the documents and vocabulary.
+        """
+        for name in ("k_min", "k_max", "k_step", "seeds", "jobs"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                raise InputError(f"{name} must be a whole number (got {v!r}).")
+        if self.k_step < 1:
+            raise InputError(f"The k step must be at least 1 (got {self.k_step}).")
+        if self.k_min < 2:
+            raise InputError(f"The smallest k must be at least 2 topics (got {self.k_min}).")
+        if self.k_max < self.k_min:
+            raise InputError(
+                f"The k range {self.k_min} to {self.k_max} is reversed or empty; the largest k must be >= the smallest."
+            )
+        if not 1 <= self.seeds <= MAX_SEEDS:
+            raise InputError(f"Seeds per k must be between 1 and {MAX_SEEDS} (got {self.seeds}).")
+        if not 1 <= self.jobs <= 64:
+            raise InputError(f"jobs must be between 1 and 64 worker processes (got {self.jobs}).")
+        n_models = len(self.ks) * self.seeds
+        if n_models > MAX_MODELS:
+            raise InputError(
+                f"This sweep would fit {n_models} models (max {MAX_MODELS}); use a larger k step or fewer seeds."
+            )
+        # Engine, iterations, priors, held-out fraction: the engines' own checks, on the largest k.
+        n_docs, n_terms = (bundle.n_docs, bundle.n_terms) if bundle is not None else (10**9, 10**9)
+        validate_fit_args(n_docs, n_terms, self.k_max, self.engine, 0, self.iterations, self.alpha, self.eta,
+                          self.heldout)
+        return self
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------- result
+@dataclass
+class SweepResult:
+    """Outcome of a sweep (complete, or partial after cancel)."""
+
+    frame: pd.DataFrame                       # one row per (k, seed): FRAME_COLUMNS
+    models: dict[tuple[int, int], TopicModel]
+    config: SweepConfig
+    data_key: str                             # the corpus this sweep belongs to
+    complete: bool = True
+    wall_seconds: float = 0.0
+    n_fitted: int = 0                         # models fitted by this run (the rest came from the cache)
+
+    @property
+    def ks(self) -> list[int]:
+        return sorted({k for k, _ in self.models})
+
+    def model(self, k: int, seed: int = 0) -> TopicModel:
+        """The fitted model for (k, seed); KeyError with the available k if it was not fitted."""
+        try:
+            return self.models[(int(k), int(seed))]
+        except KeyError:
+            raise KeyError(f"no model for k={k}, seed={seed}; fitted k: {self.ks}") from None
+
+
+def cache_key(bundle: DTMBundle, config: SweepConfig, k: int, seed: int) -> str:
+    """Cache key of one (k, seed) fit: data key (content hash + preprocessing + DTM) x engine x params."""
+    return f"sweep|{bundle.key}|{config.engine}|k={int(k)}|seed={int(seed)}|{config.params_key()}"
+
+
+@dataclass
+class _Entry:
+    """What the cache holds per (k, seed): the metric record and the model."""
+
+    record: dict
+    model: TopicModel
+    top_ids: np.ndarray = field(repr=False, default=None)
+
+
+# --------------------------------------------------------------------------- worker side
+def _fit_one(bundle: DTMBundle, config: SweepConfig, k: int, seed: int, cooc) -> dict:
+    """Fit + metrics for one (k, seed); returns a light, picklable payload (no DTM copy)."""
+    from core.topics.engines import fit_model
+
+    m = fit_model(bundle, k, engine=config.engine, seed=seed, iterations=config.iterations,
+                  alpha=config.alpha, eta=config.eta, heldout=config.heldout)
+    t0 = time.perf_counter()
+    metrics = compute_metrics(m, cooc)
+    return {
+        "k": k, "seed": seed, "metrics": metrics, "metric_seconds": time.perf_counter() - t0,
+        "topic_word": m.topic_word, "doc_topic": m.doc_topic, "params": m.params,
+        "fit_seconds": m.fit_seconds, "fit_stats": m.fit_stats,
+    }
+
+
+def _worker_main(bundle: DTMBundle, config: SweepConfig, tasks, results) -> None:
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)   # one core per worker: the sweep parallelises across k instead
+    except Exception:  # noqa: BLE001 - optional speed-up only
+        pass
+    cooc = cooc_stats(bundle)
+    while True:
+        task = tasks.get()
+        if task is None:
+            return
+        k, seed = task
+        try:
+            results.put(("ok", _fit_one(bundle, config, k, seed, cooc)))
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, which stops the sweep
+            results.put(("error", {"k": k, "seed": seed, "message": f"{type(exc).__name__}: {exc}"}))
+
+
+# --------------------------------------------------------------------------- runner
+def run_sweep(
+    dtm_bundle: DTMBundle,
+    config: SweepConfig,
+    ctx: Any | None = None,
+    cache: MutableMapping[str, Any] | None = None,
+    processes: bool | None = None,
+) -> SweepResult:
+    """Fit and score every (k, seed) of `config` on `dtm_bundle`.
+
+    ctx: a `core.jobs.JobContext` (progress, events, cancel) or None (CLI, tests).
+    cache: dict-like shared between sweeps of a session; None = no reuse.
+    processes: run fits in `config.jobs` worker processes; None = yes unless jobs == 1 and
+    there is no ctx (a background job always uses a worker process so cancel is immediate).
+    Returns a SweepResult; after a cancel it holds the finished (k, seed) and `complete=False`.
+    """
+    config.validate(dtm_bundle)
+    t_start = time.perf_counter()
+    tasks = [(k, s) for k in config.ks for s in config.seed_list]
+    entries: dict[tuple[int, int], _Entry] = {}
+    todo: list[tuple[int, int]] = []
+    for k, s in tasks:
+        hit = cache.get(cache_key(dtm_bundle, config, k, s)) if cache is not None else None
+        if isinstance(hit, _Entry):
+            entries[(k, s)] = _Entry(dict(hit.record, cached=True), hit.model, hit.top_ids)
+        else:
+            todo.append((k, s))
+    state = _RunState(dtm_bundle, config, ctx, cache, entries, total=len(tasks), t_start=t_start)
+    for key in sorted(entries):
+        state.announce(key)
+    # Largest k first: the longest fits start early, so the two workers finish close together.
+    todo.sort(key=lambda t: (-t[0], t[1]))
+    use_processes = processes if processes is not None else (config.jobs > 1 or ctx is not None)
+    if todo:
+        if use_processes:
+            _run_in_processes(state, todo)
+        else:
+            _run_inline(state, todo)
+    return state.result(complete=not state.cancelled and len(state.entries) == len(tasks))
+
+
+class _RunState:
+    def __init__(self, bundle, config, ctx, cache, entries, total, t_start):
+        self.bundle, self.config, self.ctx, self.cache = bundle, config, ctx, cache
+        self.entries: dict[tuple[int, int], _Entry] = entries
+        self.total, self.t_start = total, t_start
+        self.n_fitted = 0
+        self.stability_done: set[int] = set()
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self.ctx is not None and self.ctx.cancelled)
+
+    def add(self, payload: dict) -> None:
+        b = self.bundle
+        k, seed = int(payload["k"]), int(payload["seed"])
+        model = TopicModel(
+            engine=self.config.engine, k=k, seed=seed, topic_word=payload["topic_word"],
+            doc_topic=payload["doc_topic"], vocab=b.vocab, dtm=b.dtm, doc_rows=b.doc_rows,
+            params=payload["params"], fit_seconds=float(payload["fit_seconds"]), data_key=b.data_key,
+            fit_stats=payload["fit_stats"],
+        )
+        record = {"k": k, "seed": seed, "engine": self.config.engine, **payload["metrics"],
+                  "fit_seconds": float(payload["fit_seconds"]), "cached": False}
+        entry = _Entry(record, model, top_word_ids(model.topic_word, COHERENCE_TOP_N))
+        self.entries[(k, seed)] = entry
+        self.n_fitted += 1
+        if self.cache is not None:
+            self.cache[cache_key(b, self.config, k, seed)] = _Entry(dict(record), model, entry.top_ids)
+        self.announce((k, seed))
+
+    def announce(self, key: tuple[int, int]) -> None:
+        """Report one finished (k, seed) to the job: event, progress, partial result."""
+        if self.ctx is None:
+            return
+        rec = self.entries[key].record
+        self.ctx.event(kind="fit", **rec)
+        k = key[0]
+        seeds = self.config.seed_list
+        if len(seeds) > 1 and k not in self.stability_done and all((k, s) in self.entries for s in seeds):
+            self.stability_done.add(k)
+            self.ctx.event(kind="stability", k=k, stability=self._stability(k))
+        n = len(self.entries)
+        self.ctx.progress(n / max(self.total, 1), f"{n}/{self.total} models: k={key[0]}, seed={key[1]} done")
+        self.ctx.set_partial(self.result(complete=False))
+
+    def _stability(self, k: int) -> float:
+        return stability_from_top_words([self.entries[(k, s)].top_ids for s in self.config.seed_list])
+
+    def result(self, complete: bool) -> SweepResult:
+        rows = []
+        stab: dict[int, float] = {}
+        for (k, s), e in sorted(self.entries.items()):
+            if k not in stab:
+                have = all((k, t) in self.entries for t in self.config.seed_list)
+                stab[k] = self._stability(k) if have and len(self.config.seed_list) > 1 else float("nan")
+            rows.append(dict(e.record, stability=stab[k]))
+        frame = pd.DataFrame(rows, columns=FRAME_COLUMNS)
+        if len(frame):
+            frame = frame.astype({"k": "int64", "seed": "int64", "cached": "bool"})
+        return SweepResult(
+            frame=frame, models={key: e.model for key, e in sorted(self.entries.items())},
+            config=self.config, data_key=self.bundle.data_key, complete=complete,
+            wall_seconds=time.perf_counter() - self.t_start, n_fitted=self.n_fitted,
+        )
+
+
+def _run_inline(state: _RunState, todo: list[tuple[int, int]]) -> None:
+    # In-process path (jobs=1 without a job context: CLI/tests). Cancel is checked between fits.
+    cooc = cooc_stats(state.bundle)
+    for k, s in sorted(todo):
+        if state.cancelled:
+            return
+        state.add(_fit_one(state.bundle, state.config, k, s, cooc))
+
+
+def _run_in_processes(state: _RunState, todo: list[tuple[int, int]]) -> None:
+    # "spawn": a fresh interpreter per worker. Forking a multi-threaded server (Streamlit) can
+    # deadlock on locks held by other threads; spawn costs ~1-2 s of imports per sweep instead.
+    mpc = mp.get_context("spawn")
+    n_workers = max(1, min(state.config.jobs, len(todo)))
+    task_q, result_q = mpc.Queue(), mpc.Queue()
+    for t in todo:
+        task_q.put(t)
+    for _ in range(n_workers):
+        task_q.put(None)
+    workers = [
+        mpc.Process(target=_worker_main, args=(state.bundle, state.config, task_q, result_q),
+                    name=f"topiclens-sweep-{i}", daemon=True)
+        for i in range(n_workers)
+    ]
+    for w in workers:
+        w.start()
+    pending = set(todo)
+    error: dict | None = None
+    try:
+        while pending:
+            if state.cancelled:
+                break
+            try:
+                status, payload = result_q.get(timeout=_POLL_SECONDS)
+            except queue_mod.Empty:
+                if not any(w.is_alive() for w in workers) and result_q.empty():
+                    error = {"k": "?", "seed": "?", "message": "a sweep worker process died (out of memory?)"}
+                    break
+                continue
+            if status == "error":
+                error = payload
+                break
+            pending.discard((payload["k"], payload["seed"]))
+            state.add(payload)
+    finally:
+        _stop_workers(workers, task_q, result_q)
+    if error is not None:
+        raise RuntimeError(f"fitting k={error['k']} (seed {error['seed']}) failed: {error['message']}")
+
+
+def _stop_workers(workers, task_q, result_q) -> None:
+    """Terminate workers still running (cancel / error / interrupt) and release the queues."""
+    for w in workers:
+        if w.is_alive():
+            w.terminate()
+    deadline = time.monotonic() + 1.0
+    for w in workers:
+        w.join(timeout=max(0.0, deadline - time.monotonic()))
+        if w.is_alive():
+            w.kill()
+            w.join(timeout=1.0)
+    for q in (task_q, result_q):
+        q.cancel_join_thread()   # never block interpreter exit on a queue a dead worker used
+        q.close()
+
+
+# --------------------------------------------------------------------------- views of a sweep
+def frame_from_events(events: Iterable[dict]) -> pd.DataFrame:
+    """Tidy sweep frame (FRAME_COLUMNS) from a running job's events, for live plots."""
+    rows: dict[tuple[int, int], dict] = {}
+    stab: dict[int, float] = {}
+    for ev in events:
+        if ev.get("kind") == "fit":
+            rows[(int(ev["k"]), int(ev["seed"]))] = {c: ev.get(c) for c in FRAME_COLUMNS}
+        elif ev.get("kind") == "stability":
+            stab[int(ev["k"])] = float(ev["stability"])
+    out = []
+    for (k, s), r in sorted(rows.items()):
+        r["stability"] = stab.get(k, float("nan"))
+        out.append(r)
+    frame = pd.DataFrame(out, columns=FRAME_COLUMNS)
+    return frame.astype({"k": "int64", "seed": "int64"}) if len(frame) else frame
+
+
+def summarize(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per k: mean of each metric over seeds (and fit_seconds), indexed by k."""
+    cols = [m for m in METRICS if m in frame.columns] + ["fit_seconds"]
+    if frame.empty:
+        return pd.DataFrame(columns=cols, index=pd.Index([], name="k"))
+    return frame.groupby("k")[cols].mean(numeric_only=True).sort_index()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One shortlisted k with the reasons, in words."""
+
+    k: int
+    mean_rank: float                 # mean rank across the metrics used (1 = best of the tested k)
+    strong: tuple[str, ...]          # metric labels where this k is in the best third
+    weak: tuple[str, ...]            # metric labels where it is in the worst third
+    explanation: str
+
+
+SHORTLIST_EXCLUDED = ("perplexity_train", "perplexity_heldout")
+
+
+def shortlist(sweep_frame: pd.DataFrame, n: int = 3) -> list[Candidate]:
+    """2-3 candidate k by rank aggregation across metrics (never a single "optimal" k).
+
+    Each metric (mean over seeds) ranks the tested k in its own direction (1 = best); a k's score
+    is its mean rank over the metrics. Perplexity is left out of the ranking (it often disagrees
+    with human judgement, Chang et al. 2009) and only shown. Ties go to the smaller k (simpler).
+    With fewer tested k than `n`, every tested k is returned.
+    """
+    summ = summarize(sweep_frame)
+    used = [m for m in METRICS if m not in SHORTLIST_EXCLUDED and m in summ.columns and summ[m].notna().any()]
+    if summ.empty or not used:
+        return []
+    ranks = pd.DataFrame(index=summ.index)
+    for m in used:
+        ranks[m] = summ[m].rank(ascending=METRICS[m].direction == "min", method="average", na_option="bottom")
+    mean_rank = ranks.mean(axis=1)
+    order = sorted(summ.index, key=lambda k: (round(float(mean_rank[k]), 9), k))
+    n_k = len(summ)
+    third = max(1.0, n_k / 3.0)
+    out = []
+    for k in order[: max(1, min(n, n_k))]:
+        strong = tuple(METRICS[m].label for m in used if ranks.at[k, m] <= third)
+        weak = tuple(METRICS[m].label for m in used if n_k > 2 and ranks.at[k, m] > n_k - third)
+        parts = [f"k = {k}: mean rank {mean_rank[k]:.1f} among {n_k} tested k over {len(used)} metrics "
+                 "(perplexity not counted)."]
+        if n_k == 1:
+            parts = [f"k = {k} is the only k tested; widen the range to compare."]
+        if strong:
+            parts.append("Among the best on " + _join(strong) + ".")
+        if weak:
+            parts.append("Weaker on " + _join(weak) + ".")
+        if not strong and not weak and n_k > 1:
+            parts.append("Middle of the field on every metric: a compromise.")
+        parts.append("Read its topics' top words before choosing.")
+        out.append(Candidate(k=int(k), mean_rank=float(mean_rank[k]), strong=strong, weak=weak,
+                             explanation=" ".join(parts)))
+    return out
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def compare_top_words(models: Sequence[TopicModel], n: int = 10) -> pd.DataFrame:
+    """Top words of 2-3 models side by side: one row per topic number, one column per model.
+
+    Column names "k=8" (or "k=8, seed 1" when two models share k); cells are the topic's top `n`
+    words joined by spaces, "" where a model has fewer topics. Topic numbers are each model's own.
+    """
+    if not models:
+        return pd.DataFrame()
+    ks = [m.k for m in models]
+    cols = {}
+    for m in models:
+        name = f"k={m.k}" if ks.count(m.k) == 1 else f"k={m.k}, seed {m.seed}"
+        cols[name] = [" ".join(m.top_terms(t, n)) if t < m.k else "" for t in range(max(ks))]
+    frame = pd.DataFrame(cols)
+    frame.index = pd.Index(range(max(ks)), name="topic")
+    return frame
+
+
+def with_engine(config: SweepConfig, engine: str) -> SweepConfig:
+    """A copy of `config` for another engine (iterations reset to that engine's default)."""
+    if engine not in ENGINES:
+        raise InputError(f"Unknown topic engine {engine!r}; choose one of: {', '.join(ENGINES)}.")
+    return replace(config, engine=engine, iterations=None)
+
+
+__all__ = [
+    "Candidate", "SweepConfig", "SweepResult", "cache_key", "compare_top_words", "frame_from_events",
+    "run_sweep", "shortlist", "summarize", "with_engine", "heldout_size", "MODEL_METRICS",
+]

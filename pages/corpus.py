@@ -1,0 +1,160 @@
+"""Corpus page: upload or pick a demo, check how it was read, set column roles and preprocessing."""
+
+import pandas as pd
+import streamlit as st
+
+from core.charts.length_histogram import length_histogram
+from core.corpus import FORMATS, LoadOptions, summarize
+from core.preprocess import PreprocessSettings, parse_stopword_upload, parse_user_dict
+from ui import state
+
+ENCODINGS = ["auto", "utf-8", "utf-8-sig", "gb18030", "gbk", "big5", "big5hkscs", "utf-16", "cp1252"]
+DELIMITERS = {"auto": None, "comma ,": ",", "tab": "\t", "semicolon ;": ";", "pipe |": "|"}
+
+st.title("Corpus")
+st.caption("Upload a table of texts (CSV, TSV, XLSX, TXT, JSONL or a ZIP of .txt files), "
+           "or start from a bundled demo corpus.")
+
+# --- source -----------------------------------------------------------------------------------
+left, right = st.columns([3, 2])
+with left:
+    upload = st.file_uploader("Upload a corpus", key="corpus_upload",
+                              type=["csv", "tsv", "txt", "jsonl", "ndjson", "xlsx", "zip", "tab", "psv"])
+with right:
+    demo = st.selectbox("…or a demo corpus", list(state.DEMOS), key="corpus_demo")
+    if st.button("Load demo", key="corpus_load_demo"):
+        state.set_corpus(state.load_demo(demo))
+
+with st.expander("How the file is read", expanded=False):
+    c1, c2, c3, c4 = st.columns(4)
+    fmt = c1.selectbox("Format", FORMATS, key="corpus_format")
+    enc = c2.selectbox("Encoding", ENCODINGS, key="corpus_encoding")
+    delim = c3.selectbox("Delimiter", list(DELIMITERS), key="corpus_delimiter")
+    txt_mode = c4.selectbox("TXT documents", ["line", "paragraph"], key="corpus_txt_mode",
+                            help="One document per line, or per blank-line-separated paragraph.")
+    current = state.current_corpus()
+    sheet = None
+    if current is not None and current.sheet_names:
+        sheet = st.selectbox("Sheet", current.sheet_names, key="corpus_sheet",
+                             index=current.sheet_names.index(current.sheet) if current.sheet in current.sheet_names else 0)
+    d1, d2 = st.columns(2)
+    drop_empty = d1.checkbox("Drop empty texts", key="corpus_drop_empty")
+    drop_dups = d2.checkbox("Drop exact duplicates", key="corpus_drop_dups")
+
+options = LoadOptions(file_format=fmt, encoding=None if enc == "auto" else enc, delimiter=DELIMITERS[delim],
+                      sheet=sheet, txt_mode=txt_mode, drop_empty=drop_empty, drop_duplicates=drop_dups)
+
+if upload is not None:
+    seen = (upload.file_id, options)
+    if st.session_state.get("corpus_upload_seen") != seen:
+        try:
+            state.set_corpus(state.load_upload(upload.getvalue(), upload.name, options))
+            st.session_state["corpus_upload_seen"] = seen
+        except Exception as exc:  # any parse failure: say what is wrong, keep the previous corpus
+            state.show_error(exc)
+            if state.current_corpus() is not None:
+                st.info(f"Still using the previously loaded corpus: {state.md_escape(state.current_corpus().name)}.")
+
+corpus = state.current_corpus()
+if corpus is None:
+    st.stop()
+
+# --- detected format and column roles ---------------------------------------------------------
+st.success(f"Loaded {corpus.n_docs:,} rows from {state.md_escape(corpus.name)}", icon=":material/check_circle:")
+for note in corpus.warnings:
+    st.warning(note)
+meta = st.columns(4)
+meta[0].metric("Format", corpus.file_format.upper())
+meta[1].metric("Encoding", corpus.encoding or "—")
+meta[2].metric("Delimiter", {"\t": "tab", None: "—"}.get(corpus.delimiter, corpus.delimiter))
+meta[3].metric("Columns", len(corpus.columns))
+
+cols = corpus.columns
+r1, r2, r3 = st.columns(3)
+text_col = r1.selectbox("Text column", cols, index=cols.index(corpus.text_col), key=f"corpus_text_col_{corpus.content_hash[:12]}")
+none = "(none)"
+label_col = r2.selectbox("Label / group column", [none] + cols,
+                         index=([none] + cols).index(corpus.label_col or none), key=f"corpus_label_col_{corpus.content_hash[:12]}")
+date_col = r3.selectbox("Date column", [none] + cols,
+                        index=([none] + cols).index(corpus.date_col or none), key=f"corpus_date_col_{corpus.content_hash[:12]}")
+roles = (text_col, "" if label_col == none else label_col, "" if date_col == none else date_col)
+if roles != (corpus.text_col, corpus.label_col or "", corpus.date_col or ""):
+    try:
+        state.set_corpus(corpus.with_roles(*roles))
+        st.rerun()
+    except Exception as exc:
+        state.show_error(exc)
+
+st.subheader("Preview")
+st.dataframe(corpus.frame.head(200), width="stretch", height=260)
+
+# --- preprocessing ----------------------------------------------------------------------------
+st.subheader("Preprocessing")
+cur = state.preprocess_settings()
+with st.form("corpus_preprocess"):
+    p1, p2, p3, p4 = st.columns(4)
+    language = p1.selectbox("Language", ["auto", "zh", "en"], index=["auto", "zh", "en"].index(cur.language))
+    min_len = p2.number_input("Min token length", 1, 20, cur.min_token_len,
+                              help="1 keeps Chinese one-character words such as 车 or 药.")
+    min_df = p3.number_input("min_df (documents)", 1, 10_000, cur.min_df)
+    max_df = p4.slider("max_df (share of documents)", 0.05, 1.0, float(cur.max_df), 0.05)
+    f1, f2, f3, f4, f5, f6 = st.columns(6)
+    zh_stop = f1.checkbox("Chinese stopwords", cur.zh_stopwords, help="cn + HIT + Baidu + SCU lists, merged")
+    en_stop = f2.checkbox("English stopwords", cur.en_stopwords, help="scikit-learn's list")
+    numbers = f3.checkbox("Drop numbers", cur.drop_numbers)
+    punct = f4.checkbox("Drop punctuation", cur.drop_punct)
+    urls = f5.checkbox("Drop URLs & e-mails", cur.drop_urls and cur.drop_emails)
+    simp = f6.checkbox("Traditional → Simplified", cur.to_simplified)
+    extra = st.text_input("Extra stopwords (comma or space separated)", " ".join(cur.extra_stopwords))
+    u1, u2 = st.columns(2)
+    stop_file = u1.file_uploader("Stopword list (one word per line)", type=["txt"], key="corpus_stop_file")
+    dict_file = u2.file_uploader("jieba user dictionary (word [freq] [tag])", type=["txt"], key="corpus_user_dict")
+    apply = st.form_submit_button("Apply preprocessing", type="primary")
+
+if apply:
+    try:
+        state.set_preprocess_settings(PreprocessSettings(
+            language=language, zh_stopwords=zh_stop, en_stopwords=en_stop,
+            extra_stopwords=tuple(w for w in extra.replace(",", " ").replace("，", " ").split() if w),
+            uploaded_stopwords=parse_stopword_upload(stop_file.getvalue()) if stop_file else cur.uploaded_stopwords,
+            user_dict=parse_user_dict(dict_file.getvalue()) if dict_file else cur.user_dict,
+            to_simplified=simp, drop_numbers=numbers, drop_punct=punct, drop_urls=urls, drop_emails=urls,
+            min_token_len=int(min_len), min_df=int(min_df), max_df=float(max_df)))
+    except Exception as exc:
+        state.show_error(exc)
+
+try:
+    tokens = state.current_tokens()
+except Exception as exc:
+    state.show_error(exc)
+    st.stop()
+
+# --- quality summary --------------------------------------------------------------------------
+st.subheader("Data quality")
+summary = summarize(corpus, tokens.token_lengths)
+q = st.columns(6)
+q[0].metric("Rows", f"{summary.rows:,}")
+q[1].metric("Empty texts", summary.empty_texts)
+q[2].metric("Exact duplicates", summary.duplicate_texts)
+q[3].metric("Control characters", summary.control_char_docs, help="Documents with stray control characters")
+q[4].metric("Chinese / English / other", " / ".join(str(summary.language_mix[k]) for k in ("zh", "en", "other")))
+q[5].metric("Tokens", f"{tokens.n_tokens:,}", help=f"{len(tokens.vocabulary()):,} distinct")
+if summary.empty_texts or summary.duplicate_texts:
+    st.caption("Tick *Drop empty texts* / *Drop exact duplicates* under **How the file is read** to remove them.")
+st.plotly_chart(length_histogram(summary.char_lengths, summary.token_lengths), width="stretch")
+
+st.markdown(f"**Segmentation:** {tokens.segmenter} · language **{tokens.language}**"
+            + (f" · {tokens.converted_traditional} documents converted from Traditional Chinese"
+               if tokens.converted_traditional else ""))
+if tokens.removed:
+    removed = pd.DataFrame({"removed by": list(tokens.removed), "tokens": list(tokens.removed.values())})
+    st.dataframe(removed, hide_index=True, width="content")
+if tokens.empty_docs:
+    st.warning(f"{tokens.empty_docs} document(s) have no tokens left after preprocessing; "
+               "they are left out of term and topic models.")
+
+st.subheader("Tokenized sample")
+n = min(20, corpus.n_docs)
+texts = corpus.texts
+sample = pd.DataFrame({"text": [t[:200] for t in texts[:n]], "tokens": [" | ".join(d[:60]) for d in tokens.docs[:n]]})
+st.dataframe(sample, hide_index=True, width="stretch")

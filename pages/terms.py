@@ -1,0 +1,152 @@
+"""Terms: TF-IDF rankings of the corpus, a document, each group, and single-term lookup.
+
+The document-term counts are built once per (data, vocabulary settings) and memoised; changing
+the score, N, scheme or group only re-slices cached matrices (see core/terms)."""
+
+import streamlit as st
+
+from core import terms as T
+from core.charts.terms_bar import terms_bar
+from core.charts.terms_groups import group_terms_grid
+from core.errors import InputError
+from core.export import to_csv_bytes, to_xlsx_bytes
+from ui import state
+
+SCHEME_LABELS = {"sklearn": "scikit-learn default", "sublinear": "sublinear TF", "textbook": "textbook (specification)"}
+VIEWS = ["Corpus ranking", "Document", "Groups", "Term lookup", "Formulas & worked example"]
+
+st.title("Terms")
+corpus, tokens = state.require_corpus()
+
+
+def downloads(frame, name: str, key: str) -> None:
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button("CSV", to_csv_bytes(frame), f"{name}.csv", "text/csv", key=f"terms_csv_{key}")
+    c2.download_button("XLSX", to_xlsx_bytes(frame, name), f"{name}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"terms_xlsx_{key}")
+
+
+def fail(exc: InputError) -> None:
+    state.show_error(exc)
+    st.stop()
+
+
+# ---- weighting and vocabulary controls ---------------------------------------------------------
+c1, c2, c3, c4 = st.columns([2, 1, 2, 1])
+scheme_name = c1.selectbox("Weighting scheme", T.SCHEMES, format_func=SCHEME_LABELS.get, key="terms_scheme")
+log_base = c2.selectbox("IDF log base", T.LOG_BASES, index=1, key="terms_log_base",
+                        disabled=scheme_name != "textbook", help="Only the textbook scheme uses it.")
+score = c3.selectbox("Rank by", T.SCORES, format_func=T.SCORE_LABELS.get, key="terms_score")
+top_n = c4.number_input("Top N", 1, 200, 20, key="terms_top")
+with st.expander("Vocabulary: n-grams and filters"):
+    v1, v2, v3, v4 = st.columns(4)
+    ngram = v1.slider("n-gram range", 1, T.MAX_NGRAM, (1, 1), key="terms_ngram")
+    min_df = v2.number_input("min_df (documents)", 1, 1_000_000, 1, key="terms_min_df")
+    max_df = v3.slider("max_df (share of documents)", 0.01, 1.0, 1.0, 0.01, key="terms_max_df")
+    max_features = v4.number_input("max features (0 = all)", 0, 1_000_000, 0, step=1000, key="terms_max_features")
+
+try:
+    scheme = T.Scheme(scheme_name, log_base)
+    settings = T.TermSettings(ngram[0], ngram[1], int(min_df), float(max_df), int(max_features) or None)
+    tm = state.memo("terms", f"{state.data_key()}|{settings.key()}", lambda: T.build_term_matrix(tokens.docs, settings))
+except InputError as exc:
+    fail(exc)
+st.caption(f"{tm.n_terms:,} terms · {tm.n_docs:,} documents · tokens by {tokens.segmenter}")
+
+view = st.radio("View", VIEWS, horizontal=True, key="terms_view", label_visibility="collapsed")
+
+# ---- corpus ranking ---------------------------------------------------------------------------
+if view == "Corpus ranking":
+    table = T.rank_terms(tm, scheme, score, int(top_n))
+    st.plotly_chart(terms_bar(table["term"], table[score], title=f"Top {len(table)} terms",
+                              value_label=T.SCORE_LABELS[score]), key="terms_chart_corpus")
+    st.dataframe(table, hide_index=True, width="stretch")
+    downloads(table, "terms_ranking", "corpus")
+
+# ---- one document -----------------------------------------------------------------------------
+elif view == "Document":
+    texts = corpus.texts
+    query = st.text_input("Search documents", key="terms_doc_query", placeholder="a word from the text")
+    rows = T.find_documents(texts, query)
+    if not rows:
+        st.info("No document contains that text; clear or change the search.")
+        st.stop()
+    row = st.selectbox("Document", rows, key=f"terms_doc::{query}", format_func=lambda r: f"#{r} · {texts[r][:80]}")
+    table = T.document_terms(tm, scheme, int(row), int(top_n))
+    if table.empty:
+        st.warning("This document has no terms left after preprocessing and vocabulary filtering.")
+    else:
+        st.plotly_chart(terms_bar(table["term"], table["weight"], title=f"Document #{row}",
+                                  value_label="TF-IDF weight"), key="terms_chart_doc")
+    st.html('<div style="line-height:1.8">'
+            + T.highlight_html(texts[int(row)], dict(zip(table["term"], table["weight"]))) + "</div>")
+    st.dataframe(table, hide_index=True, width="stretch")
+    downloads(table, f"terms_doc_{row}", "doc")
+
+# ---- groups -----------------------------------------------------------------------------------
+elif view == "Groups":
+    cols = [c for c in corpus.columns if c != corpus.text_col]
+    if not cols:
+        st.info("This corpus has no column besides the text; load one with a label/group column.")
+        st.stop()
+    g1, g2 = st.columns(2)
+    group_col = g1.selectbox("Group column", cols, key="terms_group_col",
+                             index=cols.index(corpus.label_col) if corpus.label_col in cols else 0)
+    method = g2.radio("Method", T.GROUP_METHODS, format_func=T.GROUP_METHOD_LABELS.get,
+                      key="terms_group_method", horizontal=True)
+    try:
+        labels = corpus.with_roles(label_col=group_col).labels
+        everything = T.group_terms(tm, labels, method, scheme, int(top_n), labels_key=f"col:{group_col}")
+    except InputError as exc:
+        fail(exc)
+    chosen = st.multiselect("Show groups", everything.groups, default=everything.groups, key=f"terms_groups::{group_col}")
+    for warning in everything.warnings:
+        st.warning(warning)
+    result = T.group_terms(tm, labels, method, scheme, int(top_n), groups=chosen, labels_key=f"col:{group_col}")
+    value_label = "c-TF-IDF" if method == "ctfidf" else "mean TF-IDF in − out"
+    st.plotly_chart(group_terms_grid({g: result.series(g) for g in result.groups}, value_label=value_label),
+                    key="terms_chart_groups")
+    st.caption(" · ".join(f"{state.md_escape(g)}: {result.sizes[g]:,} docs" for g in result.groups))
+    st.dataframe(result.table, hide_index=True, width="stretch")
+    downloads(result.table, "terms_by_group", "groups")
+
+# ---- term lookup ------------------------------------------------------------------------------
+elif view == "Term lookup":
+    default = str(T.rank_terms(tm, scheme, score, 1)["term"].iloc[0])
+    term = st.text_input("Term", value=default, key="terms_lookup", help="n-grams: separate words with a space")
+    try:
+        res = T.lookup_term(tm, term, scheme, texts=corpus.texts, docs=tokens.docs)
+    except InputError as exc:
+        fail(exc)
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Count", f"{res.count:,}")
+    m2.metric("Document frequency", f"{res.df:,} / {res.n_docs:,}")
+    m3.metric("IDF", f"{res.idf:.4f}")
+    m4.metric("Highest TF-IDF", f"{res.top_docs['tfidf'].max():.4f}")
+    st.markdown("**Documents where it scores highest**")
+    st.dataframe(res.top_docs, hide_index=True, width="stretch")
+    st.markdown("**Keyword in context**")
+    st.dataframe([{"row": k.row, "left": k.left, "term": k.keyword, "right": k.right} for k in res.kwic],
+                 hide_index=True, width="stretch", column_config={"left": st.column_config.TextColumn(width="large")})
+
+# ---- formulas and worked example ----------------------------------------------------------------
+else:
+    for name in T.SCHEMES:
+        st.markdown(f"**{SCHEME_LABELS[name]}**: {T.SCHEME_NOTES[name]}")
+        st.latex(T.SCHEME_FORMULAS[name])
+    st.subheader("Worked example")
+    default = str(T.rank_terms(tm, scheme, score, 1)["term"].iloc[0])
+    term = st.text_input("Term", value=default, key="terms_ex_term")
+    try:
+        hits = T.lookup_term(tm, term, scheme, texts=corpus.texts, top_docs=50).top_docs
+        row = st.selectbox("Document", hits["row"].tolist(), key=f"terms_ex_row::{term}",
+                           format_func=lambda r: f"#{r} · {corpus.texts[r][:80]}")
+        example = T.worked_example(tm, term, int(row), scheme)
+    except InputError as exc:
+        fail(exc)
+    st.caption(f"Scheme: {SCHEME_LABELS[scheme.name]}" + (f", log base {scheme.log_base}" if scheme.name == "textbook" else ""))
+    for step in example.steps:
+        st.latex(rf"{step.symbol} = {step.formatted(6)} \quad \text{{({step.meaning})}}")
+    spec = T.specification_example(scheme.log_base if scheme.name == "textbook" else "10")
+    st.markdown("**The specification's example** (2 documents; the term occurs once in a 2-token document):")
+    st.latex(r" \quad ".join(rf"{s.symbol.split('=')[0]} = {s.formatted(2)}" for s in spec.steps))

@@ -1,0 +1,33 @@
+"""Shared fixtures. Everything here is generated or ships in assets/: no ../shared needed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSETS = ROOT / "assets"
+DEMO_ZH = ASSETS / "demo_zh_news_titles.csv"
+DEMO_EN = ASSETS / "demo_en_ag_news.csv"
+SHARED = ROOT.parent / "shared" / "corpora"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture
+def zh_rows() -> list[tuple[str, str]]:
+    return [
+        ("中国队在世界杯预选赛中取得胜利", "体育"),
+        ("央行宣布下调存款准备金率", "财经"),
+        ("新款手机发布，搭载最新芯片", "科技"),
+        ("球迷热议国足主教练人选", "体育"),
+        ("股市大涨，投资者信心回升", "财经"),
+    ]
+
+
+@pytest.fixture
+def zh_csv_bytes(zh_rows) -> bytes:
+    lines = ["text,label"] + [f"{t},{l}" for t, l in zh_rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -1,0 +1,264 @@
+"""Engine tests for core.terms: schemes against scikit-learn and the textbook formula, scores,
+group comparison, lookup, highlighting, worked example and bad input. Plain token lists only."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from core.errors import InputError
+from core.terms import (
+    MAX_GROUPS,
+    Scheme,
+    TermSettings,
+    build_term_matrix,
+    document_terms,
+    group_terms,
+    highlight_html,
+    lookup_term,
+    rank_terms,
+    textbook_tfidf,
+    worked_example,
+)
+
+DOCS = [
+    ["体育", "比赛", "球", "比赛"],
+    ["基金", "股票", "市场", "涨"],
+    ["比赛", "冠军", "球", "球"],
+    [],                                   # an empty row stays a row
+    ["Apple", "apple", "手机", "发布"],
+    ["基金", "发行", "新", "基金", "市场"],
+    ["手机", "发布", "新", "球"],
+]
+
+
+def _random_docs(n: int = 60, seed: int = 0) -> list[list[str]]:
+    rng = random.Random(seed)
+    vocab = ["体育", "比赛", "球", "基金", "股票", "市场", "手机", "发布", "新", "的", "Apple", "apple", "a<b>", "x&y"]
+    return [[rng.choice(vocab) for _ in range(rng.randint(0, 9))] for _ in range(n)]
+
+
+def _sk(docs, settings: TermSettings, **kw) -> TfidfVectorizer:
+    """scikit-learn's own n-gram path (not our analyzer): identity tokenizer on pre-tokenized docs."""
+    vec = TfidfVectorizer(
+        tokenizer=lambda d: d, preprocessor=lambda d: d, token_pattern=None, lowercase=False,
+        ngram_range=(settings.ngram_min, settings.ngram_max), min_df=settings.min_df,
+        max_df=settings.max_df, max_features=settings.max_features, **kw,
+    )
+    vec.fit(docs)
+    return vec
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [TermSettings(), TermSettings(ngram_max=2), TermSettings(1, 3, min_df=2, max_df=0.8), TermSettings(2, 2, max_features=15)],
+)
+@pytest.mark.parametrize("sublinear", [False, True])
+def test_sklearn_schemes_match_tfidfvectorizer(settings, sublinear):
+    docs = _random_docs()
+    tm = build_term_matrix(docs, settings)
+    vec = _sk(docs, settings, sublinear_tf=sublinear)
+    assert tm.vocab_.tolist() == vec.get_feature_names_out().tolist()
+    ours = tm.weights(Scheme("sublinear" if sublinear else "sklearn")).toarray()
+    np.testing.assert_allclose(ours, vec.transform(docs).toarray(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(tm.idf(Scheme()), vec.idf_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("log_base", ["e", "10"])
+@pytest.mark.parametrize("ngram_max", [1, 2])
+def test_textbook_matches_direct_formula(log_base, ngram_max):
+    docs = _random_docs(seed=3)
+    tm = build_term_matrix(docs, TermSettings(1, ngram_max, min_df=2))
+    log = math.log10 if log_base == "10" else math.log
+    grams = []
+    for d in docs:
+        g = [" ".join(d[i : i + k]) for k in range(1, ngram_max + 1) for i in range(len(d) - k + 1)]
+        grams.append(g)
+    n_docs = len(docs)
+    expected = np.zeros((n_docs, tm.n_terms))
+    for j, term in enumerate(tm.vocab_):
+        n_t = sum(term in g for g in grams)
+        for i, g in enumerate(grams):
+            if term in g:
+                expected[i, j] = (g.count(term) / len(g)) * (log(n_docs / n_t) + 1)
+    got = tm.weights(Scheme("textbook", log_base)).toarray()
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_specification_worked_example():
+    # 2 documents; the term occurs once in a 2-token document.
+    tm = build_term_matrix([["term", "other"], ["else"]])
+    ex = worked_example(tm, "term", 0, Scheme("textbook", "10"))
+    values = {s.symbol.split("=")[0]: s.value for s in ex.steps}
+    assert values["N(t,d)"] == 1 and values["N(d)"] == 2 and values["N_D"] == 2 and values["N(t)"] == 1
+    assert round(ex.steps[2].value, 2) == 0.5
+    assert round(ex.steps[5].value, 2) == 1.30
+    assert round(ex.value, 2) == 0.65
+    assert ex.value == pytest.approx(0.5 * (math.log10(2) + 1))
+    assert textbook_tfidf(1, 2, 2, 1, "10") == pytest.approx((0.5, math.log10(2) + 1, 0.5 * (math.log10(2) + 1)))
+
+
+@pytest.mark.parametrize("scheme", [Scheme("sklearn"), Scheme("sublinear"), Scheme("textbook", "e"), Scheme("textbook", "10")])
+def test_worked_example_equals_engine_weight(scheme):
+    docs = _random_docs(seed=5)
+    tm = build_term_matrix(docs, TermSettings(1, 2))
+    w = tm.weights(scheme)
+    rows, cols = w.nonzero()
+    for r, c in list(zip(rows, cols))[:25]:
+        ex = worked_example(tm, tm.vocab_[c], r, scheme)
+        assert ex.value == pytest.approx(w[r, c], rel=1e-12)
+
+
+def test_scores_and_ranking():
+    docs = _random_docs(seed=7)
+    tm = build_term_matrix(docs)
+    scheme = Scheme("sklearn")
+    dense = tm.weights(scheme).toarray()
+    counts = tm.counts_.toarray()
+    expected = {
+        "mean": dense.mean(axis=0), "max": dense.max(axis=0), "sum": dense.sum(axis=0),
+        "df": (counts > 0).sum(axis=0), "count": counts.sum(axis=0),
+    }
+    for score, vec in expected.items():
+        table = rank_terms(tm, scheme, score, top_n=8)
+        assert len(table) == 8
+        assert table[score].tolist() == sorted(table[score].tolist(), reverse=True)
+        assert table[score].iloc[0] == pytest.approx(vec.max())
+        for term, value in zip(table["term"], table[score]):
+            assert value == pytest.approx(vec[tm.index_[term]])
+    # re-ranks come from the memoised matrix: the same object, not a recomputation
+    assert tm.weights(scheme) is tm.weights(scheme)
+
+
+def test_chinese_single_chars_kept_and_no_lowercasing():
+    tm = build_term_matrix(DOCS)
+    assert "球" in tm.index_ and "新" in tm.index_ and "涨" in tm.index_
+    assert "Apple" in tm.index_ and "apple" in tm.index_
+    assert tm.n_docs == len(DOCS)          # the empty row is kept
+    assert document_terms(tm, Scheme(), 3).empty
+
+
+def test_document_terms_sorted_by_weight():
+    tm = build_term_matrix(DOCS)
+    table = document_terms(tm, Scheme("textbook", "10"), 0, top_n=10)
+    assert set(table["term"]) == {"体育", "比赛", "球"}
+    assert table["weight"].tolist() == sorted(table["weight"].tolist(), reverse=True)
+    assert table.loc[table["term"] == "比赛", "count"].item() == 2
+    with pytest.raises(InputError, match="does not exist"):
+        document_terms(tm, Scheme(), 99)
+
+
+def test_empty_vocabulary_is_an_input_error():
+    with pytest.raises(InputError, match="vocabulary is empty"):
+        build_term_matrix(DOCS, TermSettings(min_df=50))
+    with pytest.raises(InputError, match="empty after preprocessing"):
+        build_term_matrix([[], []])
+    with pytest.raises(InputError):
+        build_term_matrix(DOCS, TermSettings(min_df=0.9, max_df=0.1))
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"ngram_min": 2, "ngram_max": 1}, {"ngram_max": 4}, {"min_df": 0}, {"max_df": 1.5}, {"max_features": 0}, {"min_df": "2"}]
+)
+def test_settings_validation(kwargs):
+    with pytest.raises(InputError):
+        TermSettings(**kwargs)
+
+
+def test_scheme_validation():
+    with pytest.raises(InputError):
+        Scheme("bm25")
+    with pytest.raises(InputError):
+        Scheme("textbook", "2")
+    with pytest.raises(InputError, match="top N"):
+        rank_terms(build_term_matrix(DOCS), Scheme(), "mean", top_n=0)
+    with pytest.raises(InputError, match="unknown score"):
+        rank_terms(build_term_matrix(DOCS), Scheme(), "median")
+
+
+LABELS = ["体育", "财经", "体育", "科技", "科技", "财经", "科技"]
+
+
+def test_group_ctfidf_matches_bertopic_formula():
+    tm = build_term_matrix(DOCS)
+    res = group_terms(tm, LABELS, "ctfidf", top_n=50)
+    names = ["体育", "财经", "科技"]
+    counts = tm.counts_.toarray().astype(float)
+    cls = np.stack([counts[[i for i, l in enumerate(LABELS) if l == g]].sum(axis=0) for g in names])
+    tf = cls / cls.sum(axis=1, keepdims=True)
+    idf = np.log(int(cls.sum(axis=1).mean()) / cls.sum(axis=0) + 1)
+    expected = tf * idf
+    for gi, g in enumerate(names):
+        sub = res.table[res.table["group"] == g]
+        for term, score in zip(sub["term"], sub["score"]):
+            assert score == pytest.approx(expected[gi, tm.index_[term]])
+        assert len(sub) == int((expected[gi] > 0).sum())
+    assert res.series("体育")[0][0] in {"比赛", "球"}
+    assert res.sizes == {"体育": 2, "财经": 2, "科技": 3}
+
+
+def test_group_inout_is_mean_in_minus_mean_out():
+    tm = build_term_matrix(DOCS)
+    scheme = Scheme("sublinear")
+    res = group_terms(tm, LABELS, "inout", scheme, top_n=50, groups=["财经"])
+    assert res.groups == ["财经"] and set(res.table["group"]) == {"财经"}
+    dense = tm.weights(scheme).toarray()
+    inside = np.array([l == "财经" for l in LABELS])
+    diff = dense[inside].mean(axis=0) - dense[~inside].mean(axis=0)
+    assert res.table["term"].iloc[0] == tm.vocab_[int(np.argmax(diff))] == "基金"
+    for term, score in zip(res.table["term"], res.table["score"]):
+        assert score == pytest.approx(diff[tm.index_[term]]) and score > 0
+    assert res.table.loc[res.table["term"] == "基金", "count_in"].item() == 3
+
+
+def test_group_bad_input():
+    tm = build_term_matrix(DOCS)
+    many = build_term_matrix([["a", "b"]] * 500)
+    with pytest.raises(InputError, match=f"500 distinct values.*at most {MAX_GROUPS}"):
+        group_terms(many, [f"id{i}" for i in range(500)])
+    ok = group_terms(many, [f"g{i % MAX_GROUPS}" for i in range(500)], "inout")   # the limit itself is fine
+    assert len(ok.groups) == MAX_GROUPS
+    with pytest.raises(InputError, match="at least 2"):
+        group_terms(tm, ["x"] * len(DOCS))
+    with pytest.raises(InputError, match="rows"):
+        group_terms(tm, ["x", "y"])
+    with pytest.raises(InputError, match="unknown group"):
+        group_terms(tm, LABELS, groups=["nope"])
+    one = ["体育", "财经", "体育", "", "科技", "财经", "财经"]
+    res = group_terms(tm, one, "inout", top_n=5)
+    assert any("only one document" in w and "科技" in w for w in res.warnings)
+    assert any("empty group value" in w for w in res.warnings)
+    assert not res.table[res.table["group"] == "科技"].empty
+
+
+def test_lookup_term_stats_and_concordance():
+    tm = build_term_matrix(DOCS, TermSettings(1, 2))
+    texts = ["体育比赛：球赛比赛", "基金股票市场涨", "比赛冠军 球球", "", "Apple apple手机发布", "基金发行新基金市场", "手机发布新球"]
+    res = lookup_term(tm, "比赛", Scheme("textbook", "10"), texts=texts, docs=DOCS)
+    assert (res.count, res.df, res.n_docs) == (3, 2, 7)
+    assert res.idf == pytest.approx(math.log10(7 / 2) + 1)
+    assert res.top_docs["row"].tolist()[0] in (0, 2) and set(res.top_docs["row"]) == {0, 2}
+    assert all(line.keyword == "比赛" for line in res.kwic) and {l.row for l in res.kwic} == {0, 2}
+    bigram = lookup_term(tm, "手机  发布", Scheme(), texts=texts, docs=DOCS)   # whitespace-normalised
+    assert bigram.term == "手机 发布" and bigram.df == 2
+    assert {l.keyword for l in bigram.kwic} == {"手机发布"}                 # found in unspaced raw text
+    with pytest.raises(InputError, match="not in the vocabulary.*Similar terms: .*比赛"):
+        lookup_term(tm, "赛", Scheme(), texts=texts)
+    with pytest.raises(InputError, match="type a term"):
+        lookup_term(tm, "  ", Scheme())
+
+
+def test_highlight_html_escapes_everything():
+    text = 'Beware <script>alert("x")</script> & a<b> cat t'
+    out = highlight_html(text, {"a<b>": 1.0, "t": 0.5, "<script>": 0.2})
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert out.count("<mark") == 3                      # a<b>, <script>, lone "t" (not the t in "cat")
+    assert '">a&lt;b&gt;</mark>' in out
+    assert "cat" in out and "ca<mark" not in out
+    plain = highlight_html("体育比赛", {"体育 比赛": 1.0})   # n-gram across unspaced Chinese
+    assert plain.count("<mark") == 1 and "体育比赛</mark>" in plain
+    assert highlight_html("<i>x</i>", {}) == "&lt;i&gt;x&lt;/i&gt;"

@@ -1,0 +1,1 @@
+"""Streamlit-side glue: caching and session state (ui.state)."""
