@@ -102,9 +102,9 @@ def zh_stopwords() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def en_stopwords() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS)
+    """scikit-learn's ENGLISH_STOP_WORDS, shipped as a file (importing sklearn costs ~1 s)."""
+    path = ASSETS / "stopwords" / "en_sklearn.txt"
+    return frozenset(w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip())
 
 
 def parse_stopword_upload(data: bytes) -> tuple[str, ...]:
@@ -142,30 +142,60 @@ def parse_user_dict(data: bytes) -> tuple[str, ...]:
 # segmentation
 
 
+# rjieba reproduces jieba's dictionary, DAG and HMM, but breaks exact ties between equally likely
+# routes differently; real ties need a run of one repeated Han character (赞赞赞赞赞). Such documents
+# (about 0.5% of review corpora) go through jieba itself so segmentation stays identical.
+_TIE_RISK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff])\1\1")
+
+
+class _Segmenter:
+    def __init__(self, user_dict: tuple[str, ...]):
+        self.user_dict = user_dict
+        self._reference = None
+        try:
+            import rjieba
+        except ImportError:  # jieba is the reference implementation; rjieba only makes it faster
+            self.fast, self.name = None, "jieba"
+        else:
+            if user_dict:
+                inst = rjieba.Jieba()
+                for line in user_dict:
+                    word, freq, tag = _dict_entry(line)
+                    # jieba's add_word without a frequency uses suggest_freq so the word stays whole.
+                    inst.add_word(word, freq if freq is not None else inst.suggest_freq(word), tag)
+                self.fast = inst.cut
+            else:
+                self.fast = rjieba.cut
+            self.name = "rjieba"
+        if user_dict:
+            self.name += " + user dictionary"
+
+    def reference(self) -> Callable[[str], list[str]]:
+        """jieba with the same dictionary (built on first use: it takes ~0.6 s to load)."""
+        if self._reference is None:
+            import logging
+
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            if self.user_dict:
+                tk = jieba.Tokenizer()
+                for line in self.user_dict:
+                    tk.add_word(*_dict_entry(line))
+                self._reference = tk.lcut
+            else:
+                self._reference = jieba.lcut
+        return self._reference
+
+    def __call__(self, text: str) -> list[str]:
+        if self.fast is None or _TIE_RISK.search(text):
+            return self.reference()(text)
+        return self.fast(text)
+
+
 @lru_cache(maxsize=8)
-def _segmenter(user_dict: tuple[str, ...]):
-    """(cut function, name). rjieba (Rust, same dictionary and HMM as jieba) when installed."""
-    try:
-        import rjieba
-    except ImportError:  # jieba is the reference implementation; rjieba only makes it faster
-        import logging
-
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        tk = jieba.Tokenizer()
-        for line in user_dict:
-            word, freq, tag = _dict_entry(line)
-            tk.add_word(word, freq, tag)
-        return (lambda s: tk.lcut(s)), "jieba" + (" + user dictionary" if user_dict else "")
-    if not user_dict:
-        return rjieba.cut, "rjieba"
-    inst = rjieba.Jieba()
-    for line in user_dict:
-        word, freq, tag = _dict_entry(line)
-        # jieba's add_word without a frequency uses suggest_freq so the word is always kept whole.
-        inst.add_word(word, freq if freq is not None else inst.suggest_freq(word), tag)
-    return inst.cut, "rjieba + user dictionary"
+def _segmenter(user_dict: tuple[str, ...]) -> _Segmenter:
+    return _Segmenter(user_dict)
 
 
 def _dict_entry(line: str) -> tuple[str, int | None, str | None]:
@@ -177,13 +207,14 @@ def _dict_entry(line: str) -> tuple[str, int | None, str | None]:
 
 
 def segment_zh(texts: Sequence[str], user_dict: tuple[str, ...] = ()) -> list[list[str]]:
-    """Raw jieba-compatible segmentation (no filtering), whitespace tokens dropped."""
-    cut, _ = _segmenter(tuple(user_dict))
-    return [[t for t in cut(s) if not t.isspace()] for s in texts]
+    """Raw jieba-identical segmentation: no filtering, whitespace tokens included (as jieba.lcut)."""
+    user_dict = tuple(user_dict)
+    cut = _segmenter(user_dict)
+    return [cut(s) for s in texts]
 
 
 def segmenter_name(language: str, user_dict: tuple[str, ...] = ()) -> str:
-    return _segmenter(tuple(user_dict))[1] if language == "zh" else "regex word tokenizer (Unicode)"
+    return _segmenter(tuple(user_dict)).name if language == "zh" else "regex word tokenizer (Unicode)"
 
 
 def tokenize_en(text: str) -> list[str]:
@@ -229,23 +260,33 @@ def tokenize(
         texts = new
 
     lists = _stop_lists(settings, language)
-    cut = _segmenter(tuple(settings.user_dict))[0] if language == "zh" else tokenize_en
+    cut = _segmenter(tuple(settings.user_dict)) if language == "zh" else tokenize_en
+    # Tokens repeat heavily (a few 10k types for millions of tokens): decide once per type.
+    kept_as: dict[str, str] = {}        # raw token -> token to keep ("" when removed)
+    reason: dict[str, str] = {}         # raw token -> why it was removed
+    raw_counts: Counter = Counter()
     docs: list[list[str]] = []
-    raw = 0
     n = len(texts)
     chunk = max(1, n // 50)
     for i, text in enumerate(texts):
-        if settings.drop_emails:
+        if settings.drop_emails and "@" in text:  # the substring test skips the slow regex scan
             text, k = _EMAIL.subn(" ", text)
             removed["e-mail addresses"] += k
-        if settings.drop_urls:
+        if settings.drop_urls and ("://" in text or "www." in text.lower()):
             text, k = _URL.subn(" ", text)
             removed["URLs"] += k
         tokens = cut(text)
-        raw += len(tokens)
-        docs.append(_filter(tokens, settings, lists, removed))
+        raw_counts.update(tokens)
+        for tok in set(tokens).difference(kept_as):
+            kept_as[tok], why = _classify(tok, settings, lists)
+            if why:
+                reason[tok] = why
+        docs.append([k for k in map(kept_as.__getitem__, tokens) if k])
         if progress is not None and i % chunk == 0:
             progress(i / n)
+    for tok, why in reason.items():
+        removed[why] += raw_counts[tok]
+    raw = sum(c for t, c in raw_counts.items() if not t.isspace())
 
     if settings.min_df > 1 or settings.max_df < 1.0:
         docs = _filter_df(docs, settings, removed)
@@ -267,38 +308,31 @@ def _stop_lists(settings: PreprocessSettings, language: str) -> list[tuple[str, 
     if settings.uploaded_stopwords:
         lists.append(("uploaded list", frozenset(low(w) for w in settings.uploaded_stopwords)))
     builtin = []
-    if settings.zh_stopwords:
+    if settings.zh_stopwords and language == "zh":  # its Baidu part lists English words like "like"
         builtin.append(("Chinese stopwords", zh_stopwords()))
     if settings.en_stopwords:
         builtin.append(("English stopwords", en_stopwords()))
-    return lists + (builtin[::-1] if language == "en" else builtin)
+    return lists + builtin
 
 
-def _filter(tokens: list[str], s: PreprocessSettings, lists, removed: Counter) -> list[str]:
-    out = []
-    for tok in tokens:
-        tok = tok.strip()
-        if not tok:
-            continue
-        if s.lowercase:
-            tok = tok.lower()
-        if not any(ch.isalnum() for ch in tok):
-            if s.drop_punct:
-                removed["punctuation"] += 1
-                continue
-        elif s.drop_numbers and _NUMBER.fullmatch(tok):
-            removed["numbers"] += 1
-            continue
-        if len(tok) < s.min_token_len:
-            removed["too short"] += 1
-            continue
-        for name, words in lists:
-            if tok in words:
-                removed[name] += 1
-                break
-        else:
-            out.append(_SPACE.sub("_", tok))  # a token never contains whitespace (n-grams join on " ")
-    return out
+def _classify(tok: str, s: PreprocessSettings, lists) -> tuple[str, str | None]:
+    """(token to keep or "", removal reason or None) for one raw token type."""
+    tok = tok.strip()
+    if not tok:
+        return "", None
+    if s.lowercase:
+        tok = tok.lower()
+    if not any(ch.isalnum() for ch in tok):
+        if s.drop_punct:
+            return "", "punctuation"
+    elif s.drop_numbers and _NUMBER.fullmatch(tok):
+        return "", "numbers"
+    if len(tok) < s.min_token_len:
+        return "", "too short"
+    for name, words in lists:
+        if tok in words:
+            return "", name
+    return _SPACE.sub("_", tok), None  # a token never contains whitespace (n-grams join on " ")
 
 
 def _filter_df(docs: list[list[str]], s: PreprocessSettings, removed: Counter) -> list[list[str]]:

@@ -49,3 +49,9 @@ def test_group_terms_grid_one_panel_per_group():
 def test_group_terms_grid_empty():
     fig = group_terms_grid({})
     assert len(fig.data) == 0 and "no groups" in fig.layout.title.text
+
+
+def test_group_terms_grid_caps_bars_per_panel():
+    groups = {"a": ([f"t{i}" for i in range(100)], list(range(100, 0, -1)))}
+    fig = group_terms_grid(groups, max_terms=12)
+    assert len(fig.data[0].y) == 12 and fig.data[0].y[-1] == "t0"

@@ -55,7 +55,8 @@ def _sk(docs, settings: TermSettings, **kw) -> TfidfVectorizer:
 
 @pytest.mark.parametrize(
     "settings",
-    [TermSettings(), TermSettings(ngram_max=2), TermSettings(1, 3, min_df=2, max_df=0.8), TermSettings(2, 2, max_features=15)],
+    [TermSettings(), TermSettings(ngram_max=2), TermSettings(1, 3, min_df=2, max_df=0.8),
+     TermSettings(2, 2, max_features=15)],
 )
 @pytest.mark.parametrize("sublinear", [False, True])
 def test_sklearn_schemes_match_tfidfvectorizer(settings, sublinear):
@@ -102,7 +103,10 @@ def test_specification_worked_example():
     assert textbook_tfidf(1, 2, 2, 1, "10") == pytest.approx((0.5, math.log10(2) + 1, 0.5 * (math.log10(2) + 1)))
 
 
-@pytest.mark.parametrize("scheme", [Scheme("sklearn"), Scheme("sublinear"), Scheme("textbook", "e"), Scheme("textbook", "10")])
+SCHEMES_ALL = [Scheme("sklearn"), Scheme("sublinear"), Scheme("textbook", "e"), Scheme("textbook", "10")]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES_ALL)
 def test_worked_example_equals_engine_weight(scheme):
     docs = _random_docs(seed=5)
     tm = build_term_matrix(docs, TermSettings(1, 2))
@@ -154,6 +158,8 @@ def test_document_terms_sorted_by_weight():
 
 def test_empty_vocabulary_is_an_input_error():
     with pytest.raises(InputError, match="vocabulary is empty"):
+        build_term_matrix(DOCS, TermSettings(min_df=4))        # no term is in 4 documents
+    with pytest.raises(InputError, match="more than the corpus has"):
         build_term_matrix(DOCS, TermSettings(min_df=50))
     with pytest.raises(InputError, match="empty after preprocessing"):
         build_term_matrix([[], []])
@@ -162,7 +168,9 @@ def test_empty_vocabulary_is_an_input_error():
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"ngram_min": 2, "ngram_max": 1}, {"ngram_max": 4}, {"min_df": 0}, {"max_df": 1.5}, {"max_features": 0}, {"min_df": "2"}]
+    "kwargs",
+    [{"ngram_min": 2, "ngram_max": 1}, {"ngram_max": 4}, {"min_df": 0}, {"max_df": 1.5}, {"max_features": 0},
+     {"min_df": "2"}],
 )
 def test_settings_validation(kwargs):
     with pytest.raises(InputError):
@@ -262,3 +270,87 @@ def test_highlight_html_escapes_everything():
     plain = highlight_html("体育比赛", {"体育 比赛": 1.0})   # n-gram across unspaced Chinese
     assert plain.count("<mark") == 1 and "体育比赛</mark>" in plain
     assert highlight_html("<i>x</i>", {}) == "&lt;i&gt;x&lt;/i&gt;"
+
+
+def test_textbook_length_counts_filtered_terms_too():
+    # N(d) is the number of terms in the document before vocabulary filtering:
+    # dropping a rare term must not inflate the TF of the remaining ones.
+    docs = [["a", "b", "rare"], ["a", "b"], ["b"]]
+    tm = build_term_matrix(docs, TermSettings(min_df=2))
+    assert "rare" not in tm.index_
+    ex = worked_example(tm, "a", 0, Scheme("textbook", "e"))
+    assert ex.steps[1].value == 3 and ex.steps[2].value == pytest.approx(1 / 3)
+
+
+# ---- demo corpus and CLI (assets/ only) ------------------------------------------------------------
+
+from conftest import DEMO_ZH  # noqa: E402
+from core.cli import main  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def demo():
+    from core.corpus import load_path
+    from core.preprocess import tokenize
+
+    corpus = load_path(DEMO_ZH)
+    return corpus, build_term_matrix(tokenize(corpus.texts).docs)
+
+
+@pytest.mark.parametrize("method", ["ctfidf", "inout"])
+def test_demo_groups_top_terms_are_distinctive(demo, method):
+    corpus, tm = demo
+    res = group_terms(tm, corpus.labels, method, Scheme(), top_n=5)
+    assert len(res.groups) == 10 and not res.warnings
+    for g in res.groups:
+        top = res.table[res.table["group"] == g].iloc[0]
+        # most occurrences of a group's top term fall inside that group (10 equal-sized groups)
+        assert top["count_in"] / tm.total_[tm.index_[top["term"]]] >= 0.5, (g, top["term"])
+
+
+def test_cli_terms_per_group_and_corpus(tmp_path, capsys, demo):
+    corpus, tm = demo
+    out = tmp_path / "terms.csv"
+    rc = main(["terms", str(DEMO_ZH), "--text-col", "text", "--group-col", "label", "--top", "3",
+               "--scheme", "textbook", "--out", str(out)])
+    assert rc == 0
+    import pandas as pd
+
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(table.columns) == ["group", "rank", "term", "score", "count_in", "docs_in"]
+    assert table.groupby("group").size().to_dict() == {g: 3 for g in set(corpus.labels)}
+    expected = group_terms(tm, corpus.labels, "ctfidf", top_n=3)
+    assert table[table["group"] == "体育"]["term"].tolist() == expected.series("体育")[0]
+    rc = main(["terms", str(DEMO_ZH), "--top", "4", "--score", "df", "--ngram", "1-2"])
+    printed = capsys.readouterr().out
+    assert rc == 0 and "rank" in printed and len(printed.strip().splitlines()) == 5
+    from core.preprocess import tokenize
+
+    bigrams = build_term_matrix(tokenize(corpus.texts).docs, TermSettings(1, 2))
+    assert rank_terms(bigrams, Scheme(), "df", 1)["term"].iloc[0] in printed.splitlines()[1]
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [(["--term-min-df", "5000"], "more than the corpus"), (["--ngram", "x"], "--ngram"),
+     (["--ngram", "1-5"], "n-gram range")],
+)
+def test_cli_terms_bad_input_exits_2(extra, message, capsys):
+    assert main(["terms", str(DEMO_ZH), *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_ranking_exports_neutralise_formulas():
+    from io import BytesIO
+
+    import pandas as pd
+
+    from core.export import to_csv_bytes, to_xlsx_bytes
+
+    tm = build_term_matrix([["=cmd()", "+x", "ok"], ["=cmd()", "@y"]])
+    table = rank_terms(tm, Scheme(), "count", 10)
+    csv = to_csv_bytes(table).decode("utf-8-sig")
+    assert "'=cmd()" in csv and "'+x" in csv and "'@y" in csv and "\n1,=cmd()" not in csv
+    cells = pd.read_excel(BytesIO(to_xlsx_bytes(table, "terms")))["term"].tolist()
+    assert cells[0] == "'=cmd()" and not any(c.startswith(("=", "+", "@")) for c in cells)

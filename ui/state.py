@@ -165,9 +165,36 @@ def show_error(exc: Exception) -> None:
                  icon=":material/error:")
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+# Enough to stop links, images, raw HTML, emphasis, tables and LaTeX; plain punctuation stays readable.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|<>~$])")
 
 
 def md_escape(text: str) -> str:
     """User text placed inside Markdown: no links, images, HTML or formatting."""
     return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+# --- finetune ---
+# Fine-tune jobs are owned by a per-session secret token (not the job id alone). The page puts
+# "?job=<job id>.<token>" in the URL on every run, so a reload (a new Streamlit session) of the
+# same browser adopts the token and finds its job; without the token nobody else can.
+_FT_OWNER, _FT_JOB = "finetune_owner", "finetune_job"
+
+
+def finetune_job():
+    """(owner token, the session's fine-tune Job or None); re-asserts ?job= in the URL."""
+    registry = job_registry()
+    if _FT_OWNER not in st.session_state:
+        st.session_state[_FT_OWNER] = secrets.token_urlsafe(16)
+    job_id, _, token = str(st.query_params.get("job", "")).partition(".")
+    if st.session_state.get(_FT_JOB) is None and token and registry.get(job_id, token) is not None:
+        st.session_state[_FT_OWNER], st.session_state[_FT_JOB] = token, job_id
+    owner = st.session_state[_FT_OWNER]
+    job = registry.get(st.session_state.get(_FT_JOB), owner)
+    if job is not None:
+        st.query_params["job"] = f"{job.id}.{owner}"
+    return owner, job
+
+
+def set_finetune_job(job_id: str | None) -> None:
+    st.session_state[_FT_JOB] = job_id

@@ -1,0 +1,84 @@
+"""AppTest of the frame and the Corpus page: demo on first run, upload, overrides, errors keep the corpus."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+
+
+@pytest.fixture
+def at():
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.run()
+    assert not app.exception
+    return app
+
+
+def successes(app):
+    return [s.value for s in app.success]
+
+
+def metric(app, label):
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def test_first_run_shows_demo_corpus(at):
+    assert any("Loaded 600 rows" in s for s in successes(at))
+    assert metric(at, "Rows") == "600"
+    assert metric(at, "Encoding") == "utf-8"
+    assert any("rjieba" in m.value for m in at.markdown)
+    assert at.session_state["corpus"].label_col == "label"
+
+
+def test_upload_gbk_csv_then_bad_file_keeps_previous(at):
+    data = "text,label\r\n\"体育新闻\r\n第二行\",体育\r\n财经新闻内容,财经\r\n".encode("gbk")
+    at.file_uploader(key="corpus_upload").set_value(("新闻.csv", data, "text/csv"))
+    at.run()
+    assert not at.exception and not at.error
+    assert any("Loaded 2 rows" in s for s in successes(at))
+    assert metric(at, "Encoding") == "gb18030"
+
+    at.file_uploader(key="corpus_upload").set_value(("evil.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("PNG image" in e.value for e in at.error)
+    assert any("Loaded 2 rows" in s for s in successes(at))       # previous corpus still shown
+    assert at.session_state["corpus"].n_docs == 2
+
+
+def test_encoding_override_and_text_column_override(at):
+    frame = pd.DataFrame({"title": ["短标题一", "短标题二", "短标题三"],
+                          "body": ["这是一篇很长的新闻正文内容一", "这是一篇很长的新闻正文内容二", "这是一篇很长的新闻正文内容三"]})
+    at.file_uploader(key="corpus_upload").set_value(("t.csv", frame.to_csv(index=False).encode("gb18030"), "text/csv"))
+    at.run()
+    corpus = at.session_state["corpus"]
+    assert corpus.text_col == "body"
+    at.selectbox(key=f"corpus_text_col_{corpus.content_hash[:12]}").set_value("title").run()
+    assert at.session_state["corpus"].text_col == "title"
+
+    at.selectbox(key="corpus_encoding").set_value("utf-8").run()   # wrong on purpose
+    assert any("not valid utf-8" in e.value for e in at.error)
+    assert at.session_state["corpus"].text_col == "title"           # nothing lost
+
+
+def test_preprocessing_settings_apply_and_show_removals(at):
+    at.text_input[0].set_value("新闻 体育")
+    at.button[1].click()  # "Apply preprocessing" (form submit)
+    at.run()
+    assert not at.exception
+    assert at.session_state["preprocess_settings"].extra_stopwords == ("新闻", "体育")
+    removed = next(df.value for df in at.dataframe if "removed by" in df.value.columns)
+    assert "your stopwords" in set(removed["removed by"])
+
+
+def test_demo_switch_to_english(at):
+    at.selectbox(key="corpus_demo").set_value("English AG News (400, 4 labels)")
+    at.button(key="corpus_load_demo").click()
+    at.run()
+    assert any("Loaded 400 rows" in s for s in successes(at))
+    assert any("regex word tokenizer" in m.value for m in at.markdown)

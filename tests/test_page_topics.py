@@ -1,0 +1,124 @@
+"""AppTest of pages/topics.py: a tiny sweep on the demo corpus, the model views, error paths."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import DEMO_EN, ROOT
+from core.corpus import load_corpus, load_path
+
+APP = str(ROOT / "app.py")
+
+
+def _page(corpus=None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    if corpus is not None:
+        at.session_state["corpus"] = corpus
+    at.run()
+    at.switch_page("pages/topics.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _set_sweep(at: AppTest, k_min: int, k_max: int, step: int = 1, engine: str = "sklearn", iterations: int = 5):
+    at.number_input(key="topics_k_min").set_value(k_min)
+    at.number_input(key="topics_k_max").set_value(k_max)
+    at.number_input(key="topics_k_step").set_value(step)
+    at.selectbox(key="topics_engine").set_value(engine)
+    at.number_input(key="topics_iterations").set_value(iterations)
+
+
+def _click(at: AppTest, label: str) -> AppTest:
+    [b for b in at.button if b.label == label][0].click()
+    return at.run()
+
+
+def _errors(at: AppTest) -> str:
+    return " ".join(e.value for e in at.error)
+
+
+def _wait_done(at: AppTest, timeout: float = 90) -> AppTest:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        at.run()
+        assert not at.exception, at.exception
+        if any(s.label.startswith("Number of topics k") for s in at.selectbox):
+            return at
+        time.sleep(0.5)
+    raise AssertionError("sweep did not finish: " + " ".join(m.value for m in at.markdown)[:500])
+
+
+def test_sweep_pick_k_and_explore():
+    at = _page()
+    assert "Start a sweep" in " ".join(i.value for i in at.info)
+    demo = at.session_state["corpus"]
+    _set_sweep(at, 3, 4)
+    _click(at, "Start sweep")
+    assert not at.error, _errors(at)
+
+    # The corpus changes while the sweep runs: its results are not shown for the new corpus.
+    at.session_state["corpus"] = load_path(DEMO_EN)
+    at.run()
+    assert not at.exception, at.exception
+    infos = " ".join(i.value for i in at.info)
+    assert "another corpus" in infos or "Start a sweep" in infos
+    assert not any(s.label.startswith("Number of topics k") for s in at.selectbox)
+
+    # Back to the corpus it was started on: nothing was lost.
+    at.session_state["corpus"] = demo
+    _wait_done(at)
+    picker = [s for s in at.selectbox if s.label.startswith("Number of topics k")][0]
+    assert sorted(picker.options) == ["3", "4"]
+    picker.set_value(4).run()
+    assert not at.exception, at.exception
+
+    # pyLDAvis in an st.iframe (UnknownElement 'iframe'), the offline page as srcdoc
+    frames = at.get("iframe")
+    assert len(frames) == 1
+    page = frames[0].proto.srcdoc
+    assert "new LDAvis('#tl-ldavis', data)" in page and "cdn.jsdelivr" not in page
+    assert not re.search(r"<script[^>]*\bsrc=", page)
+    # topic cards: label editor with one row per topic, one expander of documents per topic
+    editor = [d for d in at.dataframe if list(d.value.columns) == ["topic", "label", "share", "top words"]]
+    assert len(editor) == 1 and editor[0].value.topic.tolist() == [0, 1, 2, 3]
+    assert len([e for e in at.expander if re.match(r"^[0-3]: ", e.label)]) == 4
+    assert "Perplexity is shown but not used" in " ".join(c.value for c in at.caption)
+
+    # A label (with HTML in it) persists for this corpus + model and shows in every view.
+    store = at.session_state["topics_labels"]
+    (model_key,) = [k for k in store if "k=4" in k]
+    store[model_key][2] = "<b>Sports</b>"
+    at.session_state["topics_labels"] = store
+    at.run()
+    assert not at.exception, at.exception
+    page = at.get("iframe")[0].proto.srcdoc
+    assert "2: \\u003cb\\u003eSports\\u003c/b\\u003e" in page and "<b>Sports</b>" not in page
+    docs = [d for d in at.dataframe if "dominant_label" in d.value.columns][0].value
+    if (docs.dominant_topic == 2).any():
+        assert set(docs[docs.dominant_topic == 2].dominant_label) == {"<b>Sports</b>"}
+    assert any(e.label.startswith("2: ") and "Sports" in e.label for e in at.expander)
+    assert [d for d in at.dataframe if list(d.value.columns) == ["topic", "label", "share", "top words"]][0] \
+        .value.label.tolist()[2] == "<b>Sports</b>"
+
+
+def test_error_k_range_reversed():
+    at = _page()
+    _set_sweep(at, 8, 4)
+    _click(at, "Start sweep")
+    assert "reversed" in _errors(at)
+    assert not at.exception
+
+
+def test_error_k_more_than_documents():
+    rows = "text,label\n" + "\n".join(f"比赛 球队 进球 股市 基金 {i},a" for i in range(6))
+    corpus = load_corpus(rows.encode("utf-8"), "tiny.csv")
+    at = _page(corpus)
+    _set_sweep(at, 2, 9)
+    _click(at, "Start sweep")
+    msg = _errors(at)
+    assert "documents" in msg and "k=9" in msg
+    assert not at.exception

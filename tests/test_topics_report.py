@@ -1,0 +1,72 @@
+"""The stakeholder report: self-contained, offline, escaped, with manifest."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from core.topics import report
+from topics_fixtures import INJECTION, make_model, synthetic_docs
+
+
+@pytest.fixture(scope="module")
+def built():
+    model = make_model(k=3, n_docs=60)
+    docs, _ = synthetic_docs(60)
+    texts = [" ".join(d) for d in docs]
+    sweep = pd.DataFrame({"k": [2, 3, 4], "npmi": [0.01, 0.05, 0.02]})
+    fig = go.Figure(go.Scatter(x=sweep.k, y=sweep.npmi))
+    manifest = report.run_manifest(model, corpus_name="demo<i>.csv", content_hash="abc123", text_col="text",
+                                   preprocessing="zh|stop")
+    text = report.build_report(model, texts=texts, labels={0: INJECTION, 1: "<b>Finance</b> & co"},
+                               manifest=manifest, sweep_figure=fig, sweep_table=sweep)
+    return model, text, manifest
+
+
+def test_report_has_no_external_resources(built):
+    _, text, _ = built
+    tags = re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", text, flags=re.I)
+    for tag in tags:
+        assert not re.search(r"\b(?:src|href)\s*=\s*['\"]?\s*(?:https?:)?//", tag, flags=re.I), tag
+    assert not re.search(r"<script[^>]*\bsrc=", text, flags=re.I)
+    assert not re.search(r"<link[^>]*rel=['\"]?stylesheet", text, flags=re.I)
+    # plotly's JS is inlined exactly once
+    assert text.count("window.PlotlyConfig") == 1 or text.count("Plotly.newPlot") >= 2
+    assert len(re.findall(r"\* plotly\.js v\d", text)) == 1
+    # the LDAvis page inside srcdoc also has no external loads
+    srcdoc = html.unescape(re.search(r'srcdoc="([^"]*)"', text).group(1))
+    assert not re.search(r"<script[^>]*\bsrc=", srcdoc) and "cdn.jsdelivr" not in srcdoc
+
+
+def test_report_escapes_labels_and_injection(built):
+    _, text, _ = built
+    assert INJECTION not in text
+    assert "<b>Finance</b>" not in text
+    assert "0: &lt;/script&gt;&lt;script&gt;document.title=&#x27;PWNED&#x27;&lt;/script&gt;" in text
+    assert "1: &lt;b&gt;Finance&lt;/b&gt; &amp; co" in text
+    assert "demo&lt;i&gt;.csv" in text
+    # inside the srcdoc, the escaped LDAvis page carries the label only as escaped JSON
+    srcdoc = html.unescape(re.search(r'srcdoc="([^"]*)"', text).group(1))
+    assert INJECTION not in srcdoc and "\\u003c/script\\u003e" in srcdoc
+
+
+def test_report_cards_and_manifest(built):
+    model, text, manifest = built
+    assert text.count("class='card'") == model.k
+    assert "data_sha256" in text and "abc123" in text
+    for key in ("engine", "seed", "k", "parameters", "libraries"):
+        assert key in manifest
+    assert manifest["libraries"]["pyLDAvis"] and manifest["libraries"]["plotly"]
+    assert "heldout_rows" not in manifest["parameters"]
+    assert "Perplexity" in text   # the caveat travels with the sweep plot
+
+
+def test_report_without_sweep_still_inlines_plotly_once():
+    model = make_model(k=2, n_docs=30, injection=False)
+    text = report.build_report(model)
+    assert len(re.findall(r"\* plotly\.js v\d", text)) == 1
+    assert "Choosing the number of topics" not in text

@@ -1,0 +1,198 @@
+"""Rendering helpers for pages/topics.py: widgets and layout only; every number comes from core/.
+
+Session keys (all prefixed `topics_`): `topics_jobs` {data key: sweep job id}, `topics_cache`
+(per-session sweep cache, so "extend" refits only new k), `topics_configs` {data key: last
+SweepConfig}, `topics_labels` {model key: {topic: label}} (labels persist per corpus and model).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.charts.sweep_compare import compare_table_figure
+from core.charts.sweep_metrics import raw_values_table, sweep_metrics_figure
+from core.charts.topics_groups import topic_group_heatmap
+from core.charts.topics_mixture import doc_mixture_bars
+from core.charts.topics_similarity import topic_similarity_heatmap
+from core.charts.topics_time import topic_time_lines
+from core.charts.topics_words import topic_words_grid
+from core.errors import InputError
+from core.export import to_csv_bytes, to_xlsx_bytes
+from core.topics import explore, ldavis, report
+from core.topics.engines import DEFAULT_ITERATIONS, ENGINE_LABELS, ENGINES
+from core.topics.sweep import DEFAULT_ENGINE, MAX_SEEDS, SweepConfig, compare_top_words, frame_from_events, shortlist
+from ui import state
+
+PRIOR_DEFAULTS = {"sklearn": ("1/K", "1/K"), "tomotopy": ("0.1", "0.01")}
+PERPLEXITY_CAVEAT = (
+    "Perplexity is shown but not used for the shortlist: it often keeps improving as k grows and "
+    "agrees poorly with people's judgement of topic quality (Chang et al. 2009, *Reading Tea Leaves*). "
+    "Treat the metrics as a shortlist and read the candidates' top words before choosing."
+)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def session_dict(name: str) -> dict:
+    return st.session_state.setdefault(f"topics_{name}", {})
+
+
+def sweep_form() -> tuple[str | None, SweepConfig | None]:
+    """The sweep settings; returns (action, config) where action is 'start', 'extend' or None."""
+    with st.form("topics_sweep_form", border=True):
+        c = st.columns([1, 1, 1, 1, 2])
+        k_min = c[0].number_input("Smallest k", 2, 500, 2, key="topics_k_min")
+        k_max = c[1].number_input("Largest k", 2, 500, 12, key="topics_k_max")
+        k_step = c[2].number_input("Step", 1, 100, 2, key="topics_k_step")
+        seeds = c[3].number_input("Seeds per k", 1, MAX_SEEDS, 1, key="topics_seeds",
+                                  help="2+ seeds add the stability metric (and take longer).")
+        engine = c[4].selectbox("Engine", ENGINES, index=ENGINES.index(DEFAULT_ENGINE), key="topics_engine",
+                                format_func=ENGINE_LABELS.get)
+        p = st.columns(3)
+        iterations = p[0].number_input("Iterations", 1, 10000, None, key="topics_iterations",
+                                       placeholder=f"default: {DEFAULT_ITERATIONS[engine]}",
+                                       help="sklearn: EM passes (default 10); tomotopy: Gibbs sweeps (default 200).")
+        alpha = p[1].number_input("alpha (document-topic prior)", 0.0, 100.0, None, format="%.4f", key="topics_alpha",
+                                  placeholder=f"default: {PRIOR_DEFAULTS[engine][0]}")
+        eta = p[2].number_input("eta (topic-word prior)", 0.0, 100.0, None, format="%.4f", key="topics_eta",
+                                placeholder=f"default: {PRIOR_DEFAULTS[engine][1]}")
+        st.caption(f"Defaults for {engine}: iterations {DEFAULT_ITERATIONS[engine]}, alpha {PRIOR_DEFAULTS[engine][0]}, "
+                   f"eta {PRIOR_DEFAULTS[engine][1]}. Empty fields use these defaults.")
+        b = st.columns([1, 1, 4])
+        start = b[0].form_submit_button("Start sweep", type="primary")
+        extend = b[1].form_submit_button("Extend sweep", help="Widen the last sweep's k range; fitted k are reused.")
+    if not (start or extend):
+        return None, None
+    config = SweepConfig(k_min=int(k_min), k_max=int(k_max), k_step=int(k_step), seeds=int(seeds), engine=engine,
+                         iterations=int(iterations) if iterations else None,
+                         alpha=float(alpha) if alpha else None, eta=float(eta) if eta else None)
+    return ("start" if start else "extend"), config
+
+
+def sweep_overview(frame: pd.DataFrame, running: bool) -> None:
+    """Metric plot, raw values, and (when finished) the shortlist in words."""
+    if frame.empty:
+        st.caption("No model finished yet.")
+        return
+    cands = [] if running else shortlist(frame)
+    st.plotly_chart(sweep_metrics_figure(frame, candidates=[c.k for c in cands]), key="topics_sweep_plot")
+    with st.expander("Raw metric values (mean over seeds)"):
+        st.dataframe(raw_values_table(frame), hide_index=True)
+    st.caption(PERPLEXITY_CAVEAT)
+
+
+def live_progress(job) -> None:
+    """Body of the 1-second fragment while a sweep runs."""
+    eta = job.eta()
+    st.progress(job.progress, text=f"{job.message or 'starting worker processes…'}"
+                + (f" · about {eta:.0f} s left" if eta is not None else ""))
+    sweep_overview(frame_from_events(job.events), running=True)
+
+
+def shortlist_and_compare(result) -> list[int]:
+    cands = shortlist(result.frame)
+    if cands:
+        st.markdown("**Shortlist** (rank aggregation over the coherence/diversity metrics):")
+        for c in cands:
+            st.markdown(f"- {state.md_escape(c.explanation)}")
+        models = [result.model(c.k) for c in cands if (c.k, 0) in result.models]
+        if len(models) > 1:
+            st.markdown("**Compare the candidates' top words** (each model's own topic numbers):")
+            st.plotly_chart(compare_table_figure(compare_top_words(models, n=8)), key="topics_compare")
+    return [c.k for c in cands]
+
+
+def label_editor(model, model_key: str, lam: float) -> list[str]:
+    """Editable labels (persist per corpus+model in session state); returns the labels in use."""
+    store = session_dict("labels").setdefault(model_key, {})
+    words = explore.top_word_lists(model, lam, 8)
+    share = explore.topic_token_share(model)
+    frame = pd.DataFrame({"topic": range(model.k), "label": [store.get(k, "") for k in range(model.k)],
+                          "share": share, "top words": [" ".join(w) for w in words]})
+    edited = st.data_editor(
+        frame, hide_index=True, key=f"topics_label_editor_{model_key}", disabled=["topic", "share", "top words"],
+        column_config={"label": st.column_config.TextColumn("label (editable)", max_chars=80),
+                       "share": st.column_config.ProgressColumn("share of tokens", format="%.1f%%",
+                                                                min_value=0, max_value=1)})
+    new = explore.clean_labels(dict(zip(edited["topic"], edited["label"].fillna(""))), model.k)
+    if new != store:
+        store.clear()
+        store.update(new)
+    return explore.topic_labels(model, store, lam)
+
+
+def topic_cards(model, names: list[str], texts: list[str], lam: float) -> None:
+    tw = explore.top_words(model, lam, 10)
+    st.plotly_chart(topic_words_grid(tw, names, columns=4, value="probability"), key="topics_words_grid")
+    st.markdown("**Most representative documents**")
+    for k in range(model.k):
+        with st.expander(state.md_escape(names[k])):
+            rep = explore.representative_docs(model, texts, k, 5)
+            st.dataframe(rep, hide_index=True, column_config={"weight": st.column_config.NumberColumn(format="%.2f")})
+
+
+def document_browser(model, labels: list[str], names: list[str], texts: list[str], groups) -> pd.DataFrame:
+    table = explore.doc_topic_table(model, texts, labels, groups)
+    c = st.columns([2, 2, 2])
+    options = [None, *range(model.k)]
+    fmt = lambda t: "all topics" if t is None else names[t]  # noqa: E731
+    dom = c[0].selectbox("Dominant topic", options, format_func=fmt, key="topics_browse_dom")
+    kw = c[1].text_input("Keyword in text", key="topics_browse_kw")
+    sort = c[2].selectbox("Sort by topic weight", options, format_func=lambda t: "corpus order" if t is None else names[t],
+                          key="topics_browse_sort")
+    shown = explore.browse_docs(table, dominant=dom, keyword=kw, sort_topic=sort, limit=500)
+    st.caption(f"{len(shown):,} documents shown (of {len(table):,} modelled; at most 500).")
+    st.dataframe(shown, hide_index=True, height=320)
+    if len(shown):
+        top = shown.head(12)
+        weights = top[[f"{explore.TOPIC_PREFIX}{k}" for k in range(model.k)]].to_numpy()
+        st.plotly_chart(doc_mixture_bars(weights, [f"row {r}" for r in top["row"]], names, min_share=0.02),
+                        key="topics_mixture")
+    return table
+
+
+def groups_and_time(model, names: list[str], corpus) -> None:
+    if corpus.labels is not None:
+        st.markdown(f"**Topic prevalence by `{state.md_escape(corpus.label_col)}`** (mean topic weight per group)")
+        st.plotly_chart(topic_group_heatmap(explore.prevalence_by_group(model, corpus.labels), names),
+                        key="topics_groups")
+    else:
+        st.caption("Set a label/group column on the Corpus page to compare topics across groups.")
+    if corpus.dates is not None:
+        try:
+            prev = explore.prevalence_over_time(model, corpus.dates)
+            st.markdown(f"**Topics over time** (`{state.md_escape(corpus.date_col)}`, mean topic weight per period)")
+            st.plotly_chart(topic_time_lines(prev, names), key="topics_time")
+        except InputError as exc:
+            state.show_error(exc)
+    else:
+        st.caption("Set a date column on the Corpus page to see topics over time.")
+
+
+def exports(model, result, corpus, table: pd.DataFrame, labels: list[str], lam: float, model_key: str) -> None:
+    tw_table = explore.topic_word_table(model, lam, 20, labels)
+    metrics = raw_values_table(result.frame)
+    stem = f"topics_k{model.k}"
+
+    def build_report() -> bytes:
+        manifest = report.run_manifest(model, corpus_name=corpus.name, content_hash=corpus.content_hash,
+                                       text_col=corpus.text_col, preprocessing=state.preprocess_settings().key(),
+                                       lambda_=lam, extra={"sweep": result.config.to_dict()})
+        fig = sweep_metrics_figure(result.frame, candidates=[c.k for c in shortlist(result.frame)])
+        return report.build_report(model, texts=corpus.texts, labels=dict(enumerate(labels)), lambda_=lam,
+                                   manifest=manifest, sweep_figure=fig, sweep_table=metrics,
+                                   title=f"Topics in {corpus.name}").encode("utf-8")
+
+    c = st.columns(5)
+    c[0].download_button("Doc-topic CSV", lambda: to_csv_bytes(table), f"{stem}_doc_topics.csv", "text/csv",
+                         key="topics_dl_dt_csv")
+    c[1].download_button("Doc-topic XLSX", lambda: to_xlsx_bytes(table, "doc_topics"), f"{stem}_doc_topics.xlsx", XLSX,
+                         key="topics_dl_dt_xlsx")
+    c[2].download_button(f"Topic words (λ={lam:g}) CSV", to_csv_bytes(tw_table), f"{stem}_topic_words.csv", "text/csv",
+                         key="topics_dl_tw")
+    c[3].download_button("Sweep metrics CSV", to_csv_bytes(metrics), "sweep_metrics.csv", "text/csv",
+                         key="topics_dl_sweep")
+    c[4].download_button("Stakeholder report (HTML)", build_report, f"{stem}_report.html", "text/html",
+                         key="topics_dl_report", type="primary")
+    st.caption("The report is one offline HTML file: topic map, topic cards with your labels, sweep plot and a run "
+               "manifest (data hash, parameters, library versions, seed, engine).")
