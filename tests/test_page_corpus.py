@@ -82,3 +82,17 @@ def test_demo_switch_to_english(at):
     at.run()
     assert any("Loaded 400 rows" in s for s in successes(at))
     assert any("regex word tokenizer" in m.value for m in at.markdown)
+
+
+SHARED_ROWS = {"zh_news_titles.csv": 9989, "zh_shopping_reviews.csv": 7486, "zh_news_articles_sogou.csv": 248,
+               "zh_fudan_gbk_sample.csv": 200, "en_news_ag.csv": 3800, "en_news_bbc.csv": 1066}
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "corpora").exists(), reason="optional: needs ../shared/corpora")
+def test_shared_corpora_load_through_the_ui(at):
+    for name, rows in SHARED_ROWS.items():
+        data = (ROOT.parent / "shared" / "corpora" / name).read_bytes()
+        at.file_uploader(key="corpus_upload").set_value((name, data, "text/csv"))
+        at.run(timeout=120)
+        assert not at.exception and not at.error, name
+        assert metric(at, "Rows") == f"{rows:,}", name
