@@ -3,6 +3,8 @@
 The document-term counts are built once per (data, vocabulary settings) and memoised; changing
 the score, N, scheme or group only re-slices cached matrices (see core/terms)."""
 
+from functools import partial
+
 import streamlit as st
 
 from core import terms as T
@@ -19,10 +21,15 @@ st.title("Terms")
 corpus, tokens = state.require_corpus()
 
 
-def downloads(frame, name: str, key: str) -> None:
-    c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button("CSV", to_csv_bytes(frame), f"{name}.csv", "text/csv", key=f"terms_csv_{key}")
-    c2.download_button("XLSX", to_xlsx_bytes(frame, name), f"{name}.xlsx",
+def downloads(frame, name: str, key: str, fig=None) -> None:
+    # Callables: the files are only built when clicked, not on every re-rank (XLSX costs ~20 ms).
+    # PNG comes from the Plotly toolbar; the HTML inlines plotly.js so it opens offline.
+    c1, c2, c3, _ = st.columns([1, 1, 1.4, 3])
+    if fig is not None:
+        c3.download_button("Chart HTML", partial(fig.to_html, include_plotlyjs=True), f"{name}.html", "text/html",
+                           key=f"terms_html_{key}")
+    c1.download_button("CSV", partial(to_csv_bytes, frame), f"{name}.csv", "text/csv", key=f"terms_csv_{key}")
+    c2.download_button("XLSX", partial(to_xlsx_bytes, frame, name), f"{name}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"terms_xlsx_{key}")
 
 
@@ -58,10 +65,10 @@ view = st.radio("View", VIEWS, horizontal=True, key="terms_view", label_visibili
 # ---- corpus ranking ---------------------------------------------------------------------------
 if view == "Corpus ranking":
     table = T.rank_terms(tm, scheme, score, int(top_n))
-    st.plotly_chart(terms_bar(table["term"], table[score], title=f"Top {len(table)} terms",
-                              value_label=T.SCORE_LABELS[score]), key="terms_chart_corpus")
+    fig = terms_bar(table["term"], table[score], title=f"Top {len(table)} terms", value_label=T.SCORE_LABELS[score])
+    st.plotly_chart(fig, key="terms_chart_corpus")
     st.dataframe(table, hide_index=True, width="stretch")
-    downloads(table, "terms_ranking", "corpus")
+    downloads(table, "terms_ranking", "corpus", fig)
 
 # ---- one document -----------------------------------------------------------------------------
 elif view == "Document":
@@ -95,20 +102,21 @@ elif view == "Groups":
     method = g2.radio("Method", T.GROUP_METHODS, format_func=T.GROUP_METHOD_LABELS.get,
                       key="terms_group_method", horizontal=True)
     try:
-        labels = corpus.with_roles(label_col=group_col).labels
-        everything = T.group_terms(tm, labels, method, scheme, int(top_n), labels_key=f"col:{group_col}")
+        labels = state.memo("terms_labels", f"{state.data_key()}|{group_col}",
+                            lambda: corpus.with_roles(label_col=group_col).labels)
+        names, _, warnings = T.group_summary(tm, labels, labels_key=f"col:{group_col}")
     except InputError as exc:
         fail(exc)
-    chosen = st.multiselect("Show groups", everything.groups, default=everything.groups, key=f"terms_groups::{group_col}")
-    for warning in everything.warnings:
-        st.warning(warning)
+    chosen = st.multiselect("Show groups", names, default=names, key=f"terms_groups::{group_col}")
+    for warning in warnings:
+        st.warning(state.md_escape(warning))
     result = T.group_terms(tm, labels, method, scheme, int(top_n), groups=chosen, labels_key=f"col:{group_col}")
     value_label = "c-TF-IDF" if method == "ctfidf" else "mean TF-IDF in − out"
-    st.plotly_chart(group_terms_grid({g: result.series(g) for g in result.groups}, value_label=value_label),
-                    key="terms_chart_groups")
+    fig = group_terms_grid({g: result.series(g) for g in result.groups}, value_label=value_label)
+    st.plotly_chart(fig, key="terms_chart_groups")
     st.caption(" · ".join(f"{state.md_escape(g)}: {result.sizes[g]:,} docs" for g in result.groups))
     st.dataframe(result.table, hide_index=True, width="stretch")
-    downloads(result.table, "terms_by_group", "groups")
+    downloads(result.table, "terms_by_group", "groups", fig)
 
 # ---- term lookup ------------------------------------------------------------------------------
 elif view == "Term lookup":
@@ -144,7 +152,8 @@ else:
         example = T.worked_example(tm, term, int(row), scheme)
     except InputError as exc:
         fail(exc)
-    st.caption(f"Scheme: {SCHEME_LABELS[scheme.name]}" + (f", log base {scheme.log_base}" if scheme.name == "textbook" else ""))
+    base = f", log base {scheme.log_base}" if scheme.name == "textbook" else ""
+    st.caption(f"Scheme: {SCHEME_LABELS[scheme.name]}{base}")
     for step in example.steps:
         st.latex(rf"{step.symbol} = {step.formatted(6)} \quad \text{{({step.meaning})}}")
     spec = T.specification_example(scheme.log_base if scheme.name == "textbook" else "10")

@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-ASSETS = ROOT / "assets"
-DEMO_ZH = ASSETS / "demo_zh_news_titles.csv"
-DEMO_EN = ASSETS / "demo_en_ag_news.csv"
-SHARED = ROOT.parent / "shared" / "corpora"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 

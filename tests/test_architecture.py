@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from conftest import ROOT
+from fixture_paths import ROOT
 
 CDN = re.compile(r"cdn\.jsdelivr|d3js\.org|unpkg\.com|cdnjs\.|cdn\.plot\.ly")
 

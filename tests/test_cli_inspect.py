@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import DEMO_ZH, ROOT
+from fixture_paths import DEMO_ZH, ROOT
 from core.cli import main
 
 

@@ -9,7 +9,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from conftest import DEMO_EN, DEMO_ZH, SHARED
+from fixture_paths import DEMO_EN, DEMO_ZH, SHARED
 from core.corpus import LoadOptions, detect_encoding, language_of, load_corpus, load_path, summarize
 from core.errors import InputError
 

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEMO_ZH, ROOT
 from core import terms as T
 from core.corpus import load_corpus
 from core.preprocess import tokenize
 
+# Paths built here, not imported from conftest: with tests/browser/conftest.py also collected,
+# `from conftest import ...` can resolve to the wrong module.
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_ZH = ROOT / "assets" / "demo_zh_news_titles.csv"
 APP = str(ROOT / "app.py")
 
 
@@ -71,7 +75,7 @@ def test_ranking_follows_scheme_and_score(demo_tm):
     table = at.dataframe[0].value
     assert table["term"].tolist() == expected["term"].tolist()
     assert table["max"].tolist() == pytest.approx(expected["max"].tolist())
-    assert len(at.get("download_button")) == 2
+    assert len(at.get("download_button")) == 3                     # CSV, XLSX, chart HTML
 
 
 def test_group_view_methods_and_filter(demo_tm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -284,7 +285,7 @@ def test_textbook_length_counts_filtered_terms_too():
 
 # ---- demo corpus and CLI (assets/ only) ------------------------------------------------------------
 
-from conftest import DEMO_ZH  # noqa: E402
+DEMO_ZH = Path(__file__).resolve().parents[1] / "assets" / "demo_zh_news_titles.csv"  # not via conftest (ambiguous)
 from core.cli import main  # noqa: E402
 
 

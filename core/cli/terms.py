@@ -10,7 +10,9 @@ import pandas as pd
 from core.cli.common import add_corpus_args, load_from_args
 from core.errors import InputError
 from core.export import write_table
-from core.terms import GROUP_METHODS, LOG_BASES, SCHEMES, SCORES, Scheme, TermSettings, build_term_matrix, group_terms, rank_terms
+from core.terms import (
+    GROUP_METHODS, LOG_BASES, SCHEMES, SCORES, Scheme, TermSettings, build_term_matrix, group_terms, rank_terms,
+)
 
 
 def parse_ngram(text: str) -> tuple[int, int]:

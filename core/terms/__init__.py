@@ -34,7 +34,6 @@ from core.terms.matrix import (
     TermMatrix,
     TermSettings,
     build_term_matrix,
-    docs_fingerprint,
     ngram_occurrences,
     textbook_tfidf,
 )
@@ -46,6 +45,7 @@ from core.terms.rank import (
     GroupTerms,
     document_terms,
     group_index,
+    group_summary,
     group_terms,
     rank_terms,
 )

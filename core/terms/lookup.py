@@ -70,7 +70,8 @@ def concordance(
             k = len(parts)
             for i in range(len(toks) - k + 1):
                 if toks[i : i + k] == parts:
-                    lines.append(KwicLine(int(row), " ".join(toks[max(0, i - 8) : i]), term, " ".join(toks[i + k : i + k + 8])))
+                    left, right = " ".join(toks[max(0, i - 8) : i]), " ".join(toks[i + k : i + k + 8])
+                    lines.append(KwicLine(int(row), left, term, right))
                     if len(lines) >= limit:
                         return lines
     return lines
@@ -122,8 +123,7 @@ def lookup_term(
     csc = tm.counts_csc()
     rows = csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
     counts = csc.data[csc.indptr[j] : csc.indptr[j + 1]]
-    w = tm.weights(scheme)
-    weights = np.array([_entry(w, r, j) for r in rows])
+    weights = tm.weights(scheme)[:, [j]].toarray().ravel()[rows]
     order = np.lexsort((rows, -weights))[:top_docs]
     frame = pd.DataFrame(
         {
@@ -136,19 +136,15 @@ def lookup_term(
     # Concordance: best-scoring documents first, then the rest in corpus order.
     rest = np.setdiff1d(rows, rows[order], assume_unique=True)
     kwic = concordance(str(tm.vocab_[j]), rows[order].tolist() + rest.tolist(), texts, docs, limit=kwic_limit)
-    return TermLookup(str(tm.vocab_[j]), int(tm.total_[j]), int(tm.df_[j]), float(tm.idf(scheme)[j]), tm.n_docs, frame, kwic)
+    return TermLookup(
+        str(tm.vocab_[j]), int(tm.total_[j]), int(tm.df_[j]), float(tm.idf(scheme)[j]), tm.n_docs, frame, kwic
+    )
 
 
 def _doc_text(row: int, texts, docs) -> str:
     if texts is not None:
         return str(texts[row])
     return " ".join(docs[row]) if docs is not None else ""
-
-
-def _entry(w, row: int, col: int) -> float:
-    lo, hi = w.indptr[row], w.indptr[row + 1]
-    k = np.searchsorted(w.indices[lo:hi], col)
-    return float(w.data[lo + k]) if k < hi - lo and w.indices[lo + k] == col else 0.0
 
 
 def highlight_html(text: str, weights: dict[str, float]) -> str:

@@ -14,7 +14,6 @@ Schemes (all on the same counts; `n` documents, `df(t)` documents containing t):
 
 from __future__ import annotations
 
-import hashlib
 import math
 import numbers
 import threading
@@ -56,10 +55,10 @@ SCHEME_FORMULAS = {
     ),
 }
 SCHEME_NOTES = {
-    "sklearn": "scikit-learn default: raw counts, smoothed IDF, each document vector scaled to unit length.",
-    "sublinear": "As scikit-learn, but a term's weight grows with the log of its count (dampens repeats).",
+    "sklearn": "raw counts, smoothed IDF, each document vector scaled to unit length (TfidfVectorizer defaults).",
+    "sublinear": "as scikit-learn, but a term's weight grows with the log of its count (dampens repeats).",
     "textbook": (
-        "The specification's formula: N(t,d) = occurrences of t in d, N(d) = terms in d, N_D = documents, "
+        "the specification's formula: N(t,d) = occurrences of t in d, N(d) = terms in d, N_D = documents, "
         "N(t) = documents containing t. No smoothing, no normalisation; log base e or 10."
     ),
 }
@@ -252,15 +251,6 @@ class TermMatrix:
             if candidate in self.index_:
                 return self.index_[candidate]
         return None
-
-
-def docs_fingerprint(docs: Sequence[Sequence[str]]) -> str:
-    """A stable content key for token lists (for callers that have no data key of their own)."""
-    h = hashlib.sha256()
-    for doc in docs:
-        h.update("\x1f".join(doc).encode("utf-8"))
-        h.update(b"\x1e")
-    return h.hexdigest()[:16]
 
 
 def build_term_matrix(docs: Sequence[Sequence[str]], settings: TermSettings | None = None) -> TermMatrix:

@@ -153,6 +153,34 @@ def _group_scores(tm: TermMatrix, gi: GroupIndex, method: str, scheme: Scheme) -
     return mean_in - mean_out
 
 
+def _grouping(tm: TermMatrix, labels: Sequence[object] | None, labels_key: str | None) -> tuple[str, GroupIndex]:
+    lkey = labels_key if labels_key is not None else str(hash(tuple(map(str, labels))) if labels is not None else "")
+    return lkey, tm.cached(("groups", lkey), lambda: group_index(labels, tm.n_docs))
+
+
+def group_summary(
+    tm: TermMatrix, labels: Sequence[object] | None, labels_key: str | None = None
+) -> tuple[list[str], dict[str, int], list[str]]:
+    """(group names, documents per group, warnings) of a label column; InputError if unusable."""
+    _, gi = _grouping(tm, labels, labels_key)
+    return list(gi.names), {n: int(s) for n, s in zip(gi.names, gi.sizes)}, list(gi.warnings)
+
+
+def _sorted_csr(m) -> sp.csr_matrix:
+    out = sp.csr_matrix(m, dtype=np.int64)
+    out.sort_indices()
+    return out
+
+
+def _row_values(m: sp.csr_matrix, row: int, cols: np.ndarray) -> np.ndarray:
+    """m[row, cols] for a csr matrix with sorted indices, without densifying the row."""
+    lo, hi = m.indptr[row], m.indptr[row + 1]
+    idx, data = m.indices[lo:hi], m.data[lo:hi]
+    pos = np.minimum(np.searchsorted(idx, cols), max(len(idx) - 1, 0))
+    hit = (idx[pos] == cols) if len(idx) else np.zeros(len(cols), dtype=bool)
+    return np.where(hit, data[pos] if len(idx) else 0, 0)
+
+
 def group_terms(
     tm: TermMatrix,
     labels: Sequence[object],
@@ -169,35 +197,35 @@ def group_terms(
         raise InputError(f"unknown group method {method!r}; choose one of {', '.join(GROUP_METHODS)}.")
     scheme = scheme or Scheme()
     top_n = _check_top(top_n)
-    lkey = labels_key if labels_key is not None else str(hash(tuple(map(str, labels))) if labels is not None else "")
-    gi = tm.cached(("groups", lkey), lambda: group_index(labels, tm.n_docs))
-    skey = scheme.key() if method == "inout" else "-"
-    scores = tm.cached(("gscores", lkey, method, skey), lambda: _group_scores(tm, gi, method, scheme))
-    counts_in = tm.cached(("gcounts", lkey), lambda: sp.csr_matrix(gi.indicator @ tm.counts_))
-    docs_in = tm.cached(("gdocs", lkey), lambda: sp.csr_matrix(gi.indicator @ (tm.counts_ > 0).astype(np.float64)))
-    wanted = list(gi.names) if groups is None else [g for g in gi.names if g in set(map(str, groups))]
+    lkey, gi = _grouping(tm, labels, labels_key)
     unknown = set(map(str, groups or [])) - set(gi.names)
     if unknown:
         raise InputError(f"unknown group(s): {', '.join(sorted(unknown)[:5])}; choose among {', '.join(gi.names[:10])}.")
-    parts = []
+    skey = scheme.key() if method == "inout" else "-"
+    scores = tm.cached(("gscores", lkey, method, skey), lambda: _group_scores(tm, gi, method, scheme))
+
+    def orders() -> list[np.ndarray]:  # per group: positive-score terms, best first (ties: vocab order)
+        out = []
+        for row in scores:
+            cand = np.flatnonzero(row > 0)
+            out.append(cand[np.lexsort((cand, -row[cand]))])
+        return out
+
+    order = tm.cached(("gorder", lkey, method, skey), orders)
+    counts_in = tm.cached(("gcounts", lkey), lambda: _sorted_csr(gi.indicator @ tm.counts_))
+    docs_in = tm.cached(("gdocs", lkey), lambda: _sorted_csr(gi.indicator @ (tm.counts_ > 0).astype(np.int64)))
+    wanted = list(gi.names) if groups is None else [g for g in gi.names if g in set(map(str, groups))]
+    cols = {k: [] for k in ("group", "rank", "term", "score", "count_in", "docs_in")}
     for name in wanted:
         g = gi.names.index(name)
-        row = scores[g]
-        cand = np.flatnonzero(row > 0)
-        top = cand[np.lexsort((cand, -row[cand]))][:top_n]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "group": name,
-                    "rank": np.arange(1, len(top) + 1),
-                    "term": tm.vocab_[top].astype(str),
-                    "score": row[top],
-                    "count_in": counts_in[g].toarray().ravel()[top].astype(np.int64),
-                    "docs_in": docs_in[g].toarray().ravel()[top].astype(np.int64),
-                }
-            )
-        )
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["group", "rank", "term", "score", "count_in", "docs_in"]
-    )
+        top = order[g][:top_n]
+        cols["group"].append(np.full(len(top), name, dtype=object))
+        cols["rank"].append(np.arange(1, len(top) + 1))
+        cols["term"].append(tm.vocab_[top])
+        cols["score"].append(scores[g][top])
+        cols["count_in"].append(_row_values(counts_in, g, top).astype(np.int64))
+        cols["docs_in"].append(_row_values(docs_in, g, top).astype(np.int64))
+    table = pd.DataFrame({k: (np.concatenate(v) if v else []) for k, v in cols.items()})
+    table["term"] = table["term"].astype(str)
+    table["group"] = table["group"].astype(str)
     return GroupTerms(method, wanted, {n: int(s) for n, s in zip(gi.names, gi.sizes)}, table, list(gi.warnings))

@@ -82,7 +82,4 @@ def browser_page(chromium):
     context.close()
 
 
-def wait_for_app(page, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has rendered and finished running the script."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
+from browser_helpers import wait_for_app  # noqa: E402,F401  (kept for old imports)
