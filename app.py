@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui import state
 
-st.set_page_config(page_title="TopicLens", page_icon=":material/insights:", layout="wide")
+st.set_page_config(page_title="TopicLens", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
 state.session_id()
 state.ensure_default_corpus()
 

@@ -74,10 +74,18 @@ def browser_page(chromium):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.route("**/*", lambda route: route.continue_()
-               if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))
-               else route.abort())
-    page.page_errors = errors  # tests may assert on uncaught page errors
+    blocked: list[str] = []
+
+    def only_local(route):
+        if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")):
+            route.continue_()
+        else:  # the app must work offline: record what it tried to fetch
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.page_errors = errors      # uncaught page errors
+    page.blocked_requests = blocked  # requests that left 127.0.0.1
     yield page
     context.close()
 

@@ -28,3 +28,4 @@ def test_upload_chinese_csv_and_see_summary(live_server, browser_page, tmp_path)
     expect(page.get_by_text("image.csv is a PNG image", exact=False)).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Loaded 3 rows from 新闻样本.csv")).to_be_visible()
     assert not page.page_errors
+    assert page.blocked_requests == []  # offline: no fonts, icons or scripts from the internet
