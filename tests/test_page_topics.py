@@ -8,7 +8,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEMO_EN, ROOT
+from fixture_paths import DEMO_EN, ROOT
 from core.corpus import load_corpus, load_path
 
 APP = str(ROOT / "app.py")
@@ -82,11 +82,15 @@ def test_sweep_pick_k_and_explore():
     page = frames[0].proto.srcdoc
     assert "new LDAvis('#tl-ldavis', data)" in page and "cdn.jsdelivr" not in page
     assert not re.search(r"<script[^>]*\bsrc=", page)
-    # topic cards: label editor with one row per topic, one expander of documents per topic
+    # label editor (above every view) with one row per topic
     editor = [d for d in at.dataframe if list(d.value.columns) == ["topic", "label", "share", "top words"]]
     assert len(editor) == 1 and editor[0].value.topic.tolist() == [0, 1, 2, 3]
-    assert len([e for e in at.expander if re.match(r"^[0-3]: ", e.label)]) == 4
     assert "Perplexity is shown but not used" in " ".join(c.value for c in at.caption)
+
+    # topic cards: words small multiples + one expander of representative documents per topic
+    _view(at, "Topic cards")
+    assert len(at.get("plotly_chart")) >= 1
+    assert len([e for e in at.expander if re.match(r"^[0-3]: ", e.label)]) == 4
 
     # A label (with HTML in it) persists for this corpus + model and shows in every view.
     store = at.session_state["topics_labels"]
@@ -95,14 +99,28 @@ def test_sweep_pick_k_and_explore():
     at.session_state["topics_labels"] = store
     at.run()
     assert not at.exception, at.exception
-    page = at.get("iframe")[0].proto.srcdoc
-    assert "2: \\u003cb\\u003eSports\\u003c/b\\u003e" in page and "<b>Sports</b>" not in page
-    docs = [d for d in at.dataframe if "dominant_label" in d.value.columns][0].value
-    if (docs.dominant_topic == 2).any():
-        assert set(docs[docs.dominant_topic == 2].dominant_label) == {"<b>Sports</b>"}
     assert any(e.label.startswith("2: ") and "Sports" in e.label for e in at.expander)
     assert [d for d in at.dataframe if list(d.value.columns) == ["topic", "label", "share", "top words"]][0] \
         .value.label.tolist()[2] == "<b>Sports</b>"
+    _view(at, "Documents")
+    docs = [d for d in at.dataframe if "dominant_label" in d.value.columns][0].value
+    assert "label" in docs.columns            # the corpus's group column, by its name
+    if (docs.dominant_topic == 2).any():
+        assert set(docs[docs.dominant_topic == 2].dominant_label) == {"<b>Sports</b>"}
+    for name in ("Groups & time", "Similarity"):
+        _view(at, name)
+        assert at.get("plotly_chart"), name
+    _view(at, "Export")
+    assert len(at.get("download_button")) == 5
+    _view(at, "Topic map")
+    page = at.get("iframe")[0].proto.srcdoc
+    assert "2: \\u003cb\\u003eSports\\u003c/b\\u003e" in page and "<b>Sports</b>" not in page
+
+
+def _view(at: AppTest, name: str) -> AppTest:
+    at.radio(key="topics_view").set_value(name).run()
+    assert not at.exception, at.exception
+    return at
 
 
 def test_error_k_range_reversed():

@@ -125,3 +125,10 @@ def test_topic_word_table(model):
     t = explore.topic_word_table(model, 0.3, n=4, labels=["a", "b", "c"])
     assert list(t.columns[:3]) == ["topic", "label", "rank"] and (t["lambda"] == 0.3).all()
     assert t[t.topic == 2].label.unique().tolist() == ["c"] and len(t) == 12
+
+
+def test_doc_table_group_column_named_after_label_column(model, texts):
+    groups = [f"g{i % 2}" for i in range(60)]
+    t = explore.doc_topic_table(model, texts, groups=groups, group_name="category")
+    assert t["category"].tolist() == [groups[r] for r in model.doc_rows]
+    assert "group" in explore.doc_topic_table(model, groups=groups, group_name="topic_0").columns  # no clash

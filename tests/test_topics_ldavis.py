@@ -133,3 +133,26 @@ def test_js_matrix_matches_pyldavis_pairwise(model):
     for i in range(model.k):
         for j in range(model.k):
             assert got[i, j] == pytest.approx(_jensen_shannon(model.topic_word[i], model.topic_word[j]), abs=1e-10)
+
+
+def test_assets_are_pyldavis_local_files_and_pcoa_matches(model):
+    import pyLDAvis.urls as urls
+    from pyLDAvis._prepare import _pcoa
+
+    assert ldavis.asset_paths() == (urls.D3_LOCAL, urls.LDAVIS_LOCAL, urls.LDAVIS_CSS_LOCAL)
+    d = ldavis._js_divergence_matrix(model.topic_word)
+    assert np.allclose(ldavis._pcoa(d), _pcoa(d))
+
+
+def test_embedding_does_not_import_pyldavis():
+    import subprocess
+    import sys
+
+    from fixture_paths import ROOT
+
+    code = ("import sys, numpy as np\nfrom core.topics import ldavis\nrng = np.random.default_rng(0)\n"
+            "phi = rng.dirichlet(np.ones(50), 3); theta = rng.dirichlet(np.ones(3), 20)\n"
+            "html = ldavis.ldavis_page(ldavis.prepare(phi, theta, np.full(20, 5), [f'w{i}' for i in range(50)]))\n"
+            "print('pyLDAvis' in sys.modules, 'new LDAvis' in html)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.stdout.split() == ["False", "True"], out.stderr[-1000:]

@@ -70,3 +70,35 @@ def test_report_without_sweep_still_inlines_plotly_once():
     text = report.build_report(model)
     assert len(re.findall(r"\* plotly\.js v\d", text)) == 1
     assert "Choosing the number of topics" not in text
+
+
+def test_cli_topics_writes_report_and_tables(tmp_path, capsys):
+    from fixture_paths import DEMO_ZH
+    from core.cli import main
+
+    rep, dt, tw = tmp_path / "r.html", tmp_path / "dt.csv", tmp_path / "tw.xlsx"
+    rc = main(["topics", str(DEMO_ZH), "--text-col", "text", "--k", "3", "--seed", "2", "--iterations", "5",
+               "--label", "1==cmd <x>", "--report", str(rep), "--doc-topics", str(dt), "--topic-words", str(tw)])
+    assert rc == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in out] == ["0", "1", "2"] and out[1].startswith("1: =cmd <x>")
+    frame = pd.read_csv(dt, encoding="utf-8-sig")
+    assert len(frame) == 600 and [c for c in frame.columns if c.startswith("topic_")] == ["topic_0", "topic_1", "topic_2"]
+    assert set(frame.loc[frame.dominant_topic == 1, "dominant_label"]) <= {"'=cmd <x>"}   # formula-safe
+    words = pd.read_excel(tw)
+    assert set(words.topic) == {0, 1, 2} and (words["lambda"] == 0.6).all()
+    text = rep.read_text(encoding="utf-8")
+    assert "1: =cmd &lt;x&gt;" in text and "demo_zh_news_titles.csv" in text and "<th>seed</th><td>2</td>" in text
+    assert not re.search(r"<script[^>]*\bsrc=", text)
+
+
+def test_cli_topics_errors(tmp_path, capsys):
+    from fixture_paths import DEMO_ZH
+    from core.cli import main
+
+    assert main(["topics", str(DEMO_ZH), "--text-col", "text", "--k", "1"]) == 2
+    assert "at least 2" in capsys.readouterr().err
+    assert main(["topics", str(DEMO_ZH), "--text-col", "text", "--k", "3", "--label", "nolabel"]) == 2
+    assert "N=TEXT" in capsys.readouterr().err
+    assert main(["topics", str(DEMO_ZH), "--text-col", "text", "--k", "3", "--iterations", "2", "--label", "7=x"]) == 2
+    assert "0..2" in capsys.readouterr().err

@@ -14,12 +14,11 @@ from core.charts.sweep_compare import compare_table_figure
 from core.charts.sweep_metrics import raw_values_table, sweep_metrics_figure
 from core.charts.topics_groups import topic_group_heatmap
 from core.charts.topics_mixture import doc_mixture_bars
-from core.charts.topics_similarity import topic_similarity_heatmap
 from core.charts.topics_time import topic_time_lines
 from core.charts.topics_words import topic_words_grid
 from core.errors import InputError
 from core.export import to_csv_bytes, to_xlsx_bytes
-from core.topics import explore, ldavis, report
+from core.topics import explore, report
 from core.topics.engines import DEFAULT_ITERATIONS, ENGINE_LABELS, ENGINES
 from core.topics.sweep import DEFAULT_ENGINE, MAX_SEEDS, SweepConfig, compare_top_words, frame_from_events, shortlist
 from ui import state
@@ -112,7 +111,7 @@ def label_editor(model, model_key: str, lam: float) -> list[str]:
     edited = st.data_editor(
         frame, hide_index=True, key=f"topics_label_editor_{model_key}", disabled=["topic", "share", "top words"],
         column_config={"label": st.column_config.TextColumn("label (editable)", max_chars=80),
-                       "share": st.column_config.ProgressColumn("share of tokens", format="%.1f%%",
+                       "share": st.column_config.ProgressColumn("share of tokens", format="percent",
                                                                 min_value=0, max_value=1)})
     new = explore.clean_labels(dict(zip(edited["topic"], edited["label"].fillna(""))), model.k)
     if new != store:
@@ -131,8 +130,8 @@ def topic_cards(model, names: list[str], texts: list[str], lam: float) -> None:
             st.dataframe(rep, hide_index=True, column_config={"weight": st.column_config.NumberColumn(format="%.2f")})
 
 
-def document_browser(model, labels: list[str], names: list[str], texts: list[str], groups) -> pd.DataFrame:
-    table = explore.doc_topic_table(model, texts, labels, groups)
+def document_browser(model, labels: list[str], names: list[str], corpus) -> pd.DataFrame:
+    table = explore.doc_topic_table(model, corpus.texts, labels, corpus.labels, corpus.label_col or "group")
     c = st.columns([2, 2, 2])
     options = [None, *range(model.k)]
     fmt = lambda t: "all topics" if t is None else names[t]  # noqa: E731
@@ -153,7 +152,7 @@ def document_browser(model, labels: list[str], names: list[str], texts: list[str
 
 def groups_and_time(model, names: list[str], corpus) -> None:
     if corpus.labels is not None:
-        st.markdown(f"**Topic prevalence by `{state.md_escape(corpus.label_col)}`** (mean topic weight per group)")
+        st.markdown(f"**Topic prevalence by {state.md_escape(corpus.label_col)}** (mean topic weight per group)")
         st.plotly_chart(topic_group_heatmap(explore.prevalence_by_group(model, corpus.labels), names),
                         key="topics_groups")
     else:
@@ -161,7 +160,7 @@ def groups_and_time(model, names: list[str], corpus) -> None:
     if corpus.dates is not None:
         try:
             prev = explore.prevalence_over_time(model, corpus.dates)
-            st.markdown(f"**Topics over time** (`{state.md_escape(corpus.date_col)}`, mean topic weight per period)")
+            st.markdown(f"**Topics over time** ({state.md_escape(corpus.date_col)}, mean topic weight per period)")
             st.plotly_chart(topic_time_lines(prev, names), key="topics_time")
         except InputError as exc:
             state.show_error(exc)
@@ -169,7 +168,8 @@ def groups_and_time(model, names: list[str], corpus) -> None:
         st.caption("Set a date column on the Corpus page to see topics over time.")
 
 
-def exports(model, result, corpus, table: pd.DataFrame, labels: list[str], lam: float, model_key: str) -> None:
+def exports(model, result, corpus, labels: list[str], lam: float) -> None:
+    table = explore.doc_topic_table(model, corpus.texts, labels, corpus.labels, corpus.label_col or "group")
     tw_table = explore.topic_word_table(model, lam, 20, labels)
     metrics = raw_values_table(result.frame)
     stem = f"topics_k{model.k}"

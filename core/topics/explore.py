@@ -122,14 +122,18 @@ def representative_docs(model: TopicModel, texts: Sequence[str] | None, topic: i
 
 
 def doc_topic_table(model: TopicModel, texts: Sequence[str] | None = None,
-                    labels: Sequence[str] | None = None, groups: Sequence[str] | None = None) -> pd.DataFrame:
+                    labels: Sequence[str] | None = None, groups: Sequence[str] | None = None,
+                    group_name: str = "group") -> pd.DataFrame:
     """One row per modelled document: row, [group], [text], dominant_topic, dominant_label,
-    dominant_weight, topic_0..topic_{K-1}. `row` is the corpus row (0-based)."""
+    dominant_weight, topic_0..topic_{K-1}. `row` is the corpus row (0-based); the group column is
+    named `group_name` (e.g. the corpus's label column)."""
     theta = model.doc_topic
     dom = theta.argmax(1)
     frame = pd.DataFrame({"row": model.doc_rows.astype(int)})
     if groups is not None:
-        frame["group"] = [str(groups[int(r)]) for r in model.doc_rows]
+        name = group_name if group_name not in {"row", "text"} and not str(group_name).startswith(TOPIC_PREFIX) \
+            and not str(group_name).startswith("dominant_") else "group"
+        frame[name] = [str(groups[int(r)]) for r in model.doc_rows]
     if texts is not None:
         frame["text"] = _texts_for(model, texts)
     frame["dominant_topic"] = dom

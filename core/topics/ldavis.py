@@ -108,13 +108,18 @@ def prepare(
 
     log_ttd = np.log(phi)
     log_lift = np.log(phi / term_proportion)
-    # Every term that is in some topic's top-R for some lambda on the slider grid.
+    # Every term that is in some topic's top-R for some lambda on the slider grid. Only terms that
+    # fewer than R others beat on both log p(w|t) and lift can ever be there: rank those only.
     shown = np.zeros((k, v), dtype=bool)
-    rows = np.arange(k)[:, None]
-    for lam in np.arange(0, 1 + lambda_step, lambda_step):   # same grid as pyLDAvis
-        rel = lam * log_ttd + (1 - lam) * log_lift
-        top = np.argpartition(-rel, R - 1, axis=1)[:, :R] if R < v else np.tile(np.arange(v), (k, 1))
-        shown[rows, top] = True
+    lambdas = np.arange(0, 1 + lambda_step, lambda_step)   # same grid as pyLDAvis
+    for t in range(k):
+        cand = _undominated(log_ttd[t], log_lift[t], R)
+        if len(cand) <= R:
+            shown[t, cand] = True
+            continue
+        rel = lambdas[:, None] * log_ttd[t, cand][None, :] + (1 - lambdas[:, None]) * log_lift[t, cand][None, :]
+        top = np.argpartition(-rel, R - 1, axis=1)[:, :R]
+        shown[t, cand[np.unique(top)]] = True
 
     info_term, info_freq, info_total, info_cat, info_lp, info_ll, info_ix = [], [], [], [], [], [], []
     ranks = np.arange(R, 0, -1).astype(float)
@@ -157,8 +162,7 @@ def prepare(
         "Term": terms[order].tolist(),
     }
 
-    from pyLDAvis._prepare import js_PCoA  # classical MDS on Jensen-Shannon distances, as pyLDAvis
-    xy = np.real(js_PCoA(phi))
+    xy = np.real(_pcoa(_js_divergence_matrix(phi)))   # pyLDAvis's default js_PCoA
     mds = {
         "x": xy[:, 0].tolist(),
         "y": xy[:, 1].tolist(),
@@ -176,6 +180,64 @@ def prepare(
         "topic.order": list(range(1, k + 1)),
     }
     return PreparedVis(data)
+
+
+def _undominated(a: np.ndarray, b: np.ndarray, R: int, block: int = 512) -> np.ndarray:
+    """Indices of terms NOT strictly beaten on both `a` and `b` by R or more other terms.
+
+    A term strictly beaten on both by >= R terms has lower relevance than each of them for every
+    lambda in [0, 1], so it is never in a top-R. Exact (ties are never counted as beating).
+    Blockwise: the threshold for a block comes from terms with a strictly larger `a` than the
+    block's largest, i.e. a subset of each member's true dominators (conservative, still exact).
+    """
+    v = len(a)
+    order = np.argsort(-a, kind="stable")
+    a_s, b_s = a[order], b[order]
+    neg_a = -a_s
+    keep = np.ones(v, dtype=bool)
+    top = np.empty(0)
+    added = 0
+    for start in range(0, v, block):
+        cut = int(np.searchsorted(neg_a, neg_a[start], side="left"))   # terms with a > block max
+        if cut > added:
+            top = np.concatenate([top, b_s[added:cut]])
+            if len(top) > R:
+                top = np.partition(top, len(top) - R)[-R:]
+            added = cut
+        if len(top) >= R:
+            keep[start:start + block] = b_s[start:start + block] >= top.min()
+    return order[keep]
+
+
+def _js_divergence_matrix(phi: np.ndarray) -> np.ndarray:
+    """K x K Jensen-Shannon divergence (nats) between rows: pyLDAvis's `_jensen_shannon`, vectorised."""
+    k = phi.shape[0]
+    plogp = np.sum(np.where(phi > 0, phi * np.log(np.where(phi > 0, phi, 1.0)), 0.0), axis=1)
+    out = np.zeros((k, k))
+    for i in range(k - 1):
+        m = 0.5 * (phi[i][None, :] + phi[i + 1:])
+        mlogm = np.sum(np.where(m > 0, m * np.log(np.where(m > 0, m, 1.0)), 0.0), axis=1)
+        out[i, i + 1:] = 0.5 * (plogp[i] + plogp[i + 1:]) - mlogm
+    out = np.maximum(out, 0.0)
+    return out + out.T
+
+
+def _pcoa(pair_dists: np.ndarray, n_components: int = 2) -> np.ndarray:
+    """Principal coordinate analysis (classical MDS): pyLDAvis's `_pcoa` (from scikit-bio), copied
+    so the page does not import pyLDAvis (1+ s of scipy.stats/sklearn imports) on the first click."""
+    pair_dists = np.asarray(pair_dists, np.float64)
+    n = pair_dists.shape[0]
+    centre = np.eye(n) - np.ones((n, n)) / n
+    b = -centre.dot(pair_dists ** 2).dot(centre) / 2
+    eigvals, eigvecs = np.linalg.eig(b)
+    ix = eigvals.argsort()[::-1][:n_components]
+    eigvals, eigvecs = eigvals[ix], eigvecs[:, ix]
+    eigvals[np.isclose(eigvals, 0)] = 0
+    if np.any(eigvals < 0):
+        neg = eigvals < 0
+        eigvals[neg] = 0
+        eigvecs[:, neg] = 0
+    return np.sqrt(eigvals) * eigvecs
 
 
 def prepare_model(model: TopicModel, R: int = DEFAULT_R, lambda_step: float = 0.01) -> PreparedVis:
@@ -218,6 +280,9 @@ _LDAVIS_PATCHES = [
      "            var d = circle.__data__;\n"
      "            d3.select('#' + topicID + '-value').text(tlName(d.topics));\n"
      "            var Freq = Math.round(d.Freq * 10) / 10,"),
+    # ...and topic_off clears it again.
+    ("function topic_off(circle) {",
+     "function topic_off(circle) {\n            d3.select('#' + topicID + '-value').text('');"),
 ]
 
 
@@ -226,19 +291,28 @@ def _read(path: str) -> str:
         return fh.read()
 
 
+def asset_paths() -> tuple[str, str, str]:
+    """The files `pyLDAvis.urls.D3_LOCAL`, `LDAVIS_LOCAL`, `LDAVIS_CSS_LOCAL` name, found without
+    importing pyLDAvis (its __init__ pulls in scipy.stats/sklearn: 1+ s). A test checks they match."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("pyLDAvis")
+    if spec is None or not spec.origin:
+        raise RuntimeError("pyLDAvis is not installed; it ships the d3/LDAvis JavaScript TopicLens inlines")
+    js_dir = os.path.join(os.path.dirname(spec.origin), "js")
+    return (os.path.join(js_dir, "d3.v5.min.js"), os.path.join(js_dir, "ldavis.v3.0.0.js"),
+            os.path.join(js_dir, "ldavis.v1.0.0.css"))
+
+
 @lru_cache(maxsize=1)
 def _assets() -> tuple[str, str, str]:
     """(d3 js, patched LDAvis js, css) from the pyLDAvis package, checked safe to inline."""
-    import pyLDAvis.urls as urls
-
-    d3, js, css = _read(urls.D3_LOCAL), _read(urls.LDAVIS_LOCAL), _read(urls.LDAVIS_CSS_LOCAL)
+    d3, js, css = (_read(p) for p in asset_paths())
     for old, new in _LDAVIS_PATCHES:
         if js.count(old) != 1:
             raise RuntimeError(f"pyLDAvis's LDAvis JS changed; patch target not found: {old[:60]!r}")
         js = js.replace(old, new)
-    # topic_off clears the selected-topic name again.
-    js = js.replace("function topic_off(circle) {",
-                    "function topic_off(circle) {\n            d3.select('#' + topicID + '-value').text('');", 1)
     for name, src in (("d3", d3), ("LDAvis", js), ("LDAvis css", css)):
         low = src.lower()
         if "</script" in low or "<!--" in low or "</style" in low:

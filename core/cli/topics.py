@@ -1,0 +1,92 @@
+"""`topiclens topics FILE --text-col C --k K --report report.html`: fit one topic model and export it.
+
+Outputs: the stakeholder report (offline HTML with pyLDAvis, topic cards, manifest), the
+doc-topic matrix and the topic-word table at the chosen relevance lambda (CSV or XLSX by
+extension, formula-injection safe). The topics are always printed to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from core.cli.common import add_corpus_args, data_key, load_from_args
+from core.errors import InputError
+from core.export import write_table
+
+
+def parse_label(text: str) -> tuple[int, str]:
+    """'3=Prices and delivery' -> (3, 'Prices and delivery')."""
+    num, sep, label = str(text).partition("=")
+    try:
+        if not sep:
+            raise ValueError
+        return int(num), label.strip()
+    except ValueError:
+        raise InputError(f"--label must look like N=TEXT (topic number, '=', label), got {text!r}.") from None
+
+
+def register(sub) -> None:
+    from core.topics.engines import ENGINES
+
+    p = sub.add_parser("topics", help="fit one topic model; write the report, doc-topic and topic-word tables",
+                       description="Fit an LDA topic model with K topics and export it. Topic numbers are the "
+                       "model's own (0..K-1) in every output.")
+    add_corpus_args(p)
+    p.add_argument("--k", type=int, required=True, help="number of topics")
+    p.add_argument("--engine", choices=ENGINES, default="sklearn", help="topic model engine")
+    p.add_argument("--seed", type=int, default=0, help="random seed")
+    p.add_argument("--iterations", type=int, default=None, help="EM passes (sklearn) / Gibbs sweeps (tomotopy)")
+    p.add_argument("--alpha", type=float, default=None, help="document-topic prior (default: engine's)")
+    p.add_argument("--eta", type=float, default=None, help="topic-word prior (default: engine's)")
+    p.add_argument("--lambda", dest="lambda_", type=float, default=0.6, help="relevance lambda for top words (0..1)")
+    p.add_argument("--top", type=int, default=20, help="words per topic in the topic-word table")
+    p.add_argument("--label", action="append", default=[], metavar="N=TEXT", help="label topic N (repeatable)")
+    p.add_argument("--report", help="write the stakeholder report (self-contained HTML) here")
+    p.add_argument("--doc-topics", help="write the doc-topic matrix here (.csv or .xlsx)")
+    p.add_argument("--topic-words", help="write the topic-word table here (.csv or .xlsx)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.topics import explore, report
+    from core.topics.dtm import build_dtm
+    from core.topics.engines import fit_model
+
+    if not 0.0 <= args.lambda_ <= 1.0:
+        raise InputError(f"--lambda must be between 0 and 1, got {args.lambda_}.")
+    if args.top < 1:
+        raise InputError("--top must be at least 1.")
+    labels = dict(parse_label(t) for t in args.label)
+    corpus, tokens = load_from_args(args)
+    key = data_key(corpus, tokens)
+    bundle = build_dtm(tokens.docs, data_key=key)
+    print(f"fitting {args.engine} LDA, k={args.k}, seed={args.seed} on {bundle.n_docs} documents, "
+          f"{bundle.n_terms} terms…", file=sys.stderr)
+    model = fit_model(bundle, k=args.k, engine=args.engine, seed=args.seed, iterations=args.iterations,
+                      alpha=args.alpha, eta=args.eta)
+    bad = [n for n in labels if not 0 <= n < model.k]
+    if bad:
+        raise InputError(f"--label topic {bad[0]} does not exist; topics are numbered 0..{model.k - 1}.")
+    label_list = explore.topic_labels(model, explore.clean_labels(labels, model.k), args.lambda_)
+    names = explore.topic_names(label_list)
+    words = explore.top_word_lists(model, args.lambda_, 10)
+    share = explore.topic_token_share(model)
+    for k in range(model.k):
+        print(f"{names[k]}  ({share[k]:.1%})  {' '.join(words[k])}")
+    if args.doc_topics:
+        write_table(explore.doc_topic_table(model, corpus.texts, label_list, corpus.labels,
+                                            corpus.label_col or "group"), args.doc_topics)
+        print(f"wrote doc-topic matrix to {args.doc_topics}", file=sys.stderr)
+    if args.topic_words:
+        write_table(explore.topic_word_table(model, args.lambda_, args.top, label_list), args.topic_words)
+        print(f"wrote topic-word table to {args.topic_words}", file=sys.stderr)
+    if args.report:
+        manifest = report.run_manifest(
+            model, corpus_name=corpus.name, content_hash=corpus.content_hash, text_col=corpus.text_col,
+            preprocessing=tokens.settings.key(), lambda_=args.lambda_)
+        html_text = report.build_report(model, texts=corpus.texts, labels=labels, lambda_=args.lambda_,
+                                        manifest=manifest, title=f"Topics in {corpus.name}")
+        report.write_report(args.report, html_text)
+        print(f"wrote report to {args.report}", file=sys.stderr)
+    return 0
