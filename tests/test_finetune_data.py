@@ -87,3 +87,18 @@ def test_dominant_topic_labels_follow_doc_rows():
     doc_topic = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
     labels = dominant_topic_labels(doc_topic, np.array([0, 2, 3]), 5)
     assert labels == ["topic 0", None, "topic 1", "topic 0", None]
+
+
+def test_weak_labels_from_a_fitted_topic_model_train_like_a_label_column():
+    import scipy.sparse as sp
+
+    from core.finetune.pipeline import topic_labels
+    from core.topics.model import TopicModel
+
+    doc_topic = np.array([[0.7, 0.3], [0.1, 0.9]] * 6)
+    model = TopicModel(engine="sklearn", k=2, seed=0, topic_word=np.full((2, 3), 1 / 3), doc_topic=doc_topic,
+                       vocab=np.array(["a", "b", "c"]), dtm=sp.csr_matrix((12, 3)), doc_rows=np.arange(1, 13))
+    labels = topic_labels(model, 13)
+    assert labels[0] is None and labels[1:3] == ["topic 0", "topic 1"]
+    data = prepare_labels([f"doc {i}" for i in range(13)], labels)
+    assert data.classes == ["topic 0", "topic 1"] and data.counts() == {"topic 0": 6, "topic 1": 6}

@@ -198,3 +198,21 @@ def finetune_job():
 
 def set_finetune_job(job_id: str | None) -> None:
     st.session_state[_FT_JOB] = job_id
+
+
+def current_topic_model():
+    """The topic model picked on the Topics page for the current corpus, or None (weak-label source).
+
+    Reads the Topics page's session keys ("topics_jobs": data key -> sweep job id, "topics_k_<key>":
+    the chosen k); the Topics page owns them.
+    """
+    key = data_key()
+    job = job_registry().get(st.session_state.get("topics_jobs", {}).get(key), session_id())
+    k = st.session_state.get(f"topics_k_{key}")
+    if job is None or not job.done or job.result is None or k is None:
+        return None
+    try:
+        model = job.result.model(k)
+    except (KeyError, AttributeError, TypeError):
+        return None
+    return model if getattr(model, "data_key", key) in ("", key) else None

@@ -32,6 +32,11 @@ def register(sub) -> None:
     p.add_argument("--test", type=float, default=0.2, help="test share (default 0.2)")
     p.add_argument("--top-n", type=int, default=None, help="keep only the N most frequent classes")
     p.add_argument("--seed", type=int, default=42)
+    g = p.add_argument_group("from-scratch model size")
+    g.add_argument("--vocab-size", type=int, default=8000, help="WordPiece vocabulary (default 8000)")
+    g.add_argument("--hidden-size", type=int, default=256, help="hidden size (default 256)")
+    g.add_argument("--layers", type=int, default=2, help="transformer layers (default 2)")
+    g.add_argument("--heads", type=int, default=4, help="attention heads (default 4)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(func=run)
 
@@ -39,7 +44,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from core.corpus import load_path
     from core.finetune.pipeline import FinetuneRequest, run_finetune
-    from core.finetune.sources import parse_source
+    from core.finetune.sources import ScratchConfig, parse_source
     from core.finetune.train import default_settings
 
     source = parse_source(args.model)
@@ -54,6 +59,8 @@ def run(args) -> int:
             setattr(settings, name, value)
     settings.mlm_steps, settings.patience, settings.seed = args.mlm_steps, args.patience, args.seed
     settings.val_fraction, settings.test_fraction, settings.top_n_classes = args.val, args.test, args.top_n
+    settings.scratch = ScratchConfig(vocab_size=args.vocab_size, hidden_size=args.hidden_size, num_layers=args.layers,
+                                     num_heads=args.heads, intermediate_size=4 * args.hidden_size)
 
     last = [0.0]
 

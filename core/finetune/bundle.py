@@ -65,13 +65,24 @@ def save_bundle(model, tokenizer, labels: list[str], max_length: int, folder: st
 
 
 def zip_bundle(folder: str | Path) -> bytes:
-    """The bundle folder as zip bytes (flat: file names only)."""
+    """The bundle folder as zip bytes (flat: file names only; weights stored, they do not compress)."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(buf, "w") as zf:
         for path in sorted(Path(folder).iterdir()):
             if path.is_file() and path.suffix.lower() in ALLOWED_SUFFIXES:
-                zf.write(path, arcname=path.name)
+                kind = zipfile.ZIP_STORED if path.suffix == ".safetensors" else zipfile.ZIP_DEFLATED
+                zf.write(path, arcname=path.name, compress_type=kind)
     return buf.getvalue()
+
+
+def zip_bundle_file(folder: str | Path) -> Path:
+    """`<folder>.zip` next to the bundle, written once (the page offers it on every rerun)."""
+    target = Path(folder).with_suffix(".zip")
+    if not target.is_file():
+        tmp = target.with_suffix(".zip.part")
+        tmp.write_bytes(zip_bundle(folder))
+        tmp.replace(target)
+    return target
 
 
 def _read_meta(folder: Path) -> dict:

