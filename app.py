@@ -16,9 +16,7 @@ PAGES = [
     ("pages/topics.py", "Topics", ":material/bubble_chart:"),
     ("pages/finetune.py", "Fine-tune", ":material/model_training:"),
 ]
-here = Path(__file__).parent
-nav = st.navigation([st.Page(p, title=t, icon=i, default=(t == "Corpus"))
-                     for p, t, i in PAGES if (here / p).exists()])
+nav = st.navigation([st.Page(p, title=t, icon=i, default=(t == "Corpus")) for p, t, i in PAGES])
 
 with st.sidebar:
     corpus = state.current_corpus()

@@ -13,7 +13,7 @@ from core import __version__
 from core.errors import InputError
 
 # Subcommand modules, in the order `--help` lists them.
-COMMAND_MODULES = ["core.cli.inspect", "core.cli.terms", "core.cli.finetune", "core.cli.topics", "core.cli.sweep"]
+COMMAND_MODULES = ["core.cli.inspect", "core.cli.terms", "core.cli.sweep", "core.cli.topics", "core.cli.finetune"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -89,5 +89,3 @@ def browser_page(chromium):
     yield page
     context.close()
 
-
-from browser_helpers import wait_for_app  # noqa: E402,F401  (kept for old imports)

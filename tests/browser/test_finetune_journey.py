@@ -5,14 +5,8 @@ from __future__ import annotations
 
 import re
 
+from browser_helpers import wait_for_app
 from playwright.sync_api import expect
-
-
-
-def wait_for_app(page, timeout: float = 60_000) -> None:
-    """Rendered and idle (the status widget is gone)."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
 
 
 def set_number(page, label: str, value: int) -> None:
