@@ -18,15 +18,19 @@ PAGES = [
 ]
 nav = st.navigation([st.Page(p, title=t, icon=i, default=(t == "Corpus")) for p, t, i in PAGES])
 
-with st.sidebar:
-    corpus = state.current_corpus()
-    st.markdown("#### Loaded corpus")
-    if corpus is None:
-        st.caption("None yet: upload one on the Corpus page.")
-    else:
-        st.markdown(f"**{state.md_escape(corpus.name)}**  \n{corpus.n_docs:,} documents · "
-                    f"text: {state.md_escape(corpus.text_col)}"
-                    + (f" · label: {state.md_escape(corpus.label_col)}" if corpus.label_col else ""))
-        st.caption(f"{corpus.file_format.upper()} · {corpus.encoding or 'binary'} · sha256 {corpus.content_hash[:10]}…")
-
-nav.run()
+# Filled after the page ran (even when it stopped early), so an upload on this run shows at once.
+status = st.sidebar.container()
+try:
+    nav.run()
+finally:
+    with status:
+        corpus = state.current_corpus()
+        st.markdown("#### Loaded corpus")
+        if corpus is None:
+            st.caption("None yet: upload one on the Corpus page.")
+        else:
+            st.markdown(f"**{state.md_escape(corpus.name)}**  \n{corpus.n_docs:,} documents · "
+                        f"text: {state.md_escape(corpus.text_col)}"
+                        + (f" · label: {state.md_escape(corpus.label_col)}" if corpus.label_col else ""))
+            st.caption(f"{corpus.file_format.upper()} · {corpus.encoding or 'binary'} · "
+                       f"sha256 {corpus.content_hash[:10]}…")

@@ -311,8 +311,12 @@ def _read_delimited(text: str, delimiter: str) -> tuple[pd.DataFrame, list[str]]
         return pd.read_csv(io.StringIO(text), engine="c", **kw), []
     except pd.errors.EmptyDataError:
         raise InputError("The file has no columns: the first line must be a header row.") from None
-    except pd.errors.ParserError:
-        pass
+    except pd.errors.ParserError as exc:
+        if "EOF inside string" in str(exc):
+            row = re.search(r"row (\d+)", str(exc))
+            where = f" (data row {int(row.group(1))})" if row else ""
+            raise InputError(f"A quoted field is never closed{where}: the rest of the file would read as one cell. "
+                             "Check the quotes (\") in the file, or pick TXT format.") from None
     # Ragged rows: keep the well-formed ones and say how many were skipped.
     bad: list[int] = []
 

@@ -44,6 +44,7 @@ with st.expander("How the file is read", expanded=False):
 options = LoadOptions(file_format=fmt, encoding=None if enc == "auto" else enc, delimiter=DELIMITERS[delim],
                       sheet=sheet, txt_mode=txt_mode, drop_empty=drop_empty, drop_duplicates=drop_dups)
 
+failed = False
 if upload is not None:
     seen = (upload.file_id, options)
     if st.session_state.get("corpus_upload_seen") != seen:
@@ -52,15 +53,17 @@ if upload is not None:
             st.session_state["corpus_upload_seen"] = seen
         except Exception as exc:  # any parse failure: say what is wrong, keep the previous corpus
             state.show_error(exc)
-            if state.current_corpus() is not None:
-                st.info(f"Still using the previously loaded corpus: {state.md_escape(state.current_corpus().name)}.")
+            failed = True
 
 corpus = state.current_corpus()
 if corpus is None:
     st.stop()
 
 # --- detected format and column roles ---------------------------------------------------------
-st.success(f"Loaded {corpus.n_docs:,} rows from {state.md_escape(corpus.name)}", icon=":material/check_circle:")
+if failed:
+    st.info(f"Still using the corpus loaded before: {state.md_escape(corpus.name)} ({corpus.n_docs:,} rows).")
+else:
+    st.success(f"Loaded {corpus.n_docs:,} rows from {state.md_escape(corpus.name)}", icon=":material/check_circle:")
 for note in corpus.warnings:
     st.warning(note)
 meta = st.columns(4)
@@ -69,21 +72,30 @@ meta[1].metric("Encoding", corpus.encoding or "—")
 meta[2].metric("Delimiter", {"\t": "tab", None: "—"}.get(corpus.delimiter, corpus.delimiter))
 meta[3].metric("Columns", len(corpus.columns))
 
-cols = corpus.columns
-r1, r2, r3 = st.columns(3)
-text_col = r1.selectbox("Text column", cols, index=cols.index(corpus.text_col), key=f"corpus_text_col_{corpus.content_hash[:12]}")
-none = "(none)"
-label_col = r2.selectbox("Label / group column", [none] + cols,
-                         index=([none] + cols).index(corpus.label_col or none), key=f"corpus_label_col_{corpus.content_hash[:12]}")
-date_col = r3.selectbox("Date column", [none] + cols,
-                        index=([none] + cols).index(corpus.date_col or none), key=f"corpus_date_col_{corpus.content_hash[:12]}")
-roles = (text_col, "" if label_col == none else label_col, "" if date_col == none else date_col)
-if roles != (corpus.text_col, corpus.label_col or "", corpus.date_col or ""):
+# Keyed on the fingerprint (bytes + read options + roles): every parse gets fresh widgets.
+NONE = "(none)"
+role_keys = [f"corpus_{r}_col_{corpus.fingerprint}" for r in ("text", "label", "date")]
+
+
+def apply_roles() -> None:
+    text, label, date = (st.session_state[k] for k in role_keys)
     try:
-        state.set_corpus(corpus.with_roles(*roles))
-        st.rerun()
-    except Exception as exc:
-        state.show_error(exc)
+        state.set_corpus(corpus.with_roles(text, "" if label == NONE else label, "" if date == NONE else date))
+    except Exception as exc:  # invalid choice (e.g. a date column with no dates): undo it, say why
+        st.session_state["corpus_role_error"] = exc
+        for k, v in zip(role_keys, (corpus.text_col, corpus.label_col or NONE, corpus.date_col or NONE)):
+            st.session_state[k] = v
+
+
+cols, opt_cols = corpus.columns, [NONE] + corpus.columns
+r1, r2, r3 = st.columns(3)
+r1.selectbox("Text column", cols, index=cols.index(corpus.text_col), key=role_keys[0], on_change=apply_roles)
+r2.selectbox("Label / group column", opt_cols, index=opt_cols.index(corpus.label_col or NONE), key=role_keys[1],
+             on_change=apply_roles)
+r3.selectbox("Date column", opt_cols, index=opt_cols.index(corpus.date_col or NONE), key=role_keys[2],
+             on_change=apply_roles)
+if "corpus_role_error" in st.session_state:
+    state.show_error(st.session_state.pop("corpus_role_error"))
 
 st.subheader("Preview")
 st.dataframe(corpus.frame.head(200), width="stretch", height=260)
@@ -98,7 +110,8 @@ with st.form("corpus_preprocess"):
                               help="1 keeps Chinese one-character words such as 车 or 药.")
     min_df = p3.number_input("min_df (documents)", 1, 10_000, cur.min_df)
     max_df = p4.slider("max_df (share of documents)", 0.05, 1.0, float(cur.max_df), 0.05)
-    f1, f2, f3, f4, f5, f6 = st.columns(6)
+    f1, f2, f3 = st.columns(3)
+    f4, f5, f6 = st.columns(3)
     zh_stop = f1.checkbox("Chinese stopwords", cur.zh_stopwords, help="cn + HIT + Baidu + SCU lists, merged")
     en_stop = f2.checkbox("English stopwords", cur.en_stopwords, help="scikit-learn's list")
     numbers = f3.checkbox("Drop numbers", cur.drop_numbers)
@@ -132,7 +145,7 @@ except Exception as exc:
 # --- quality summary --------------------------------------------------------------------------
 st.subheader("Data quality")
 summary = summarize(corpus, tokens.token_lengths)
-q = st.columns(6)
+q = [*st.columns(3), *st.columns(3)]
 q[0].metric("Rows", f"{summary.rows:,}")
 q[1].metric("Empty texts", summary.empty_texts)
 q[2].metric("Exact duplicates", summary.duplicate_texts)
@@ -144,10 +157,10 @@ if summary.empty_texts or summary.duplicate_texts:
 st.plotly_chart(length_histogram(summary.char_lengths, summary.token_lengths), width="stretch")
 
 st.markdown(f"**Segmentation:** {tokens.segmenter} · language **{tokens.language}**"
-            + (f" · {tokens.converted_traditional} documents converted from Traditional Chinese"
+            + (f" · {tokens.converted_traditional} documents normalised to Simplified Chinese"
                if tokens.converted_traditional else ""))
 if tokens.removed:
-    removed = pd.DataFrame({"removed by": list(tokens.removed), "tokens": list(tokens.removed.values())})
+    removed = pd.DataFrame({"removed by": list(tokens.removed), "tokens": [f"{v:,}" for v in tokens.removed.values()]})
     st.dataframe(removed, hide_index=True, width="content")
 if tokens.empty_docs:
     st.warning(f"{tokens.empty_docs} document(s) have no tokens left after preprocessing; "

@@ -14,6 +14,7 @@ from core.export import to_csv_bytes, to_xlsx_bytes
 from core.finetune import pipeline as P
 from core.finetune import sources as S
 from core.finetune.baseline import detect_language
+from core.finetune.metrics import verdict
 from core.finetune.train import TrainSettings, default_settings
 from ui import state
 
@@ -177,6 +178,9 @@ if result is not None:
         {"model": result.source, "accuracy": m["accuracy"], "macro-F1": m["macro_f1"], "seconds": result.seconds},
         {"model": bl["model"], "accuracy": bl["accuracy"], "macro-F1": bl["macro_f1"], "seconds": bl["seconds"]},
     ]), hide_index=True)
+    shares = [r["support"] / max(1, m["n"]) for r in m["per_class"]]
+    level, sentence = verdict(m["accuracy"], bl["accuracy"], shares)
+    getattr(st, level)(sentence)
     st.caption(f"Test split {m['n']:,} texts · {result.status.replace('_', ' ')} after {result.steps} steps "
                f"(best at {result.best_step}) · {result.samples_per_second:.0f} samples/s on {result.device} · "
                f"max length {result.max_length} truncated {result.truncated_share:.1%} · {result.n_params:,} parameters")
@@ -192,7 +196,7 @@ if result is not None:
     from core.finetune.bundle import zip_bundle_file
 
     st.download_button("Download the model (zip)", zip_bundle_file(result.model_dir).read_bytes(), "topiclens-model.zip",
-                       "application/zip", key="finetune_zip")
+                       "application/zip", key="finetune_zip", on_click="ignore")
 
 # ---- use a model: this job's or an uploaded zip -------------------------------------------------
 st.subheader("Use a model")
@@ -235,5 +239,5 @@ if st.session_state.get("finetune_applied") == (model_dir, state.data_key()):
     table = state.memo("finetune_apply", f"{model_dir}|{state.data_key()}", lambda: predict_table(classifier, corpus.texts))
     st.dataframe(table.head(200), hide_index=True)
     d1, d2, _ = st.columns([1, 1, 4])
-    d1.download_button("CSV", to_csv_bytes(table), "predictions.csv", "text/csv", key="finetune_pred_csv")
-    d2.download_button("XLSX", to_xlsx_bytes(table, "predictions"), "predictions.xlsx", XLSX, key="finetune_pred_xlsx")
+    d1.download_button("CSV", to_csv_bytes(table), "predictions.csv", "text/csv", key="finetune_pred_csv", on_click="ignore")
+    d2.download_button("XLSX", to_xlsx_bytes(table, "predictions"), "predictions.xlsx", XLSX, key="finetune_pred_xlsx", on_click="ignore")

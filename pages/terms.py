@@ -27,10 +27,10 @@ def downloads(frame, name: str, key: str, fig=None) -> None:
     c1, c2, c3, _ = st.columns([1, 1, 1.4, 3])
     if fig is not None:
         c3.download_button("Chart HTML", partial(fig.to_html, include_plotlyjs=True), f"{name}.html", "text/html",
-                           key=f"terms_html_{key}")
-    c1.download_button("CSV", partial(to_csv_bytes, frame), f"{name}.csv", "text/csv", key=f"terms_csv_{key}")
+                           key=f"terms_html_{key}", on_click="ignore")
+    c1.download_button("CSV", partial(to_csv_bytes, frame), f"{name}.csv", "text/csv", key=f"terms_csv_{key}", on_click="ignore")
     c2.download_button("XLSX", partial(to_xlsx_bytes, frame, name), f"{name}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"terms_xlsx_{key}")
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"terms_xlsx_{key}", on_click="ignore")
 
 
 def fail(exc: InputError) -> None:

@@ -177,6 +177,11 @@ def test_ragged_rows_are_skipped_with_a_warning():
     assert "Skipped 1 row" in corpus.warnings[0]
 
 
+def test_unclosed_quote_is_named():
+    with pytest.raises(InputError, match="quoted field is never closed"):
+        load_corpus('text,label\n"没有结束的引号,甲\n正常,乙\n'.encode(), "x.csv")
+
+
 def test_one_huge_cell_and_one_row():
     huge = "长" * (10 * 1024 * 1024 // 3)
     corpus = load_corpus(f"text\n{huge}\n".encode(), "huge.csv")

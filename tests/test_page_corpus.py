@@ -47,7 +47,8 @@ def test_upload_gbk_csv_then_bad_file_keeps_previous(at):
     at.run()
     assert not at.exception
     assert any("PNG image" in e.value for e in at.error)
-    assert any("Loaded 2 rows" in s for s in successes(at))       # previous corpus still shown
+    assert any("Still using the corpus loaded before" in i.value for i in at.info)   # previous corpus kept
+    assert not successes(at)
     assert at.session_state["corpus"].n_docs == 2
 
 
@@ -58,12 +59,31 @@ def test_encoding_override_and_text_column_override(at):
     at.run()
     corpus = at.session_state["corpus"]
     assert corpus.text_col == "body"
-    at.selectbox(key=f"corpus_text_col_{corpus.content_hash[:12]}").set_value("title").run()
+    at.selectbox(key=f"corpus_text_col_{corpus.fingerprint}").set_value("title").run()
     assert at.session_state["corpus"].text_col == "title"
 
     at.selectbox(key="corpus_encoding").set_value("utf-8").run()   # wrong on purpose
     assert any("not valid utf-8" in e.value for e in at.error)
     assert at.session_state["corpus"].text_col == "title"           # nothing lost
+
+
+def test_invalid_role_is_undone_with_a_message_and_format_round_trip_keeps_label(at):
+    frame = pd.DataFrame({"text": ["第一篇新闻正文内容", "第二篇新闻正文内容", "第三篇新闻正文内容", "第四篇"],
+                          "label": ["甲", "乙", "甲", "乙"], "score": ["1", "2", "3", "4"]})
+    at.file_uploader(key="corpus_upload").set_value(("r.csv", frame.to_csv(index=False).encode(), "text/csv"))
+    at.run()
+    corpus = at.session_state["corpus"]
+    assert corpus.label_col == "label"
+    at.selectbox(key=f"corpus_date_col_{corpus.fingerprint}").set_value("score").run()
+    assert any("no values that read as dates" in e.value for e in at.error)
+    assert at.selectbox(key=f"corpus_date_col_{corpus.fingerprint}").value == "(none)"   # choice undone
+    at.run()
+    assert not at.error                                                                   # said once
+
+    at.selectbox(key="corpus_format").set_value("txt").run()
+    assert at.session_state["corpus"].label_col is None
+    at.selectbox(key="corpus_format").set_value("auto").run()
+    assert at.session_state["corpus"].label_col == "label"
 
 
 def test_preprocessing_settings_apply_and_show_removals(at):

@@ -185,14 +185,14 @@ def exports(model, result, corpus, labels: list[str], lam: float) -> None:
 
     c = st.columns(5)
     c[0].download_button("Doc-topic CSV", lambda: to_csv_bytes(table), f"{stem}_doc_topics.csv", "text/csv",
-                         key="topics_dl_dt_csv")
+                         key="topics_dl_dt_csv", on_click="ignore")
     c[1].download_button("Doc-topic XLSX", lambda: to_xlsx_bytes(table, "doc_topics"), f"{stem}_doc_topics.xlsx", XLSX,
-                         key="topics_dl_dt_xlsx")
+                         key="topics_dl_dt_xlsx", on_click="ignore")
     c[2].download_button(f"Topic words (λ={lam:g}) CSV", to_csv_bytes(tw_table), f"{stem}_topic_words.csv", "text/csv",
-                         key="topics_dl_tw")
+                         key="topics_dl_tw", on_click="ignore")
     c[3].download_button("Sweep metrics CSV", to_csv_bytes(metrics), "sweep_metrics.csv", "text/csv",
-                         key="topics_dl_sweep")
-    c[4].download_button("Stakeholder report (HTML)", build_report, f"{stem}_report.html", "text/html",
-                         key="topics_dl_report", type="primary")
-    st.caption("The report is one offline HTML file: topic map, topic cards with your labels, sweep plot and a run "
+                         key="topics_dl_sweep", on_click="ignore")
+    c[4].download_button("Report (HTML)", build_report, f"{stem}_report.html", "text/html",
+                         key="topics_dl_report", on_click="ignore", type="primary")
+    st.caption("The stakeholder report is one offline HTML file: topic map, topic cards with your labels, sweep plot and a run "
                "manifest (data hash, parameters, library versions, seed, engine).")

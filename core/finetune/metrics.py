@@ -34,3 +34,21 @@ def score(y_true: np.ndarray, proba: np.ndarray, classes: list[str], texts: list
         "confusion": confusion_matrix(y_true, pred, labels=labels).tolist(),
         "mistakes": mistakes,
     }
+
+
+def verdict(model_accuracy: float, baseline_accuracy: float, class_shares: list[float]) -> tuple[str, str]:
+    """("success" | "info" | "warning", one sentence): was the fine-tune worth it against the baseline?
+
+    "Chance" is the majority-class share: a model near it learned nothing useful.
+    """
+    chance = max(class_shares) if class_shares else 0.0
+    gap = (model_accuracy - baseline_accuracy) * 100
+    if model_accuracy <= chance + 0.02:
+        return "warning", (f"The model is at chance level ({model_accuracy:.1%}, majority class {chance:.1%}): "
+                           "train for more epochs, use a larger model, or keep the baseline.")
+    if gap >= 1:
+        return "success", f"The fine-tuned model beats the TF-IDF baseline by {gap:.1f} points."
+    if gap > -3:
+        return "info", f"The fine-tuned model is within {abs(gap):.1f} points of the TF-IDF baseline."
+    return "warning", (f"The TF-IDF baseline is {-gap:.1f} points better: train longer or larger, "
+                       "or use the baseline.")
