@@ -25,7 +25,7 @@ _URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"'，。！？、；：）�
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _EN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_NUMBER = re.compile(r"[+\-－]?[\d.,:/%．，：％]*\d[\d.,:/%．，：％]*")
+_NUMBER = re.compile(r"[+\-－]?[\d.,:/%．，：％\-－~～]*\d[\d.,:/%．，：％\-－~～]*")  # 3.5%, 1-2340, 2019~2020
 _SPACE = re.compile(r"\s+")
 
 

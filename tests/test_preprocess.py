@@ -42,6 +42,12 @@ def test_default_pipeline_removes_stopwords_punct_numbers_urls_emails():
     assert tk.removed["Chinese stopwords"] >= 1
 
 
+def test_number_like_tokens_are_numbers():
+    tk = tokenize(["文献号 1-2340 期号 199510 比例 3.5% 区间 2019~2020 型号 i296"], PreprocessSettings(zh_stopwords=False))
+    assert tk.removed["numbers"] >= 4
+    assert "i296" in tk.docs[0] and not any(ch.isdigit() for t in tk.docs[0] if t != "i296" for ch in t)
+
+
 def test_each_stopword_list_is_counted_separately():
     s = PreprocessSettings(extra_stopwords=("访问",), uploaded_stopwords=("非常",))
     tk = tokenize(["访问 访问 非常 我们"], s)
