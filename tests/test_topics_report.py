@@ -102,3 +102,11 @@ def test_cli_topics_errors(tmp_path, capsys):
     assert "N=TEXT" in capsys.readouterr().err
     assert main(["topics", str(DEMO_ZH), "--text-col", "text", "--k", "3", "--iterations", "2", "--label", "7=x"]) == 2
     assert "0..2" in capsys.readouterr().err
+
+
+def test_report_sweep_plot_keeps_trace_colours_after_streamlit_theming():
+    # st.plotly_chart leaves its own template on a figure; its colours only exist inside the app.
+    fig = go.Figure(go.Scatter(x=[2, 3], y=[0.1, 0.2])).update_layout(template="none")
+    text = report.build_report(make_model(k=2, n_docs=30, injection=False), sweep_figure=fig)
+    assert '"colorway":["#636efa"' in text.replace(" ", "")
+    assert fig.layout.template.layout.colorway is None  # the caller's figure is left as it was

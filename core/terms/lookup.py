@@ -111,7 +111,7 @@ def lookup_term(
 ) -> TermLookup:
     """Statistics of one vocabulary term; InputError with suggestions when it is not there."""
     if not str(term).strip():
-        raise InputError("type a term to look up.")
+        raise InputError("Type a term to look up.")
     j = tm.lookup_index(term)
     if j is None:
         near = suggest_terms(tm, term)

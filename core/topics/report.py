@@ -20,6 +20,7 @@ from importlib import metadata
 from typing import Mapping, Sequence
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from core import __version__
 from core.topics import explore, ldavis
@@ -152,6 +153,9 @@ def build_report(
 
     def fig_html(fig) -> str:
         nonlocal plotly_included
+        # A figure already shown by Streamlit carries its theme template, whose colours are only
+        # applied in the app; the report gets plotly's own template so traces keep their colours.
+        fig = go.Figure(fig).update_layout(template="plotly")
         out = fig.to_html(full_html=False, include_plotlyjs=not plotly_included,
                           config={"displaylogo": False, "responsive": True})
         plotly_included = True
