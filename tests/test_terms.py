@@ -257,7 +257,7 @@ def test_lookup_term_stats_and_concordance():
     assert {l.keyword for l in bigram.kwic} == {"手机发布"}                 # found in unspaced raw text
     with pytest.raises(InputError, match="not in the vocabulary.*Similar terms: .*比赛"):
         lookup_term(tm, "赛", Scheme(), texts=texts)
-    with pytest.raises(InputError, match="type a term"):
+    with pytest.raises(InputError, match="Type a term"):
         lookup_term(tm, "  ", Scheme())
 
 
