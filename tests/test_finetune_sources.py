@@ -21,6 +21,18 @@ def test_parse_source_kinds(tmp_path):
             S.parse_source(bad)
 
 
+def test_typed_folder_cannot_reach_saved_sessions(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOPICLENS_WORKSPACE", str(tmp_path))
+    other_session = tmp_path / "finetune" / "0123456789abcdef0123" / "job1" / "model"
+    other_session.mkdir(parents=True)
+    with pytest.raises(InputError, match="workspace of saved sessions"):
+        S.resolve_model_dir(S.ModelSource(S.FOLDER, str(other_session)))
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    with pytest.raises(InputError, match="missing"):  # outside the workspace: normal validation
+        S.resolve_model_dir(S.ModelSource(S.FOLDER, str(outside)))
+
+
 def test_folder_that_is_not_a_model_says_what_is_missing(tmp_path):
     (tmp_path / "notes.txt").write_text("hello")
     with pytest.raises(InputError) as err:

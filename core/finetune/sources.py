@@ -165,6 +165,13 @@ def fetch_hub_model(hub_id: str) -> Path:
 def resolve_model_dir(source: ModelSource) -> Path:
     """Validated local folder of a pretrained source."""
     if source.kind == FOLDER:
+        from core.finetune.pipeline import workspace_root  # (pipeline imports this module)
+
+        # Sessions' saved models live under the workspace; a typed path must not reach another
+        # session's folder. One's own saved model is reopened through its zip instead.
+        if Path(source.ref).resolve().is_relative_to(workspace_root() / "finetune"):
+            raise InputError("That folder is inside TopicLens's workspace of saved sessions: "
+                             "to reuse a saved model, upload its zip under 'Use a model'.")
         return validate_model_dir(source.ref)
     if source.kind == HUB:
         return validate_model_dir(fetch_hub_model(source.ref))
