@@ -23,7 +23,10 @@ SOURCES = {S.SCRATCH: "Compact BERT from scratch (offline, any language)", S.FOL
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 st.title("Fine-tune")
-corpus, _ = state.require_corpus()
+corpus = state.current_corpus()  # trains on raw texts: preprocessing that empties documents does not matter
+if corpus is None:
+    st.info("Load a corpus on the **Corpus** page first.")
+    st.stop()
 owner, job = state.finetune_job()
 running = job is not None and not job.done
 

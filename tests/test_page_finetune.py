@@ -102,3 +102,14 @@ def test_bad_model_folder_and_offline_hub_show_messages(tmp_path):
     at.radio(key="finetune_source").set_value("hub").run()
     at.text_input(key="finetune_hub").set_value("someone/not-cached-model").run()
     assert any(e.value.startswith("Hub model") and "local cache" in e.value for e in at.error)
+
+
+def test_page_works_when_preprocessing_empties_every_document():
+    from core.preprocess import PreprocessSettings
+
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.session_state["preprocess_settings"] = PreprocessSettings(min_df=10_000)  # every token filtered out
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert any(b.label == "Start fine-tuning" for b in at.button)  # it trains on raw texts, not tokens
