@@ -280,6 +280,15 @@ _LDAVIS_PATCHES = [
      "            var d = circle.__data__;\n"
      "            d3.select('#' + topicID + '-value').text(tlName(d.topics));\n"
      "            var Freq = Math.round(d.Freq * 10) / 10,"),
+    # Pad the map by the largest circle: with few topics the circles are large and LDAvis's fixed
+    # 5% padding clips those at the edge (radius / width = sqrt(share * circle_prop / pi)).
+    ("        var xdiff = xrange[1] - xrange[0],\n            xpad = 0.05;",
+     "        var rFrac = Math.min(0.4, Math.sqrt(d3.max(mdsData, function(d) { return d.Freq; }) / 100"
+     " * circle_prop / Math.PI));\n"
+     "        var edgePad = Math.max(0.05, rFrac / (1 - 2 * rFrac));\n"
+     "        var xdiff = xrange[1] - xrange[0],\n            xpad = edgePad;"),
+    ("        var ydiff = yrange[1] - yrange[0],\n            ypad = 0.05;",
+     "        var ydiff = yrange[1] - yrange[0],\n            ypad = edgePad;"),
     # ...and topic_off clears it again.
     ("function topic_off(circle) {",
      "function topic_off(circle) {\n            d3.select('#' + topicID + '-value').text('');"),

@@ -78,6 +78,12 @@ def test_report_file_offline_draws_and_stays_inert(chromium, tmp_path):
     page.goto(path.as_uri())
     frame = page.frame_locator("iframe.ldavis")
     expect(frame.locator("circle.dot")).to_have_count(3, timeout=20_000)
+    # few topics = big circles: none may be cut off by the map's edge
+    margins = frame.locator("svg").first.evaluate("""() => {
+        const map = document.querySelector('svg rect').getBoundingClientRect();
+        return [...document.querySelectorAll('circle.dot')].map(c => { const r = c.getBoundingClientRect();
+            return Math.min(r.left - map.left, map.right - r.right, r.top - map.top, map.bottom - r.bottom); }); }""")
+    assert min(margins) >= -1, margins
     expect(page.locator(".js-plotly-plot svg").first).to_be_attached()   # plotly drawn from inlined JS
     frame.locator("circle.dot").first.click()
     expect(frame.get_by_text(INJECTION, exact=False).first).to_be_visible()   # shown as literal text
