@@ -22,8 +22,6 @@ from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.preprocessing import normalize
 
 from core.errors import InputError
 
@@ -212,6 +210,8 @@ class TermMatrix:
                 w.data /= row_len
             w.data *= self.idf(scheme)[w.indices]
             if scheme.name != "textbook":
+                from sklearn.preprocessing import normalize  # imported here: sklearn costs ~1 s at start-up
+
                 w = normalize(w, norm="l2", copy=False)
             return w
 
@@ -269,6 +269,8 @@ def build_term_matrix(docs: Sequence[Sequence[str]], settings: TermSettings | No
             f"min_df={settings.min_df} documents is more than the corpus has ({len(docs)}), so the vocabulary "
             "would be empty; lower min_df."
         )
+    from sklearn.feature_extraction.text import CountVectorizer
+
     vectorizer = CountVectorizer(
         analyzer=NgramAnalyzer(settings.ngram_min, settings.ngram_max),
         lowercase=False,
