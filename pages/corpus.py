@@ -24,6 +24,8 @@ with right:
     demo = st.selectbox("…or a demo corpus", list(state.DEMOS), key="corpus_demo")
     if st.button("Load demo", key="corpus_load_demo"):
         state.set_corpus(state.load_demo(demo))
+        for key in ("corpus_upload_error", "corpus_loaded_file_id"):
+            st.session_state.pop(key, None)
 
 with st.expander("How the file is read", expanded=False):
     c1, c2, c3, c4 = st.columns(4)
@@ -32,10 +34,12 @@ with st.expander("How the file is read", expanded=False):
     delim = c3.selectbox("Delimiter", list(DELIMITERS), key="corpus_delimiter")
     txt_mode = c4.selectbox("TXT documents", ["line", "paragraph"], key="corpus_txt_mode",
                             help="One document per line, or per blank-line-separated paragraph.")
+    # The sheet list is the loaded workbook's: it applies only while that same upload is in the uploader.
     current = state.current_corpus()
+    from_upload = upload is not None and st.session_state.get("corpus_loaded_file_id") == upload.file_id
     sheet = None
-    if current is not None and current.sheet_names:
-        sheet = st.selectbox("Sheet", current.sheet_names, key="corpus_sheet",
+    if from_upload and current.sheet_names:
+        sheet = st.selectbox("Sheet", current.sheet_names, key=f"corpus_sheet_{current.content_hash[:12]}",
                              index=current.sheet_names.index(current.sheet) if current.sheet in current.sheet_names else 0)
     d1, d2 = st.columns(2)
     drop_empty = d1.checkbox("Drop empty texts", key="corpus_drop_empty")
@@ -44,16 +48,24 @@ with st.expander("How the file is read", expanded=False):
 options = LoadOptions(file_format=fmt, encoding=None if enc == "auto" else enc, delimiter=DELIMITERS[delim],
                       sheet=sheet, txt_mode=txt_mode, drop_empty=drop_empty, drop_duplicates=drop_dups)
 
-failed = False
 if upload is not None:
     seen = (upload.file_id, options)
-    if st.session_state.get("corpus_upload_seen") != seen:
+    if st.session_state.get("corpus_upload_seen") != seen:  # parse each (file, options) once
+        st.session_state["corpus_upload_seen"] = seen
+        st.session_state.pop("corpus_upload_error", None)
         try:
             state.set_corpus(state.load_upload(upload.getvalue(), upload.name, options))
-            st.session_state["corpus_upload_seen"] = seen
+            new_workbook = st.session_state.get("corpus_loaded_file_id") != upload.file_id
+            st.session_state["corpus_loaded_file_id"] = upload.file_id
+            if new_workbook and state.current_corpus().sheet_names:
+                st.rerun()  # draw the sheet picker, which sits above this point
         except Exception as exc:  # any parse failure: say what is wrong, keep the previous corpus
-            state.show_error(exc)
-            failed = True
+            st.session_state["corpus_upload_error"] = exc
+else:
+    st.session_state.pop("corpus_upload_error", None)
+failed = "corpus_upload_error" in st.session_state
+if failed:
+    state.show_error(st.session_state["corpus_upload_error"])
 
 corpus = state.current_corpus()
 if corpus is None:
@@ -65,7 +77,7 @@ if failed:
 else:
     st.success(f"Loaded {corpus.n_docs:,} rows from {state.md_escape(corpus.name)}", icon=":material/check_circle:")
 for note in corpus.warnings:
-    st.warning(note)
+    st.warning(state.md_escape(note))
 meta = st.columns(4)
 meta[0].metric("Format", corpus.file_format.upper())
 meta[1].metric("Encoding", corpus.encoding or "—")
@@ -144,14 +156,15 @@ except Exception as exc:
 
 # --- quality summary --------------------------------------------------------------------------
 st.subheader("Data quality")
-summary = summarize(corpus, tokens.token_lengths)
+summary, n_types = state.memo("corpus_summary", state.data_key(),
+                              lambda: (summarize(corpus, tokens.token_lengths), len(tokens.vocabulary())))
 q = [*st.columns(3), *st.columns(3)]
 q[0].metric("Rows", f"{summary.rows:,}")
 q[1].metric("Empty texts", summary.empty_texts)
 q[2].metric("Exact duplicates", summary.duplicate_texts)
 q[3].metric("Control characters", summary.control_char_docs, help="Documents with stray control characters")
 q[4].metric("Chinese / English / other", " / ".join(str(summary.language_mix[k]) for k in ("zh", "en", "other")))
-q[5].metric("Tokens", f"{tokens.n_tokens:,}", help=f"{len(tokens.vocabulary()):,} distinct")
+q[5].metric("Tokens", f"{tokens.n_tokens:,}", help=f"{n_types:,} distinct")
 if summary.empty_texts or summary.duplicate_texts:
     st.caption("Tick *Drop empty texts* / *Drop exact duplicates* under **How the file is read** to remove them.")
 st.plotly_chart(length_histogram(summary.char_lengths, summary.token_lengths), width="stretch")

@@ -86,6 +86,29 @@ def test_invalid_role_is_undone_with_a_message_and_format_round_trip_keeps_label
     assert at.session_state["corpus"].label_col == "label"
 
 
+def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as w:
+        for name, frame in sheets.items():
+            frame.to_excel(w, sheet_name=name, index=False)
+    return buf.getvalue()
+
+
+def test_second_workbook_with_other_sheet_names_loads(at):
+    one = xlsx_bytes({"Sheet1": pd.DataFrame({"text": ["第一本工作簿的文档", "另一篇文档"]}),
+                      "Sheet2": pd.DataFrame({"text": ["第二张表的文档"]})})
+    at.file_uploader(key="corpus_upload").set_value(("one.xlsx", one, "application/octet-stream")).run()
+    corpus = at.session_state["corpus"]
+    assert corpus.sheet == "Sheet1" and corpus.n_docs == 2
+    at.selectbox(key=f"corpus_sheet_{corpus.content_hash[:12]}").set_value("Sheet2").run()
+    assert at.session_state["corpus"].sheet == "Sheet2"
+
+    two = xlsx_bytes({"数据": pd.DataFrame({"text": ["新工作簿的第一篇", "第二篇", "第三篇"]})})
+    at.file_uploader(key="corpus_upload").set_value(("two.xlsx", two, "application/octet-stream")).run()
+    assert not at.error, [e.value for e in at.error]
+    assert at.session_state["corpus"].sheet == "数据" and at.session_state["corpus"].n_docs == 3
+
+
 def test_preprocessing_settings_apply_and_show_removals(at):
     at.text_input[0].set_value("新闻 体育")
     at.button[1].click()  # "Apply preprocessing" (form submit)
