@@ -15,6 +15,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -112,18 +113,18 @@ class Corpus:
     def n_docs(self) -> int:
         return len(self.frame)
 
-    @property
+    @cached_property  # built once: pages read these on every rerun
     def texts(self) -> list[str]:
         return _text_series(self.frame[self.text_col]).tolist()
 
-    @property
+    @cached_property
     def labels(self) -> list[str] | None:
         if not self.label_col:
             return None
         col = self.frame[self.label_col]
         return [("" if pd.isna(v) else str(v)) for v in col]
 
-    @property
+    @cached_property
     def dates(self) -> pd.Series | None:
         if not self.date_col:
             return None

@@ -44,6 +44,11 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
 
 def write_table(frame: pd.DataFrame, path: str) -> None:
     """Write CSV or XLSX by file extension (used by the CLI)."""
-    data = to_xlsx_bytes(frame) if str(path).lower().endswith(".xlsx") else to_csv_bytes(frame)
+    from core.errors import InputError
+
+    suffix = str(path).lower().rsplit(".", 1)[-1] if "." in str(path) else ""
+    if suffix not in ("csv", "xlsx"):
+        raise InputError(f"{path}: the output file must end in .csv or .xlsx.")
+    data = to_xlsx_bytes(frame) if suffix == "xlsx" else to_csv_bytes(frame)
     with open(path, "wb") as fh:
         fh.write(data)

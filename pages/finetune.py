@@ -118,9 +118,13 @@ try:
     if not running:
         lengths = state.memo("finetune_lengths", f"{state.data_key()}|{source}|{scratch.vocab_size}",
                              lambda: P.preview_lengths(corpus.texts, source, scratch.vocab_size))
-        lp = P.length_preview(lengths, settings.max_length, kind == S.SCRATCH)
-        st.caption(f"Max length {lp['max_length']} tokens truncates {lp['truncated_share']:.1%} of the texts "
-                   f"(median {lp['median']:.0f} tokens).")
+        if lengths is None:
+            st.caption("The truncation preview appears once the model is in the local cache (it is downloaded "
+                       "when training starts).")
+        else:
+            lp = P.length_preview(lengths, settings.max_length, kind == S.SCRATCH)
+            st.caption(f"Max length {lp['max_length']} tokens truncates {lp['truncated_share']:.1%} of the texts "
+                       f"(median {lp['median']:.0f} tokens).")
 except InputError as exc:
     fail(exc)
 
@@ -198,7 +202,7 @@ if result is not None:
     st.dataframe(pd.DataFrame(m["mistakes"]), hide_index=True)
     from core.finetune.bundle import zip_bundle_file
 
-    st.download_button("Download the model (zip)", zip_bundle_file(result.model_dir).read_bytes(), "topiclens-model.zip",
+    st.download_button("Download the model (zip)", lambda: zip_bundle_file(result.model_dir).read_bytes(), "topiclens-model.zip",
                        "application/zip", key="finetune_zip", on_click="ignore")
 
 # ---- use a model: this job's or an uploaded zip -------------------------------------------------
@@ -242,5 +246,5 @@ if st.session_state.get("finetune_applied") == (model_dir, state.data_key()):
     table = state.memo("finetune_apply", f"{model_dir}|{state.data_key()}", lambda: predict_table(classifier, corpus.texts))
     st.dataframe(table.head(200), hide_index=True)
     d1, d2, _ = st.columns([1, 1, 4])
-    d1.download_button("CSV", to_csv_bytes(table), "predictions.csv", "text/csv", key="finetune_pred_csv", on_click="ignore")
-    d2.download_button("XLSX", to_xlsx_bytes(table, "predictions"), "predictions.xlsx", XLSX, key="finetune_pred_xlsx", on_click="ignore")
+    d1.download_button("CSV", lambda: to_csv_bytes(table), "predictions.csv", "text/csv", key="finetune_pred_csv", on_click="ignore")
+    d2.download_button("XLSX", lambda: to_xlsx_bytes(table, "predictions"), "predictions.xlsx", XLSX, key="finetune_pred_xlsx", on_click="ignore")

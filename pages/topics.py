@@ -78,8 +78,8 @@ if not job.done:
 
 result = job.result
 if job.status == "failed":
-    st.error(f"The sweep failed: {job.error}. Models finished before the error are kept below."
-             if result is not None and result.models else f"The sweep failed: {job.error}")
+    st.error(state.md_escape(f"The sweep failed: {job.error}. Models finished before the error are kept below."
+                             if result is not None and result.models else f"The sweep failed: {job.error}"))
 elif job.status == "cancelled":
     st.warning("The sweep was cancelled; the models finished before that are kept.")
 if result is None or not result.models:

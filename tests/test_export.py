@@ -6,8 +6,10 @@ import io
 
 import openpyxl
 import pandas as pd
+import pytest
 
-from core.export import neutralise_cell, to_csv_bytes, to_xlsx_bytes
+from core.errors import InputError
+from core.export import neutralise_cell, to_csv_bytes, to_xlsx_bytes, write_table
 
 FRAME = pd.DataFrame({"term": ["=HYPERLINK(\"http://x\")", "+1", "-cmd", "@SUM(A1)", "正常", "a=b"],
                       "score": [1.5, 2.0, -3.0, 4.0, 5.0, 6.0]})
@@ -33,3 +35,11 @@ def test_xlsx_export_has_no_formulas():
     assert all(not (isinstance(v, str) and v.startswith("=")) for v in cells)
     assert cells[0] == "'=HYPERLINK(\"http://x\")"
     assert all(c.data_type != "f" for row in book.active.iter_rows() for c in row)
+
+
+def test_write_table_by_extension(tmp_path):
+    write_table(FRAME, str(tmp_path / "t.xlsx"))
+    write_table(FRAME, str(tmp_path / "t.CSV"))
+    assert (tmp_path / "t.xlsx").read_bytes()[:2] == b"PK" and (tmp_path / "t.CSV").read_bytes()[:3] == b"\xef\xbb\xbf"
+    with pytest.raises(InputError, match=".csv or .xlsx"):
+        write_table(FRAME, str(tmp_path / "t.pdf"))

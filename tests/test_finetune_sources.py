@@ -98,3 +98,22 @@ def test_minilm_bundled_folder_loads_offline(monkeypatch):
     # English vocabulary: most Chinese characters are unknown (the page warns about this).
     ids = tokenizer("我们今天讨论经济政策和体育赛事", add_special_tokens=False)["input_ids"]
     assert sum(i == tokenizer.unk_token_id for i in ids) / len(ids) > 0.4
+
+
+def test_length_preview_never_downloads_a_hub_model(monkeypatch):
+    import huggingface_hub
+
+    from core.finetune.pipeline import preview_lengths
+
+    calls = []
+
+    def fake_snapshot(repo_id, local_files_only=False, **kw):
+        calls.append(local_files_only)
+        if not local_files_only:
+            raise AssertionError("the preview tried to download")
+        raise FileNotFoundError("not cached")
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot)
+    assert preview_lengths(["一段文字"], S.ModelSource(S.HUB, "someone/big-model")) is None
+    assert calls == [True]

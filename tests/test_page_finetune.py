@@ -101,7 +101,15 @@ def test_bad_model_folder_and_offline_hub_show_messages(tmp_path):
     assert any("not a usable model folder" in e.value for e in at.error)
     at.radio(key="finetune_source").set_value("hub").run()
     at.text_input(key="finetune_hub").set_value("someone/not-cached-model").run()
+    assert not at.error  # typing an id downloads nothing, so there is nothing to fail yet
+    assert any("truncation preview appears once the model is in the local cache" in c.value for c in at.caption)
+    at.button(key="finetune_start").click().run()
     assert any(e.value.startswith("Hub model") and "local cache" in e.value for e in at.error)
+    assert state_job_is_none(at)
+
+
+def state_job_is_none(at: AppTest) -> bool:
+    return not any(s.value == "Training" for s in at.subheader)
 
 
 def test_page_works_when_preprocessing_empties_every_document():

@@ -169,9 +169,14 @@ def eval_curves(history: list[dict]) -> dict[str, list]:
     }
 
 
-def preview_lengths(texts: list[str], source: ModelSource, vocab_size: int = 8000, sample: int = 5000) -> np.ndarray:
-    """Token lengths of (a sample of) the texts under the source's tokenizer, to show truncation."""
-    from core.finetune.sources import SCRATCH, build_tokenizer, quiet_transformers, resolve_model_dir
+def preview_lengths(texts: list[str], source: ModelSource, vocab_size: int = 8000,
+                    sample: int = 5000) -> np.ndarray | None:
+    """Token lengths of (a sample of) the texts under the source's tokenizer, to show truncation.
+
+    None for a Hub model that is not cached yet: a preview never downloads (the job does, once started).
+    """
+    from core.finetune.sources import (HUB, SCRATCH, build_tokenizer, cached_hub_model, quiet_transformers,
+                                       resolve_model_dir)
     from core.finetune.train import token_lengths
 
     texts = [t for t in texts if t and t.strip()]
@@ -185,7 +190,9 @@ def preview_lengths(texts: list[str], source: ModelSource, vocab_size: int = 800
         quiet_transformers()
         from transformers import AutoTokenizer
 
-        folder = resolve_model_dir(source)
+        folder = cached_hub_model(source.ref) if source.kind == HUB else resolve_model_dir(source)
+        if folder is None:
+            return None
         try:
             tok = AutoTokenizer.from_pretrained(folder, local_files_only=True, trust_remote_code=False)
         except Exception as exc:  # a broken tokenizer file: one readable line

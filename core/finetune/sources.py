@@ -137,14 +137,23 @@ def hub_offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def fetch_hub_model(hub_id: str) -> Path:
-    """Local folder of a Hub model: the cache first, then a download of safe files only."""
+def cached_hub_model(hub_id: str) -> Path | None:
+    """The Hub model's folder if it is already in the local cache (never downloads)."""
     from huggingface_hub import snapshot_download
 
     try:
         return Path(snapshot_download(hub_id, local_files_only=True, allow_patterns=HUB_PATTERNS))
-    except Exception:  # not cached (or cache incomplete): try the network unless offline
-        pass
+    except Exception:  # not cached, or the cache is incomplete
+        return None
+
+
+def fetch_hub_model(hub_id: str) -> Path:
+    """Local folder of a Hub model: the cache first, then a download of safe files only."""
+    from huggingface_hub import snapshot_download
+
+    cached = cached_hub_model(hub_id)
+    if cached is not None:
+        return cached
     if hub_offline():
         raise InputError(
             f"Hub model '{hub_id}' is not in the local cache and HF_HUB_OFFLINE is set. Download it on a machine "

@@ -47,3 +47,4 @@ def test_finetune_survives_page_switch_and_reload(live_server, browser_page):
     page.reload()                                                    # a new session: found via ?job=<id>.<token>
     expect(page.get_by_role("heading", name=re.compile("^Results"))).to_be_visible(timeout=60_000)
     assert page.page_errors == []
+    assert page.blocked_requests == []  # nothing fetched from outside 127.0.0.1

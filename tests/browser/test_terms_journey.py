@@ -44,3 +44,4 @@ def test_terms_page_shows_chart_groups_and_formulas(live_server, browser_page, t
     page.screenshot(path=str(tmp_path / "terms.png"), full_page=True)
     assert (tmp_path / "terms.png").stat().st_size > 10_000
     assert not page.page_errors
+    assert page.blocked_requests == []  # nothing fetched from outside 127.0.0.1

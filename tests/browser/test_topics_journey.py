@@ -53,6 +53,7 @@ def test_topics_sweep_and_pyldavis_offline(live_server, browser_page, tmp_path):
     expect(frame.get_by_text(re.compile(r"Most Relevant Terms for 0: "))).to_be_visible()
     assert page.title() == title_before
     assert not page.page_errors, page.page_errors
+    assert page.blocked_requests == []  # nothing fetched from outside 127.0.0.1
     assert not from_frame, from_frame   # d3, LDAvis JS and CSS are all inline
     shot = Path(os.environ.get("TOPICLENS_SHOTS", tmp_path)) / "topics.png"
     page.screenshot(path=str(shot), full_page=True)
