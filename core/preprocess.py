@@ -64,6 +64,11 @@ class PreprocessSettings:
         return hashlib.sha256(repr(sorted(asdict(self).items())).encode()).hexdigest()[:16]
 
 
+def data_key(corpus_fingerprint: str, settings: PreprocessSettings) -> str:
+    """Corpus fingerprint + preprocessing key: the prefix of every downstream cache key."""
+    return f"{corpus_fingerprint}-{settings.key()}"
+
+
 @dataclass
 class TokenizedCorpus:
     docs: list[list[str]]              # one token list per corpus row, same order

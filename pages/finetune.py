@@ -13,8 +13,8 @@ from core.errors import InputError
 from core.export import to_csv_bytes, to_xlsx_bytes
 from core.finetune import pipeline as P
 from core.finetune import sources as S
-from core.finetune.baseline import detect_language
 from core.finetune.metrics import verdict
+from core.preprocess import detect_language
 from core.finetune.train import TrainSettings, default_settings
 from ui import state
 

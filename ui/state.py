@@ -18,6 +18,7 @@ from typing import Callable, TypeVar
 
 import streamlit as st
 
+from core import preprocess
 from core.corpus import Corpus, LoadOptions, load_corpus
 from core.errors import InputError
 from core.jobs import JobRegistry
@@ -119,7 +120,7 @@ def data_key() -> str:
     corpus = current_corpus()
     if corpus is None:
         return ""
-    return f"{corpus.fingerprint}-{preprocess_settings().key()}"
+    return preprocess.data_key(corpus.fingerprint, preprocess_settings())
 
 
 def current_tokens() -> TokenizedCorpus | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from core import preprocess
 from core.corpus import Corpus, LoadOptions, load_path
 from core.preprocess import PreprocessSettings, TokenizedCorpus, parse_stopword_upload, parse_user_dict, tokenize
 
@@ -67,4 +68,4 @@ def load_from_args(args: argparse.Namespace) -> tuple[Corpus, TokenizedCorpus]:
 
 def data_key(corpus: Corpus, tokens: TokenizedCorpus) -> str:
     """Same key the dashboard uses: corpus fingerprint plus preprocessing settings."""
-    return f"{corpus.fingerprint}-{tokens.settings.key()}"
+    return preprocess.data_key(corpus.fingerprint, tokens.settings)

@@ -7,22 +7,12 @@ early stopping, so neither side sees the test split before scoring.
 
 from __future__ import annotations
 
-import re
 import time
 import warnings
 
 import numpy as np
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_LETTER = re.compile(r"[^\W\d_]")
-
-
-def detect_language(texts: list[str], sample: int = 2000) -> str:
-    """'zh' when at least 30% of the letters in a sample are CJK ideographs, else 'en'."""
-    text = "".join(texts[:sample])
-    letters = len(_LETTER.findall(text))
-    return "zh" if letters and len(_CJK.findall(text)) / letters >= 0.3 else "en"
-
+from core.preprocess import detect_language  # one language rule for the whole product
 
 class TfidfBaseline:
     def __init__(self, language: str = "auto", C: float | None = None, seed: int = 42):
