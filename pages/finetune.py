@@ -209,14 +209,14 @@ if result is not None:
 st.subheader("Use a model")
 upload = st.file_uploader("Upload a saved model zip (validated; safetensors and JSON only)", type=["zip"],
                           key="finetune_upload")
-if upload is not None and st.session_state.get("finetune_upload_name") != (upload.name, upload.size):
+if upload is not None and st.session_state.get("finetune_upload_name") != upload.file_id:
     from core.finetune.bundle import load_bundle_zip
 
     try:
         clf = load_bundle_zip(upload.getvalue(), P.owner_dir(owner) / "uploads")
     except InputError as exc:
         fail(exc)
-    st.session_state["finetune_upload_name"] = (upload.name, upload.size)
+    st.session_state["finetune_upload_name"] = upload.file_id
     st.session_state["finetune_model_dir"] = str(clf.folder)
 model_dir = st.session_state.get("finetune_model_dir") if upload is not None else None
 model_dir = model_dir or (result.model_dir if result is not None else None)
