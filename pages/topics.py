@@ -13,7 +13,7 @@ from core.errors import InputError
 from core.jobs import JobError
 from core.topics import explore, ldavis
 from core.topics.dtm import build_dtm
-from core.topics.sweep import SweepConfig, run_sweep
+from core.topics.sweep import SweepConfig, prune_cache, run_sweep
 from ui import state
 from ui import topics_views as V
 
@@ -41,6 +41,7 @@ if action:
             config = SweepConfig(**{**config.to_dict(), "k_min": min(last.k_min, config.k_min),
                                     "k_max": max(last.k_max, config.k_max)})
         config = config.validate(bundle)
+        prune_cache(cache, bundle)  # a session keeps the fits of the corpus it works on, not of every one
         job = registry.submit(owner, "topics_sweep", lambda ctx, b=bundle, c=config: run_sweep(b, c, ctx, cache),
                               label=f"k {config.k_min}-{config.k_max} on {corpus.name}")
         jobs[key], configs[key] = job.id, config

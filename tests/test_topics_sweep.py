@@ -19,6 +19,7 @@ from core.topics.sweep import (
     cached_model,
     compare_top_words,
     frame_from_events,
+    prune_cache,
     run_sweep,
     shortlist,
 )
@@ -129,6 +130,9 @@ def test_extend_fits_only_new_k_and_reuses_cache(bundle):
     assert cache_key(bundle, SweepConfig(iterations=4, engine="sklearn"), 3, 0) != cache_key(bundle, cfg, 3, 0)
     other = build_dtm(themed_docs(100, seed=9), data_key="another-corpus")
     assert run_sweep(other, cfg, cache=cache).n_fitted == 3
+    # Pruning for the other corpus keeps only its 3 fits.
+    assert len(cache) == 8 and prune_cache(cache, other) == 5
+    assert len(cache) == 3 and cached_model(cache, other, cfg, 2) is not None and cached_model(cache, bundle, cfg, 2) is None
 
 
 def test_cancel_stops_within_two_seconds_and_keeps_finished_k():

@@ -187,6 +187,15 @@ def cache_key(bundle: DTMBundle, config: SweepConfig, k: int, seed: int) -> str:
     return f"sweep|{bundle.key}|{config.engine}|k={int(k)}|seed={int(seed)}|{config.params_key()}"
 
 
+def prune_cache(cache: MutableMapping[str, Any], bundle: DTMBundle) -> int:
+    """Drop the fits of every other corpus/preprocessing from a session's cache (bounds its memory);
+    returns how many entries were dropped."""
+    stale = [key for key in cache if f"|{bundle.key}|" not in key]
+    for key in stale:
+        del cache[key]
+    return len(stale)
+
+
 def cached_model(cache, bundle: DTMBundle, config: SweepConfig, k: int, seed: int = 0) -> TopicModel | None:
     """The model a sweep with this config fitted for (k, seed), from `cache`; None if not there."""
     hit = cache.get(cache_key(bundle, config, k, seed)) if cache is not None else None
@@ -551,6 +560,6 @@ def with_engine(config: SweepConfig, engine: str) -> SweepConfig:
 
 
 __all__ = [
-    "Candidate", "SweepConfig", "SweepResult", "cache_key", "cached_model", "compare_top_words", "frame_from_events",
+    "Candidate", "SweepConfig", "SweepResult", "cache_key", "cached_model", "prune_cache", "compare_top_words", "frame_from_events",
     "run_sweep", "shortlist", "summarize", "with_engine", "DEFAULT_ENGINE", "FRAME_COLUMNS",
 ]
