@@ -140,3 +140,18 @@ def test_error_k_more_than_documents():
     msg = _errors(at)
     assert "documents" in msg and "k=9" in msg
     assert not at.exception
+
+
+def test_chosen_model_is_a_weak_label_source_on_the_finetune_page():
+    at = _page()
+    _set_sweep(at, 3, 4)
+    _click(at, "Start sweep")
+    _wait_done(at)
+    [s for s in at.selectbox if s.label.startswith("Number of topics k")][0].set_value(4).run()
+    at.switch_page("pages/finetune.py").run()
+    assert not at.exception, at.exception
+    sources = [r for r in at.radio if "Dominant LDA topic (weak labels)" in r.options]
+    assert len(sources) == 1
+    sources[0].set_value("Dominant LDA topic (weak labels)").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any(b.label == "Start fine-tuning" and not b.disabled for b in at.button)
