@@ -540,10 +540,6 @@ class QualitySummary:
     char_lengths: np.ndarray
     token_lengths: np.ndarray | None = None
 
-    @property
-    def dominant_language(self) -> str:
-        return max(self.language_mix, key=self.language_mix.get) if self.language_mix else "other"
-
     def length_stats(self) -> dict[str, float]:
         a = self.char_lengths
         return {"min": int(a.min()), "median": float(np.median(a)), "mean": round(float(a.mean()), 1),

@@ -107,12 +107,6 @@ def test_lambda_snapped_to_slider_grid(model):
     assert data["tl"]["lambda"] == 0.6
 
 
-def test_frame_height_scales():
-    assert ldavis.frame_height(None) == ldavis.VIS_HEIGHT
-    assert ldavis.frame_height(ldavis.VIS_WIDTH // 2) < ldavis.VIS_HEIGHT
-    assert ldavis.frame_height(5000) == ldavis.VIS_HEIGHT
-
-
 def test_undominated_prefilter_is_exact():
     rng = np.random.default_rng(3)
     for v, R in ((50, 30), (3000, 30), (3000, 5)):

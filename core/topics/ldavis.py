@@ -387,13 +387,6 @@ def model_page(model: TopicModel, names: Sequence[str] | None = None, lambda_: f
     return ldavis_page(prepare_model(model), names=names, lambda_=lambda_)
 
 
-def frame_height(width_px: int | None = None) -> int:
-    """Iframe height for a given available width (the canvas scales down below VIS_WIDTH)."""
-    if not width_px:
-        return VIS_HEIGHT
-    return int(np.ceil(VIS_HEIGHT * min(1.0, width_px / VIS_WIDTH)))
-
-
 def pyldavis_reference(prepared_pd) -> dict:
     """pyLDAvis's own PreparedData as our plain dict (for tests and the benchmark)."""
     d = prepared_pd.to_dict()
