@@ -1,4 +1,4 @@
-"""TopicLens: the frame. Page config, navigation, and the loaded corpus in the sidebar."""
+"""TopicLens: the frame. Page config, the session's project, navigation, and the corpus in the sidebar."""
 
 from pathlib import Path
 
@@ -8,15 +8,18 @@ from ui import state
 
 st.set_page_config(page_title="TopicLens", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
 state.session_id()
-state.ensure_default_corpus()
+project_error = state.bind_project()  # ?project=<id>: reopen it, or start the demo as a project of its own
 
 PAGES = [
     ("pages/corpus.py", "Corpus", ":material/table_view:"),
     ("pages/terms.py", "Terms", ":material/format_list_numbered:"),
     ("pages/topics.py", "Topics", ":material/bubble_chart:"),
     ("pages/finetune.py", "Fine-tune", ":material/model_training:"),
+    ("pages/projects.py", "Projects", ":material/folder_open:"),
 ]
 nav = st.navigation([st.Page(p, title=t, icon=i, default=(t == "Corpus")) for p, t, i in PAGES])
+if project_error:
+    st.error(project_error, icon=":material/error:")
 
 # Filled after the page ran (even when it stopped early), so an upload on this run shows at once.
 status = st.sidebar.container()
@@ -24,10 +27,14 @@ try:
     nav.run()
 finally:
     with status:
+        project = state.current_project()
+        if project is not None:
+            st.markdown(f"#### {state.md_escape(project.info.name)}")
+            st.caption("Saved as you work · this address reopens it (keep it private)")
         corpus = state.current_corpus()
-        st.markdown("#### Loaded corpus")
+        st.markdown("**Loaded corpus**")
         if corpus is None:
-            st.caption("None yet: upload one on the Corpus page.")
+            st.caption("None yet: upload one on the Corpus page, or open a project on the Projects page.")
         else:
             st.markdown(f"**{state.md_escape(corpus.name)}**  \n{corpus.n_docs:,} documents · "
                         f"text: {state.md_escape(corpus.text_col)}"

@@ -23,7 +23,7 @@ with left:
 with right:
     demo = st.selectbox("…or a demo corpus", list(state.DEMOS), key="corpus_demo")
     if st.button("Load demo", key="corpus_load_demo"):
-        state.set_corpus(state.load_demo(demo))
+        state.set_corpus(state.load_demo(demo), state.demo_source(demo)[0], demo=True)
         for key in ("corpus_upload_error", "corpus_loaded_file_id"):
             st.session_state.pop(key, None)
 
@@ -54,7 +54,7 @@ if upload is not None:
         st.session_state["corpus_upload_seen"] = seen
         st.session_state.pop("corpus_upload_error", None)
         try:
-            state.set_corpus(state.load_upload(upload.getvalue(), upload.name, options))
+            state.set_corpus(state.load_upload(upload.getvalue(), upload.name, options), upload.getvalue())
             new_workbook = st.session_state.get("corpus_loaded_file_id") != upload.file_id
             st.session_state["corpus_loaded_file_id"] = upload.file_id
             if new_workbook and state.current_corpus().sheet_names:

@@ -1,8 +1,9 @@
 """Topics: sweep k in the background, shortlist candidates, then explore the chosen model.
 
-The sweep runs as a background job owned by this browser session and belongs to the corpus (data
-key) it was started on: load another corpus and its results are not shown for the new one (switch
-back and they are still there). Exploration views keep the model's topic numbers (0..K-1) and the
+The sweep runs as a background job owned by the project and belongs to the corpus and
+preprocessing (data key) it was started on; every finished fit is stored in the project at once,
+so a reload, a second tab or a server restart finds it (a sweep cut off by a restart can be
+resumed). Exploration views keep the model's topic numbers (0..K-1) and the
 user's labels everywhere: pyLDAvis map, cards, documents, heatmaps and every export.
 """
 
@@ -12,19 +13,16 @@ from core.charts.topics_similarity import topic_similarity_heatmap
 from core.errors import InputError
 from core.jobs import JobError
 from core.topics import explore, ldavis
-from core.topics.dtm import build_dtm
-from core.topics.sweep import SweepConfig, prune_cache, run_sweep
+from core.topics.sweep import SweepConfig
 from ui import state
 from ui import topics_views as V
 
 st.title("Topics")
 corpus, tokens = state.require_corpus()
 key = state.data_key()
-registry, owner = state.job_registry(), state.session_id()
-jobs, configs, cache = V.session_dict("jobs"), V.session_dict("configs"), V.session_dict("cache")
 
 try:
-    bundle = state.memo("topics_dtm", key, lambda: build_dtm(tokens.docs, data_key=key))
+    bundle = state.topics_dtm(tokens)
 except InputError as exc:
     state.show_error(exc)
     st.stop()
@@ -33,62 +31,64 @@ st.caption(f"{bundle.n_docs:,} non-empty documents · {bundle.n_terms:,} terms �
 
 # ---- 1. sweep ----------------------------------------------------------------------------------
 st.subheader("1 · Sweep the number of topics")
+view = state.latest_sweep(bundle)
 action, config = V.sweep_form()
 if action:
     try:
-        last = configs.get(key)
+        last = view.config if view is not None else None
         if action == "extend" and last is not None:
             config = SweepConfig(**{**config.to_dict(), "k_min": min(last.k_min, config.k_min),
                                     "k_max": max(last.k_max, config.k_max)})
-        config = config.validate(bundle)
-        prune_cache(cache, bundle)  # a session keeps the fits of the corpus it works on, not of every one
-        job = registry.submit(owner, "topics_sweep", lambda ctx, b=bundle, c=config: run_sweep(b, c, ctx, cache),
-                              label=f"k {config.k_min}-{config.k_max} on {corpus.name}")
-        jobs[key], configs[key] = job.id, config
+        state.start_sweep(bundle, config.validate(bundle), label=f"k {config.k_min}-{config.k_max} on {corpus.name}")
+        view = state.latest_sweep(bundle)
     except (InputError, JobError) as exc:
         state.show_error(InputError(str(exc)))
 
-# Sweeps started on another corpus keep running/finished there; say so instead of mixing them in.
-for other_key, other_id in list(jobs.items()):
-    other = registry.get(other_id, owner)
-    if other_key != key and other is not None and not other.done:
-        c1, c2 = st.columns([5, 1])
-        c1.info(f"A sweep started on another corpus or preprocessing ({state.md_escape(other.label)}) is still "
-                "running. Its results belong to that corpus: load it again to see them.")
-        if c2.button("Cancel it", key=f"topics_cancel_other_{other_id}"):
-            registry.cancel(other_id, owner)
+for other in state.other_running_sweeps(view):
+    c1, c2 = st.columns([5, 1])
+    c1.info(f"A sweep started on other preprocessing ({state.md_escape(other.label)}) is still running; "
+            "its results belong to that preprocessing.")
+    if c2.button("Cancel it", key=f"topics_cancel_other_{other.id}"):
+        state.job_registry().cancel(other.id, state.project_owner())
 
-job = registry.get(jobs.get(key), owner)
-if job is None:
+if view is None:
     st.info("Start a sweep to compare k values, then pick a model to explore.")
     st.stop()
 
-if not job.done:
+if view.result is None:  # running in this server process
     if st.button("Cancel sweep", key="topics_cancel"):
-        registry.cancel(job.id, owner)
+        state.cancel_sweep(view)
 
     @st.fragment(run_every=1.0)
     def live():
-        current = registry.get(job.id, owner)
-        if current is None or current.done:
+        current = state.latest_sweep(bundle)
+        if current is None or current.result is not None:
             st.rerun()  # the whole page: results and model picker appear
-        V.live_progress(current)
+        V.live_progress(current.job)
 
     live()
     st.stop()
 
-result = job.result
-if job.status == "failed":
-    st.error(state.md_escape(f"The sweep failed: {job.error}. Models finished before the error are kept below."
-                             if result is not None and result.models else f"The sweep failed: {job.error}"))
-elif job.status == "cancelled":
+result = view.result
+if view.status == "interrupted":
+    st.warning(f"This sweep was interrupted (the server stopped): {len(result.models)} of "
+               f"{len(view.config.ks) * view.config.seeds} models had finished and are kept.")
+    r1, r2, _ = st.columns([1, 1, 4])
+    resume, restart = r1.button("Resume", key="topics_resume", type="primary"), r2.button("Restart", key="topics_restart")
+    if resume or restart:
+        state.start_sweep(bundle, view.config, label=f"k {view.config.k_min}-{view.config.k_max} on {corpus.name}",
+                          refit=restart)
+        st.rerun()
+elif view.status == "failed":
+    error = view.job.error if view.job is not None else view.record.get("error")
+    st.error(state.md_escape(f"The sweep failed: {error}. Models finished before the error are kept below."
+                             if result.models else f"The sweep failed: {error}"))
+elif view.status == "cancelled":
     st.warning("The sweep was cancelled; the models finished before that are kept.")
-if result is None or not result.models:
+if not result.models:
     st.stop()
-if result.data_key != key:  # defensive: never show a sweep of another corpus as this one's
-    st.warning("These sweep results belong to a different corpus or preprocessing; start a new sweep.")
-    st.stop()
-st.caption(f"{len(result.models)} models in {job.elapsed:.0f} s · {result.config.engine}")
+st.caption(f"{len(result.models)} models in {view.record.get('wall_seconds') or result.wall_seconds:.0f} s · "
+           f"{result.config.engine}")
 V.sweep_overview(result.frame, running=False)
 shortlisted = V.shortlist_and_compare(result)
 

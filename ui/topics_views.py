@@ -1,8 +1,7 @@
 """Rendering helpers for pages/topics.py: widgets and layout only; every number comes from core/.
 
-Session keys (all prefixed `topics_`): `topics_jobs` {data key: sweep job id}, `topics_cache`
-(per-session sweep cache, so "extend" refits only new k), `topics_configs` {data key: last
-SweepConfig}, `topics_labels` {model key: {topic: label}} (labels persist per corpus and model).
+Sweeps, fits and labels live in the project (ui.state); `topics_cache` is the session's
+in-memory layer over the project's stored fits.
 """
 
 from __future__ import annotations
@@ -30,10 +29,6 @@ PERPLEXITY_CAVEAT = (
     "Treat the metrics as a shortlist and read the candidates' top words before choosing."
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def session_dict(name: str) -> dict:
-    return st.session_state.setdefault(f"topics_{name}", {})
 
 
 def sweep_form() -> tuple[str | None, SweepConfig | None]:
@@ -102,8 +97,8 @@ def shortlist_and_compare(result) -> list[int]:
 
 
 def label_editor(model, model_key: str, lam: float) -> list[str]:
-    """Editable labels (persist per corpus+model in session state); returns the labels in use."""
-    store = session_dict("labels").setdefault(model_key, {})
+    """Editable labels (saved in the project per corpus+model); returns the labels in use."""
+    store = state.topic_labels(model_key)
     words = explore.top_word_lists(model, lam, 8)
     share = explore.topic_token_share(model)
     frame = pd.DataFrame({"topic": range(model.k), "label": [store.get(k, "") for k in range(model.k)],
@@ -115,8 +110,8 @@ def label_editor(model, model_key: str, lam: float) -> list[str]:
                                                                 min_value=0, max_value=1)})
     new = explore.clean_labels(dict(zip(edited["topic"], edited["label"].fillna(""))), model.k)
     if new != store:
-        store.clear()
-        store.update(new)
+        state.save_topic_labels(model_key, new)
+        store = new
     return explore.topic_labels(model, store, lam)
 
 

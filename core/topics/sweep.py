@@ -199,11 +199,11 @@ def prune_cache(cache: MutableMapping[str, Any], bundle: DTMBundle) -> int:
 def cached_model(cache, bundle: DTMBundle, config: SweepConfig, k: int, seed: int = 0) -> TopicModel | None:
     """The model a sweep with this config fitted for (k, seed), from `cache`; None if not there."""
     hit = cache.get(cache_key(bundle, config, k, seed)) if cache is not None else None
-    return hit.model if isinstance(hit, _Entry) else None
+    return hit.model if isinstance(hit, SweepEntry) else None
 
 
 @dataclass
-class _Entry:
+class SweepEntry:
     """What the cache holds per (k, seed): the metric record and the model."""
 
     record: dict
@@ -265,12 +265,12 @@ def run_sweep(
     config.validate(dtm_bundle)
     t_start = time.perf_counter()
     tasks = [(k, s) for k in config.ks for s in config.seed_list]
-    entries: dict[tuple[int, int], _Entry] = {}
+    entries: dict[tuple[int, int], SweepEntry] = {}
     todo: list[tuple[int, int]] = []
     for k, s in tasks:
         hit = cache.get(cache_key(dtm_bundle, config, k, s)) if cache is not None else None
-        if isinstance(hit, _Entry):
-            entries[(k, s)] = _Entry(dict(hit.record, cached=True), hit.model, hit.top_ids)
+        if isinstance(hit, SweepEntry):
+            entries[(k, s)] = SweepEntry(dict(hit.record, cached=True), hit.model, hit.top_ids)
         else:
             todo.append((k, s))
     state = _RunState(dtm_bundle, config, ctx, cache, entries, total=len(tasks), t_start=t_start)
@@ -290,7 +290,7 @@ def run_sweep(
 class _RunState:
     def __init__(self, bundle, config, ctx, cache, entries, total, t_start):
         self.bundle, self.config, self.ctx, self.cache = bundle, config, ctx, cache
-        self.entries: dict[tuple[int, int], _Entry] = entries
+        self.entries: dict[tuple[int, int], SweepEntry] = entries
         self.total, self.t_start = total, t_start
         self.n_fitted = 0
         self.stability_done: set[int] = set()
@@ -311,11 +311,11 @@ class _RunState:
         record = {"k": k, "seed": seed, "engine": self.config.engine, **payload["metrics"],
                   "fit_seconds": float(payload["fit_seconds"]), "metric_seconds": float(payload["metric_seconds"]),
                   "cached": False}
-        entry = _Entry(record, model, top_word_ids(model.topic_word, COHERENCE_TOP_N))
+        entry = SweepEntry(record, model, top_word_ids(model.topic_word, COHERENCE_TOP_N))
         self.entries[(k, seed)] = entry
         self.n_fitted += 1
         if self.cache is not None:
-            self.cache[cache_key(b, self.config, k, seed)] = _Entry(dict(record), model, entry.top_ids)
+            self.cache[cache_key(b, self.config, k, seed)] = SweepEntry(dict(record), model, entry.top_ids)
         self.announce((k, seed))
 
     def announce(self, key: tuple[int, int]) -> None:
@@ -352,6 +352,21 @@ class _RunState:
             config=self.config, data_key=self.bundle.data_key, complete=complete,
             wall_seconds=time.perf_counter() - self.t_start, n_fitted=self.n_fitted,
         )
+
+
+def assemble_result(dtm_bundle: DTMBundle, config: SweepConfig, cache: MutableMapping[str, Any]) -> SweepResult:
+    """The SweepResult of `config` from the fits `cache` holds, fitting nothing: a reopened or
+    interrupted sweep. Records keep the `cached` flag they were fitted with; `complete` says
+    whether every (k, seed) of the config is there."""
+    entries = {}
+    for k in config.ks:
+        for s in config.seed_list:
+            hit = cache.get(cache_key(dtm_bundle, config, k, s))
+            if isinstance(hit, SweepEntry):
+                entries[(k, s)] = hit
+    total = len(config.ks) * len(config.seed_list)
+    state = _RunState(dtm_bundle, config, None, None, entries, total=total, t_start=time.perf_counter())
+    return state.result(complete=len(entries) == total)
 
 
 def _run_inline(state: _RunState, todo: list[tuple[int, int]]) -> None:

@@ -1,0 +1,205 @@
+"""One project's content: its corpus, settings, sweeps, labels and fine-tune runs.
+
+    project = Project.open(store, project_id)
+    project.save_corpus(data, name, corpus.options, n_docs=corpus.n_docs)
+    data, name, options = project.corpus_source()
+    project.save_preprocess(settings); project.preprocess()
+    cache = project.fit_cache(bundle)           # run_sweep(bundle, config, ctx, cache): each fit lands on disk
+    sweep_id = project.start_sweep(bundle, config, job_id)
+    project.finish_sweep(sweep_id, "done")      # or "cancelled" / "failed" (+ error)
+    project.set_labels(model_key, {0: "sport"})
+
+Small things are catalogue fields, one per object (`sweep:<id>`, `labels:<model key>`,
+`widget:<key>`, `finetune:<id>`), so two writers on different objects never overwrite each
+other and two on the same one leave the last one's version. Bulk data sits in the project folder
+(see `core.projects.arrays`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import secrets
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from core.corpus import LoadOptions
+from core.errors import InputError
+from core.preprocess import PreprocessSettings
+from core.projects import arrays
+from core.projects.store import ProjectInfo, ProjectStore, atomic_write_bytes
+
+CORPUS_FILE = "corpus/upload.bin"
+RUNNING, DONE, CANCELLED, FAILED, INTERRUPTED = "running", "done", "cancelled", "failed", "interrupted"
+# A process writes its id on the sweeps it runs; a "running" sweep of another process id was
+# running when that server stopped, so it is shown as interrupted (its finished fits are kept).
+PROCESS_ID = secrets.token_hex(8)
+_RECORD_LOCK = threading.Lock()   # read-modify-write of one sweep record (page thread vs job thread)
+
+
+def _json_settings(obj) -> dict:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(obj).items()}
+
+
+def from_dict(cls, values: dict):
+    """A frozen settings dataclass from saved JSON: lists back to tuples, unknown keys ignored
+    (a newer release's setting), missing keys at their defaults (an older release's project)."""
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in (values or {}).items():
+        if key in known:
+            kwargs[key] = tuple(value) if isinstance(value, list) else value
+    return cls(**kwargs)
+
+
+class Project:
+    def __init__(self, store: ProjectStore, project_id: str):
+        self.store, self.id = store, project_id
+        self.dir: Path = store.project_dir(project_id)
+
+    @classmethod
+    def open(cls, store: ProjectStore, project_id: str) -> "Project":
+        store.require(project_id)
+        return cls(store, project_id)
+
+    @property
+    def info(self) -> ProjectInfo:
+        return self.store.require(self.id)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.store.get_field(self.id, key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self.store.set_field(self.id, key, value)
+
+    def _prefixed(self, prefix: str) -> dict[str, Any]:
+        return {k[len(prefix):]: v for k, v in self.store.fields(self.id).items() if k.startswith(prefix)}
+
+    # ------------------------------------------------------------------ corpus
+    def save_corpus(self, data: bytes, name: str, options: LoadOptions, n_docs: int) -> None:
+        """The uploaded bytes (written once per content) and how they were read."""
+        sha = hashlib.sha256(data).hexdigest()
+        current = self.get("corpus") or {}
+        if current.get("sha256") != sha or not (self.dir / CORPUS_FILE).exists():
+            atomic_write_bytes(self.dir / CORPUS_FILE, data)
+        self.set("corpus", {"name": name, "sha256": sha, "size": len(data), "options": _json_settings(options)})
+        self.store.update(self.id, corpus_name=name, n_docs=int(n_docs))
+
+    def save_load_options(self, options: LoadOptions, n_docs: int | None = None) -> None:
+        """New read options or column roles for the same bytes."""
+        current = self.get("corpus")
+        if current is None:
+            return
+        self.set("corpus", {**current, "options": _json_settings(options)})
+        if n_docs is not None:
+            self.store.update(self.id, n_docs=int(n_docs))
+
+    def corpus_source(self) -> tuple[bytes, str, LoadOptions] | None:
+        meta = self.get("corpus")
+        if meta is None:
+            return None
+        try:
+            data = (self.dir / CORPUS_FILE).read_bytes()
+        except OSError:
+            raise InputError("This project's corpus file is missing from the workspace.") from None
+        if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
+            raise InputError("This project's corpus file does not match its recorded checksum.")
+        return data, meta["name"], from_dict(LoadOptions, meta.get("options", {}))
+
+    # ------------------------------------------------------------------ settings
+    def save_preprocess(self, settings: PreprocessSettings) -> None:
+        self.set("preprocess", _json_settings(settings))
+
+    def preprocess(self) -> PreprocessSettings:
+        return from_dict(PreprocessSettings, self.get("preprocess") or {})
+
+    def widgets(self) -> dict[str, Any]:
+        return self._prefixed("widget:")
+
+    def save_widget(self, key: str, value: Any) -> None:
+        self.set(f"widget:{key}", value)
+
+    # ------------------------------------------------------------------ derived caches
+    def load_tokens(self, data_key: str, settings: PreprocessSettings, cls: type):
+        return arrays.load_tokens(self.dir / "tokens" / arrays.digest(data_key), settings, cls)
+
+    def save_tokens(self, data_key: str, tokens) -> None:
+        arrays.save_tokens(self.dir / "tokens" / arrays.digest(data_key), tokens)
+
+    def load_dtm(self, data_key: str, cls: type):
+        return arrays.load_dtm(self.dir / "dtm" / arrays.digest(data_key), cls)
+
+    def save_dtm(self, data_key: str, bundle) -> None:
+        arrays.save_dtm(self.dir / "dtm" / arrays.digest(data_key), bundle)
+
+    # ------------------------------------------------------------------ sweeps
+    def fit_cache(self, bundle, memory: dict | None = None) -> arrays.FitCache:
+        return arrays.FitCache(self.dir / "fits", bundle, memory)
+
+    def start_sweep(self, data_key: str, config) -> str:
+        """Record a sweep as running (in this server process) before its job starts; returns its id."""
+        sweep_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+        self.set(f"sweep:{sweep_id}", {"id": sweep_id, "data_key": data_key, "config": config.to_dict(),
+                                        "status": RUNNING, "job_id": None, "process": PROCESS_ID,
+                                        "started": time.time(), "finished": None, "error": None})
+        return sweep_id
+
+    def update_sweep(self, sweep_id: str, **changes: Any) -> None:
+        with _RECORD_LOCK:
+            record = self.get(f"sweep:{sweep_id}")
+            if record is not None:
+                self.set(f"sweep:{sweep_id}", {**record, **changes})
+
+    def finish_sweep(self, sweep_id: str, status: str, error: str | None = None, **extra: Any) -> None:
+        self.update_sweep(sweep_id, **extra, status=status, error=error, finished=time.time())
+
+    def sweeps(self, data_key: str | None = None) -> list[dict]:
+        """Sweep records, oldest first; a sweep left running by a stopped server reads 'interrupted'."""
+        out = []
+        for record in sorted(self._prefixed("sweep:").values(), key=lambda r: r["started"]):
+            if record["status"] == RUNNING and record.get("process") != PROCESS_ID:
+                record = {**record, "status": INTERRUPTED}
+            if data_key is None or record["data_key"] == data_key:
+                out.append(record)
+        return out
+
+    def latest_sweep(self, data_key: str) -> dict | None:
+        found = self.sweeps(data_key)
+        return found[-1] if found else None
+
+    # ------------------------------------------------------------------ labels and choices
+    def labels(self, model_key: str) -> dict[int, str]:
+        return {int(k): v for k, v in (self.get(f"labels:{model_key}") or {}).items()}
+
+    def set_labels(self, model_key: str, labels: dict[int, str]) -> None:
+        self.set(f"labels:{model_key}", {str(k): v for k, v in labels.items()})
+
+    # ------------------------------------------------------------------ fine-tune runs
+    def finetune_dir(self, run_id: str) -> Path:
+        return self.dir / "finetune" / run_id
+
+    def save_finetune_run(self, run_id: str, record: dict) -> None:
+        self.set(f"finetune:{run_id}", record)
+
+    def finetune_runs(self) -> list[dict]:
+        return sorted(self._prefixed("finetune:").values(), key=lambda r: r.get("started", 0))
+
+
+def run_project_sweep(project: Project, sweep_id: str, bundle, config, ctx=None, memory: dict | None = None):
+    """`run_sweep` whose every finished fit is stored in the project as it lands, and whose record
+    says how it ended. A re-run of the same config reuses every stored fit (`cached` = True)."""
+    from core.topics.sweep import run_sweep
+
+    if project.load_dtm(bundle.data_key, type(bundle)) is None:
+        project.save_dtm(bundle.data_key, bundle)
+    try:
+        result = run_sweep(bundle, config, ctx, project.fit_cache(bundle, memory))
+    except Exception as exc:
+        message = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
+        project.finish_sweep(sweep_id, FAILED, error=message)
+        raise
+    project.finish_sweep(sweep_id, DONE if result.complete else CANCELLED, n_models=len(result.models),
+                         n_fitted=result.n_fitted, wall_seconds=result.wall_seconds)
+    return result

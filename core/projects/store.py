@@ -1,0 +1,286 @@
+"""The project catalogue: SQLite (WAL) for names, times and small JSON fields; files for bulk data.
+
+    store = ProjectStore()                       # $TOPICLENS_WORKSPACE or ./workspace
+    info = store.create("Reviews 2026")          # an unguessable id is its private address
+    store.set_field(info.id, "preprocess", {...})  # JSON; the last writer wins per field
+    store.get_field(info.id, "preprocess", {})
+    atomic_write_bytes(store.project_dir(info.id) / "corpus" / "upload.bin", data)
+
+Two tabs (or a tab and the CLI) on one project write through their own connections; WAL plus a
+busy timeout lets them interleave without corrupting the database, and every field is written
+whole, so the last writer wins per field and nobody crashes. Nothing here pickles: fields are
+JSON, bulk files are written by their owners (arrays .npy, tables Parquet) through
+`atomic_write_bytes`, which writes a temp file beside the target and renames it, so a kill
+mid-write never leaves a half-written file where a reader looks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import sqlite3
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from core.errors import InputError
+from core.workspace import workspace_root
+
+SCHEMA_VERSION = 2
+MAX_NAME = 120
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+# Each migration takes the database from version i to i + 1; a project saved by any earlier
+# release opens after an upgrade. Version 1 had no `kind` column (every project was a user's).
+_MIGRATIONS: dict[int, list[str]] = {
+    0: [
+        """CREATE TABLE IF NOT EXISTS projects (
+               id TEXT PRIMARY KEY, name TEXT NOT NULL, created REAL NOT NULL, modified REAL NOT NULL,
+               corpus_name TEXT NOT NULL DEFAULT '', n_docs INTEGER NOT NULL DEFAULT 0)""",
+        """CREATE TABLE IF NOT EXISTS fields (
+               project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+               key TEXT NOT NULL, value TEXT NOT NULL, modified REAL NOT NULL,
+               PRIMARY KEY (project_id, key))""",
+    ],
+    1: ["ALTER TABLE projects ADD COLUMN kind TEXT NOT NULL DEFAULT 'user'"],
+}
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    id: str
+    name: str
+    created: float
+    modified: float
+    corpus_name: str
+    n_docs: int
+    kind: str = "user"       # "user" | "demo" (opened without a project; pruned when left untouched)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` via a temp file in the same folder, fsync, then rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, value: Any) -> None:
+    atomic_write_bytes(path, json.dumps(value, ensure_ascii=False, allow_nan=True).encode("utf-8"))
+
+
+def dir_size(path: Path) -> int:
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.lstat(os.path.join(root, f)).st_size
+            except OSError:
+                pass
+    return total
+
+
+class ProjectStore:
+    """The catalogue of a workspace. Cheap to create; one SQLite connection per thread."""
+
+    def __init__(self, root: Path | None = None):
+        self.root = Path(root) if root is not None else workspace_root()
+        self.projects_dir = self.root / "projects"
+        self.db_path = self.root / "projects.db"
+        self._local = threading.local()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.projects_dir.mkdir(exist_ok=True)
+        with self._tx() as db:
+            self._migrate(db)
+
+    # ------------------------------------------------------------------ database
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise InputError(f"This workspace was written by a newer TopicLens (schema {version}, this one "
+                             f"reads up to {SCHEMA_VERSION}); upgrade TopicLens to open it.")
+        for v in range(version, SCHEMA_VERSION):
+            for statement in _MIGRATIONS[v]:
+                db.execute(statement)
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn().execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
+
+    # ------------------------------------------------------------------ projects
+    @staticmethod
+    def clean_name(name: str) -> str:
+        name = " ".join(str(name or "").split())
+        if not name:
+            raise InputError("A project needs a name.")
+        if len(name) > MAX_NAME:
+            raise InputError(f"Project names are at most {MAX_NAME} characters.")
+        return name
+
+    def create(self, name: str, kind: str = "user", project_id: str | None = None) -> ProjectInfo:
+        pid = project_id or secrets.token_urlsafe(16)
+        now = time.time()
+        with self._tx() as db:
+            db.execute("INSERT INTO projects (id, name, created, modified, kind) VALUES (?, ?, ?, ?, ?)",
+                       (pid, self.clean_name(name), now, now, kind))
+        self.project_dir(pid).mkdir(parents=True, exist_ok=True)
+        return self.get(pid)
+
+    def get(self, project_id: str | None) -> ProjectInfo | None:
+        if not project_id or not _ID_RE.match(str(project_id)):
+            return None
+        row = self._conn().execute(
+            "SELECT id, name, created, modified, corpus_name, n_docs, kind FROM projects WHERE id = ?",
+            (project_id,)).fetchone()
+        return ProjectInfo(*row) if row else None
+
+    def list(self, ids: list[str] | None = None) -> list[ProjectInfo]:
+        """Every project (ids=None) or those of `ids`, most recently modified first."""
+        rows = self._conn().execute(
+            "SELECT id, name, created, modified, corpus_name, n_docs, kind FROM projects ORDER BY modified DESC"
+        ).fetchall()
+        wanted = None if ids is None else set(ids)
+        return [ProjectInfo(*r) for r in rows if wanted is None or r[0] in wanted]
+
+    def find(self, name_or_id: str) -> ProjectInfo:
+        """A project by id or by exact name (the CLI's NAME); InputError if none or several."""
+        info = self.get(name_or_id)
+        if info is not None:
+            return info
+        rows = [p for p in self.list() if p.name == " ".join(str(name_or_id).split())]
+        if not rows:
+            raise InputError(f"No project named {name_or_id!r}; `topiclens project list` shows them.")
+        if len(rows) > 1:
+            raise InputError(f"{len(rows)} projects are named {name_or_id!r}; use the id instead "
+                             f"({', '.join(p.id for p in rows)}).")
+        return rows[0]
+
+    def require(self, project_id: str) -> ProjectInfo:
+        info = self.get(project_id)
+        if info is None:
+            raise InputError("That project was not found: it was deleted, or the address is mistyped.")
+        return info
+
+    def update(self, project_id: str, **values: Any) -> None:
+        """Set catalogue columns (name, corpus_name, n_docs, kind) and bump `modified`."""
+        allowed = {"name", "corpus_name", "n_docs", "kind"}
+        if "name" in values:
+            values["name"] = self.clean_name(values["name"])
+        sets = {k: v for k, v in values.items() if k in allowed}
+        with self._tx() as db:
+            cols = ", ".join(f"{k} = ?" for k in sets) + (", " if sets else "") + "modified = ?"
+            db.execute(f"UPDATE projects SET {cols} WHERE id = ?", (*sets.values(), time.time(), project_id))
+
+    def rename(self, project_id: str, name: str) -> None:
+        self.require(project_id)
+        self.update(project_id, name=name, kind="user")
+
+    def touch(self, project_id: str) -> None:
+        self.update(project_id)
+
+    def delete(self, project_id: str) -> None:
+        self.require(project_id)
+        with self._tx() as db:
+            db.execute("DELETE FROM fields WHERE project_id = ?", (project_id,))
+            db.execute("DELETE FROM projects WHERE id = ?", (project_id,))
+        folder = self.project_dir(project_id)
+        if folder.exists():  # rename first: a half-deleted folder is never mistaken for a project
+            trash = folder.with_name(f".deleted-{folder.name}-{secrets.token_hex(4)}")
+            folder.rename(trash)
+            shutil.rmtree(trash, ignore_errors=True)
+
+    def duplicate(self, project_id: str, name: str | None = None) -> ProjectInfo:
+        src = self.require(project_id)
+        new = self.create(name or f"{src.name} (copy)")
+        shutil.copytree(self.project_dir(project_id), self.project_dir(new.id), dirs_exist_ok=True)
+        with self._tx() as db:
+            db.execute("INSERT INTO fields (project_id, key, value, modified) "
+                       "SELECT ?, key, value, modified FROM fields WHERE project_id = ?", (new.id, project_id))
+        self.update(new.id, corpus_name=src.corpus_name, n_docs=src.n_docs)
+        return self.require(new.id)
+
+    def project_dir(self, project_id: str) -> Path:
+        if not _ID_RE.match(str(project_id)):
+            raise InputError("Not a project id.")
+        return self.projects_dir / project_id
+
+    def size_on_disk(self, project_id: str) -> int:
+        return dir_size(self.project_dir(project_id))
+
+    def prune_untouched_demos(self, older_than_s: float = 86_400.0) -> int:
+        """Delete demo projects nobody changed (opened without a project, then left): bounds clutter."""
+        cutoff = time.time() - older_than_s
+        stale = [p.id for p in self.list() if p.kind == "demo" and p.modified <= p.created + 1.0
+                 and p.modified < cutoff]
+        for pid in stale:
+            self.delete(pid)
+        return len(stale)
+
+    # ------------------------------------------------------------------ fields
+    def set_field(self, project_id: str, key: str, value: Any) -> None:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=True)
+        now = time.time()
+        with self._tx() as db:
+            db.execute("INSERT INTO fields (project_id, key, value, modified) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT(project_id, key) DO UPDATE SET value = excluded.value, "
+                       "modified = excluded.modified", (project_id, key, text, now))
+            db.execute("UPDATE projects SET modified = ? WHERE id = ?", (now, project_id))
+
+    def get_field(self, project_id: str, key: str, default: Any = None) -> Any:
+        row = self._conn().execute("SELECT value FROM fields WHERE project_id = ? AND key = ?",
+                                   (project_id, key)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def fields(self, project_id: str) -> dict[str, Any]:
+        rows = self._conn().execute("SELECT key, value FROM fields WHERE project_id = ?", (project_id,)).fetchall()
+        return {k: json.loads(v) for k, v in rows}
+
+    def replace_fields(self, project_id: str, values: dict[str, Any]) -> None:
+        """All fields at once (import): one transaction."""
+        now = time.time()
+        with self._tx() as db:
+            db.execute("DELETE FROM fields WHERE project_id = ?", (project_id,))
+            db.executemany("INSERT INTO fields (project_id, key, value, modified) VALUES (?, ?, ?, ?)",
+                           [(project_id, k, json.dumps(v, ensure_ascii=False, allow_nan=True), now)
+                            for k, v in values.items()])
