@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputError
+from core.safezip import Limits, SafeZip
 
 FORMATS = ("auto", "csv", "xlsx", "txt", "jsonl", "zip")
 TXT_MODES = ("line", "paragraph")
 MAX_ZIP_MEMBERS = 20_000
-MAX_ZIP_UNCOMPRESSED = 1 << 30  # 1 GiB: refuse zip bombs before inflating them
 SNIFF_BYTES = 64 * 1024
 
 # Detected charset -> the codec we decode with (supersets where safe: GBK/GB2312 text is valid GB18030).
@@ -217,6 +217,11 @@ def detect_format(data: bytes, name: str) -> str:
         return "jsonl"
     if suffix == ".txt":
         return "txt"
+    if data[:4] == b"PK\x05\x06":  # only an end-of-archive record: a zip with nothing in it
+        raise InputError(f"{name} is an empty ZIP archive: it holds no files.")
+    if suffix in (".xlsx", ".xlsm") and data[:4] == b"\xd0\xcf\x11\xe0":
+        raise InputError(f"{name} is password-protected (encrypted) or an old-style workbook: remove the password "
+                         "and save it as .xlsx, or export the sheet as CSV.")
     if suffix in (".xlsx", ".xlsm", ".zip"):
         raise InputError(f"{name} is not a valid {suffix} file (its bytes are not a ZIP container).")
     return "csv"
@@ -357,6 +362,9 @@ def _read_jsonl(text: str) -> pd.DataFrame:
 
 
 def _read_xlsx(data: bytes, sheet: str | None) -> tuple[pd.DataFrame, str, list[str]]:
+    # A workbook is a zip: refuse one that unpacks past the cap before openpyxl inflates it (the
+    # declared sizes suffice here: zipfile never inflates a member past its declared size).
+    SafeZip(data, Limits.from_env(max_members=MAX_ZIP_MEMBERS), what="The Excel file").close()
     try:
         book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types for damaged files
@@ -376,29 +384,27 @@ def _read_xlsx(data: bytes, sheet: str | None) -> tuple[pd.DataFrame, str, list[
 
 
 def _read_zip(data: bytes, encoding: str | None) -> tuple[pd.DataFrame, str, list[str]]:
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise InputError("The ZIP archive is damaged.") from None
-    with zf:
-        infos = [i for i in zf.infolist() if not i.is_dir()]
-        if len(infos) > MAX_ZIP_MEMBERS or sum(i.file_size for i in infos) > MAX_ZIP_UNCOMPRESSED:
-            raise InputError("The ZIP archive is too large when unpacked (over 20,000 files or 1 GiB).")
-        texts, names, skipped, encs = [], [], [], set()
-        for info in infos:
-            base = Path(info.filename).name
-            if not base.lower().endswith(".txt") or base.startswith("._") or "__MACOSX" in info.filename:
+    """One document per .txt member, read through SafeZip (bomb, traversal and CRC checks)."""
+    texts, names, skipped, encs = [], [], [], set()
+    with SafeZip(data, Limits.from_env(max_members=MAX_ZIP_MEMBERS)) as zf:
+        members = zf.members()
+        if not members:
+            raise InputError("The ZIP archive is empty: put one document per .txt file in it.")
+        for member in members:
+            base = member.basename
+            if not base.lower().endswith(".txt") or member.is_os_metadata:
                 skipped.append(base)
                 continue
-            raw = zf.read(info)
+            raw = zf.read(member.name)  # a cap, CRC or damage error refuses the whole upload
             try:
+                _reject_binary(raw, base)
                 text, enc = decode_bytes(raw, encoding)
             except InputError:
                 skipped.append(base)
                 continue
             encs.add(enc)
             texts.append(text.strip())
-            names.append(info.filename)
+            names.append(member.name)
     if not texts:
         raise InputError("The ZIP archive has no readable .txt files: put one document per .txt file.")
     warnings = [f"Skipped {len(skipped)} non-text or unreadable member(s): {', '.join(skipped[:5])}"

@@ -49,6 +49,8 @@ ref = ""
 if kind == S.FOLDER:
     ref = c1.text_input("Model folder (Hugging Face format: config.json, tokenizer, model.safetensors)",
                         key="finetune_folder")
+    c1.caption("Available: " + (state.md_escape(", ".join(S.available_model_folders())) or "none yet") + ". "
+               + S.FOLDER_HINT)
 elif kind == S.HUB:
     ref = c1.text_input("Hub id, e.g. bert-base-chinese (needs internet or the local cache)", key="finetune_hub")
 elif kind == S.MINILM:
@@ -112,9 +114,7 @@ try:
         st.info("Enter the model folder or Hub id to continue.")
         st.stop()
     if kind == S.FOLDER:
-        source = S.parse_source(source.ref)
-        if source.kind != S.FOLDER:
-            raise InputError(f"Folder '{ref}' does not exist.")
+        source = S.folder_source(source.ref)  # only inside the configured model folders
     if not running:
         lengths = state.memo("finetune_lengths", f"{state.data_key()}|{source}|{scratch.vocab_size}",
                              lambda: P.preview_lengths(corpus.texts, source, scratch.vocab_size))

@@ -8,10 +8,12 @@ and safetensors files, and weights are read with `use_safetensors=True`.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
+import os
 import shutil
-import stat
+import time
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -19,14 +21,17 @@ from pathlib import Path, PurePosixPath
 
 from core.errors import InputError
 from core.finetune.sources import PICKLE_SUFFIXES
+from core.safezip import Limits, SafeZip
 
 META_FILE = "topiclens_model.json"
 MANIFEST_FILE = "training_manifest.json"
 HEAD_FILE = "classifier_head.safetensors"
 FORMAT = "topiclens-classifier"
 ALLOWED_SUFFIXES = (".json", ".txt", ".safetensors", ".model", ".md")
-MAX_ZIP_BYTES = 2 * 1024**3        # uncompressed total; rejects zip bombs
 MAX_ZIP_FILES = 64
+MAX_SMALL_FILE = 64 << 20          # config / tokenizer / JSON members (weights are capped by the total)
+UPLOAD_TTL_S = 24 * 3600           # unpacked uploads older than this are deleted
+MAX_LENGTH_CAP = 8192              # tokens; a larger max_length in the model description is refused
 
 
 @dataclass
@@ -48,20 +53,51 @@ class Classifier:
 
 def save_bundle(model, tokenizer, labels: list[str], max_length: int, folder: str | Path, manifest: dict,
                 source: str = "") -> Path:
-    """Write the bundle folder (overwriting a previous bundle there)."""
+    """Write the bundle folder atomically: a hidden temp folder renamed into place when complete.
+
+    An existing bundle at `folder` is replaced only after the new one is fully written; on any
+    failure (a full disk) nothing partial is left and InputError says what happened.
+    """
     from safetensors.torch import save_file
 
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    encoder = model.encoder
-    encoder.save_pretrained(folder, safe_serialization=True)
-    tokenizer.save_pretrained(folder)
-    save_file({k: v.detach().cpu().contiguous() for k, v in model.head.state_dict().items()}, str(folder / HEAD_FILE))
-    meta = {"format": FORMAT, "version": 1, "labels": list(labels), "pooling": model.pooling,
-            "max_length": int(max_length), "source": source}
-    (folder / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
-    (folder / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.parent / f".{folder.name}.part-{uuid.uuid4().hex[:8]}"
+    try:
+        tmp.mkdir()
+        model.encoder.save_pretrained(tmp, safe_serialization=True)
+        tokenizer.save_pretrained(tmp)
+        save_file({k: v.detach().cpu().contiguous() for k, v in model.head.state_dict().items()}, str(tmp / HEAD_FILE))
+        meta = {"format": FORMAT, "version": 1, "labels": list(labels), "pooling": model.pooling,
+                "max_length": int(max_length), "source": source}
+        (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str),
+                                         encoding="utf-8")
+        old = None
+        if folder.exists():
+            old = folder.parent / f".{folder.name}.old-{uuid.uuid4().hex[:8]}"
+            os.rename(folder, old)
+        os.rename(tmp, folder)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except Exception as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if _disk_full(exc):
+            raise InputError("The model could not be saved: the disk is full. Nothing partial was left; "
+                             "free some space and train again.") from exc
+        if isinstance(exc, OSError):
+            raise InputError(f"The model could not be saved ({exc.strerror or type(exc).__name__}); "
+                             "nothing partial was left.") from exc
+        raise
     return folder
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """ENOSPC/EDQUOT, also as reported by safetensors/tokenizers (Rust: "os error 28", StorageFull)."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc)
+    return "os error 28" in text or "StorageFull" in text or "No space left" in text
 
 
 def zip_bundle(folder: str | Path) -> bytes:
@@ -91,18 +127,22 @@ def _read_meta(folder: Path) -> dict:
     except FileNotFoundError:
         raise InputError(f"This is not a TopicLens model: {META_FILE} is missing.") from None
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"{META_FILE} is unreadable: {exc}") from exc
+        raise InputError(f"{META_FILE} is unreadable ({type(exc).__name__}).") from exc
     labels = meta.get("labels") if isinstance(meta, dict) else None
     if meta.get("format") != FORMAT or not isinstance(labels, list) or len(labels) < 2 \
             or not all(isinstance(x, str) for x in labels):
         raise InputError(f"{META_FILE} is not a TopicLens classifier description (format, labels).")
-    if meta.get("pooling") not in ("mean", "cls") or not isinstance(meta.get("max_length"), int):
+    if meta.get("pooling") not in ("mean", "cls") or not isinstance(meta.get("max_length"), int) \
+            or isinstance(meta.get("max_length"), bool):
         raise InputError(f"{META_FILE} has an invalid pooling or max_length.")
     return meta
 
 
-def load_bundle(folder: str | Path) -> Classifier:
-    """Load a bundle folder written by `save_bundle` (validated; safetensors only)."""
+def load_bundle(folder: str | Path, shown: str | None = None) -> Classifier:
+    """Load a bundle folder written by `save_bundle` (validated; safetensors only).
+
+    `shown` names the model in messages instead of its folder (uploads: never echo server paths).
+    """
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
@@ -111,10 +151,15 @@ def load_bundle(folder: str | Path) -> Classifier:
 
     folder = Path(folder)
     meta = _read_meta(folder)
-    validate_model_dir(folder)
+    validate_model_dir(folder, shown)
     if not (folder / HEAD_FILE).is_file():
         raise InputError(f"The model has no classification head ({HEAD_FILE} is missing).")
-    tokenizer, encoder = load_pretrained(folder)
+    tokenizer, encoder = load_pretrained(folder, shown)
+    positions = getattr(encoder.config, "max_position_embeddings", None)
+    limit = min(MAX_LENGTH_CAP, positions) if isinstance(positions, int) and positions > 0 else MAX_LENGTH_CAP
+    if not 1 <= meta["max_length"] <= limit:
+        raise InputError(f"{META_FILE} says max_length {meta['max_length']}, but this model reads at most "
+                         f"{limit} tokens: fix the file or re-save the model.")
     model = TextClassifier(encoder, len(meta["labels"]), meta["pooling"])
     try:
         head = load_file(str(folder / HEAD_FILE))
@@ -126,55 +171,82 @@ def load_bundle(folder: str | Path) -> Classifier:
     return Classifier(model, tokenizer, meta["labels"], meta["max_length"], meta, folder)
 
 
-def _safe_members(zf: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, str]]:
-    """(member, flat file name) for every file; raises InputError on anything suspicious."""
-    infos = [i for i in zf.infolist() if not i.is_dir()]
-    if not infos:
-        raise InputError("The zip is empty.")
-    if len(infos) > MAX_ZIP_FILES or sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
-        raise InputError("The zip is too large to be a TopicLens model.")
-    pickled = [i.filename for i in infos if PurePosixPath(i.filename).suffix.lower() in PICKLE_SUFFIXES]
+def model_zip_limits() -> Limits:
+    """Model zips: weights up to TOPICLENS_MAX_MODEL_MB (default 1 GiB) in all, at most 64 files."""
+    from core.safezip import MIB, _env_number
+
+    return Limits.from_env(max_total_bytes=int(_env_number("TOPICLENS_MAX_MODEL_MB", 1024) * MIB),
+                           max_members=MAX_ZIP_FILES)
+
+
+def _plan_members(zf: SafeZip) -> dict[str, str]:
+    """{member: flat file name} for every file to unpack; raises InputError on anything suspicious."""
+    members = zf.members()
+    if not members:
+        raise InputError("The model zip is empty: upload the model zip downloaded from the Fine-tune page.")
+    pickled = [m.name for m in members if PurePosixPath(m.name).suffix.lower() in PICKLE_SUFFIXES]
     if pickled:
         raise InputError(
             f"The zip contains pickle-based files ({', '.join(pickled[:3])}); TopicLens only loads safetensors "
             "and JSON models and never unpickles uploads."
         )
-    out, seen = [], set()
-    for info in infos:
-        path = PurePosixPath(info.filename.replace("\\", "/"))
-        if path.is_absolute() or ".." in path.parts or len(path.parts) > 2:
-            raise InputError(f"The zip holds an unsafe path: {info.filename!r}.")
-        if stat.S_ISLNK(info.external_attr >> 16):
-            raise InputError(f"The zip holds a symbolic link: {info.filename!r}.")
-        name = path.name
-        if path.suffix.lower() not in ALLOWED_SUFFIXES or name.startswith("."):
-            if path.name.startswith(".") or path.parts[0] in ("__MACOSX",):
-                continue  # OS metadata (.DS_Store, __MACOSX/...), harmless: skip it
-            raise InputError(f"Unexpected file in the model zip: {info.filename!r} (only JSON, text and safetensors).")
-        if name in seen:
-            raise InputError(f"The zip holds two files named {name!r}.")
-        seen.add(name)
-        out.append((info, name))
-    return out
+    plan: dict[str, str] = {}
+    for m in members:
+        if m.is_os_metadata:
+            continue  # .DS_Store, __MACOSX/...: harmless, skipped
+        path = PurePosixPath(m.name)
+        if len(path.parts) > 2:
+            raise InputError(f"The model zip nests folders too deep ({m.name!r}): zip the model folder itself.")
+        if path.suffix.lower() not in ALLOWED_SUFFIXES:
+            raise InputError(f"Unexpected file in the model zip: {m.name!r} (only JSON, text and safetensors).")
+        if m.basename in plan.values():
+            raise InputError(f"The zip holds two files named {m.basename!r}.")
+        if not m.basename.endswith(".safetensors") and m.size > MAX_SMALL_FILE:
+            raise InputError(f"{m.basename!r} in the model zip is {m.size / 2**20:,.0f} MB; configuration and "
+                             f"tokenizer files are at most {MAX_SMALL_FILE >> 20} MB.")
+        plan[m.name] = m.basename
+    return plan
+
+
+def prune_uploads(folder: str | Path, max_age_s: float = UPLOAD_TTL_S, keep: int = 0) -> int:
+    """Delete unpacked uploads in `folder` older than `max_age_s`, and all but the newest `keep`."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    ups = sorted((p for p in folder.iterdir() if p.is_dir() and p.name.startswith(("upload-", ".upload-"))),
+                 key=lambda p: p.stat().st_mtime, reverse=True)
+    now, removed = time.time(), 0
+    for i, path in enumerate(ups):
+        if i >= keep or now - path.stat().st_mtime > max_age_s:
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def prune_all_uploads(root: str | Path, max_age_s: float = UPLOAD_TTL_S) -> int:
+    """Expire every session's old uploads under `root` (workspace/finetune/<owner>/uploads)."""
+    root = Path(root)
+    return sum(prune_uploads(d / "uploads", max_age_s, keep=1 << 30) for d in root.iterdir()
+               if (d / "uploads").is_dir()) if root.is_dir() else 0
 
 
 def load_bundle_zip(data: bytes, workspace: str | Path) -> Classifier:
-    """Validate an uploaded model zip, unpack it into a fresh folder under `workspace`, load it."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise InputError("The upload is not a zip file; upload the model zip downloaded from the Fine-tune page.") from None
-    with zf:
-        members = _safe_members(zf)
-        if META_FILE not in {name for _, name in members}:
+    """Validate an uploaded model zip, unpack it into a fresh folder under `workspace`, load it.
+
+    The folder replaces this owner's earlier uploads (only the newest is in use); a failed upload
+    leaves nothing behind. Messages never show server paths.
+    """
+    with SafeZip(data, model_zip_limits(), what="The model zip") as zf:
+        plan = _plan_members(zf)
+        if META_FILE not in plan.values():
             raise InputError(f"This zip is not a TopicLens model: {META_FILE} is missing.")
         target = Path(workspace) / f"upload-{uuid.uuid4().hex[:12]}"
-        target.mkdir(parents=True, exist_ok=False)
-        try:
-            for info, name in members:
-                with zf.open(info) as src, open(target / name, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-            return load_bundle(target)
-        except Exception:
-            shutil.rmtree(target, ignore_errors=True)
-            raise
+        caps = {src: MAX_SMALL_FILE for src, name in plan.items() if not name.endswith(".safetensors")}
+        zf.extract(plan, target, max_bytes=caps)
+    try:
+        clf = load_bundle(target, shown="the uploaded model")
+    except Exception:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    prune_uploads(workspace, keep=1)
+    return clf

@@ -11,7 +11,7 @@ import importlib.util
 import json
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from core.errors import InputError
@@ -31,6 +31,7 @@ _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$")
 class ModelSource:
     kind: str           # scratch | folder | hub | minilm
     ref: str = ""       # folder path or hub id
+    shown: str = field(default="", compare=False)  # a folder as the user typed it: messages never show server paths
 
     @property
     def pretrained(self) -> bool:
@@ -39,7 +40,7 @@ class ModelSource:
     def describe(self) -> str:
         return {
             SCRATCH: "compact BERT trained from scratch",
-            FOLDER: f"local model folder {self.ref}",
+            FOLDER: f"local model folder {self.shown or self.ref}",
             HUB: f"Hugging Face Hub model {self.ref}",
             MINILM: "all-MiniLM-L6-v2 (bundled)",
         }[self.kind]
@@ -91,6 +92,44 @@ def parse_source(spec: str) -> ModelSource:
     return ModelSource(HUB, spec)
 
 
+def model_roots() -> list[Path]:
+    """Folders the dashboard may load typed model folders from: $TOPICLENS_MODEL_ROOTS (os.pathsep
+    separated) or workspace/models. The CLI runs as the user and takes any path (`parse_source`)."""
+    raw = os.environ.get("TOPICLENS_MODEL_ROOTS", "")
+    return [Path(p).expanduser().resolve() for p in raw.split(os.pathsep) if p.strip()] or [workspace_root() / "models"]
+
+
+FOLDER_HINT = ("Type the name of a model folder inside the server's model folder (set by the administrator with "
+               "TOPICLENS_MODEL_ROOTS; by default workspace/models).")
+
+
+def folder_source(typed: str) -> ModelSource:
+    """A model folder typed in the dashboard, allowed only inside `model_roots()`.
+
+    Anything else (another path, `~`, /proc/self/cwd, a link out of a root) gets the same message
+    whether or not it exists, so the box cannot be used to probe the server's files.
+    """
+    name = (typed or "").strip()
+    if name and "\x00" not in name and not name.startswith("~"):
+        for root in model_roots():
+            try:
+                resolved = (root / name).resolve()
+            except (OSError, RuntimeError, ValueError):
+                continue
+            if resolved != root and resolved.is_relative_to(root) and resolved.is_dir():
+                return ModelSource(FOLDER, str(resolved), shown=name)
+    raise InputError(f"No model folder {name!r} in the server's model folder. {FOLDER_HINT}")
+
+
+def available_model_folders(limit: int = 50) -> list[str]:
+    """Names of the folders directly inside the model roots (what the dashboard can load)."""
+    names: list[str] = []
+    for root in model_roots():
+        if root.is_dir():
+            names += sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return names[:limit]
+
+
 def minilm_dir() -> Path | None:
     """Folder of the bundled all-MiniLM-L6-v2 weights, or None when the optional package is absent."""
     if importlib.util.find_spec(MINILM_PACKAGE) is None:
@@ -100,11 +139,14 @@ def minilm_dir() -> Path | None:
     return path if path.is_dir() else None
 
 
-def validate_model_dir(path: str | Path) -> Path:
-    """Check a Hugging Face model folder before training; say exactly what is missing."""
+def validate_model_dir(path: str | Path, shown: str | None = None) -> Path:
+    """Check a Hugging Face model folder before training; say exactly what is missing.
+
+    `shown` names the folder in messages instead of its path."""
     folder = Path(path)
+    label = shown or str(folder)
     if not folder.is_dir():
-        raise InputError(f"'{folder}' is not a folder; choose the folder that holds config.json and the weights.")
+        raise InputError(f"'{label}' is not a folder; choose the folder that holds config.json and the weights.")
     problems: list[str] = []
     config_file = folder / "config.json"
     if not config_file.is_file():
@@ -130,7 +172,7 @@ def validate_model_dir(path: str | Path) -> Path:
         else:
             problems.append("model weights (model.safetensors)")
     if problems:
-        raise InputError(f"'{folder}' is not a usable model folder; missing: " + "; ".join(problems) + ".")
+        raise InputError(f"'{label}' is not a usable model folder; missing: " + "; ".join(problems) + ".")
     return folder
 
 
@@ -180,7 +222,7 @@ def resolve_model_dir(source: ModelSource) -> Path:
         if Path(source.ref).resolve().is_relative_to(workspace_root() / "finetune"):
             raise InputError("That folder is inside TopicLens's workspace of saved sessions: "
                              "to reuse a saved model, upload its zip under 'Use a model'.")
-        return validate_model_dir(source.ref)
+        return validate_model_dir(source.ref, source.shown or None)
     if source.kind == HUB:
         return validate_model_dir(fetch_hub_model(source.ref))
     if source.kind == MINILM:
@@ -199,8 +241,11 @@ def quiet_transformers() -> None:
     transformers.utils.logging.disable_progress_bar()
 
 
-def load_pretrained(folder: Path):
-    """(tokenizer, encoder) from a validated folder: safetensors only, no remote code."""
+def load_pretrained(folder: Path, shown: str | None = None):
+    """(tokenizer, encoder) from a validated folder: safetensors only, no remote code.
+
+    `shown` names the model in messages instead of its folder."""
+    label = shown or str(folder)
     quiet_transformers()
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
@@ -211,9 +256,10 @@ def load_pretrained(folder: Path):
             folder, config=config, local_files_only=True, trust_remote_code=False, use_safetensors=True
         )
     except Exception as exc:  # corrupt weights, unknown architecture, ...: one readable line, never a traceback
-        raise InputError(f"Could not load the model in '{folder}' ({type(exc).__name__}: {exc}".split("\n")[0] + ").") from exc
+        detail = str(exc).replace(str(folder), label).split("\n")[0]
+        raise InputError(f"Could not load the model in '{label}' ({type(exc).__name__}: {detail}).") from exc
     if hidden_size(encoder.config) is None:
-        raise InputError(f"The model in '{folder}' does not say its hidden size; use a BERT-like encoder.")
+        raise InputError(f"The model in '{label}' does not say its hidden size; use a BERT-like encoder.")
     return tokenizer, encoder
 
 

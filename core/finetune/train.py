@@ -244,7 +244,7 @@ def train_classifier(
         encoder = build_scratch_encoder(settings.scratch, tokenizer, max_length)
     else:
         report(0.0, "loading the model", None)
-        tokenizer, encoder = load_pretrained(resolve_model_dir(source))
+        tokenizer, encoder = load_pretrained(resolve_model_dir(source), source.shown or None)
         limit = min(model_max_positions(encoder), 512)
         max_length = min(settings.max_length or suggest_max_length(token_lengths(tokenizer, train_texts), cap=256), limit)
     tokenizer.model_max_length = max_length
