@@ -18,12 +18,12 @@ PAGES = [
     ("pages/projects.py", "Projects", ":material/folder_open:"),
 ]
 nav = st.navigation([st.Page(p, title=t, icon=i, default=(t == "Corpus")) for p, t, i in PAGES])
-if project_error:
-    st.error(project_error, icon=":material/error:")
 
 # Filled after the page ran (even when it stopped early), so an upload on this run shows at once.
 status = st.sidebar.container()
 try:
+    if project_error:
+        st.error(project_error, icon=":material/error:")
     nav.run()
 finally:
     with status:

@@ -1,7 +1,8 @@
 """Fine-tune: train a BERT classifier as a background job, judged against a TF-IDF baseline.
 
-The job keeps running across page switches and reloads (?job=<id>.<owner token>); results, the
-model zip, a "try it" box and whole-corpus predictions appear when it is done."""
+The job belongs to the project: it keeps running across page switches and reloads, and its results
+(metrics, curves, the model, predictions) are saved in the project, so they come back after a
+server restart; the model zip, a "try it" box and whole-corpus predictions appear when it is done."""
 
 import pandas as pd
 import streamlit as st
@@ -137,10 +138,9 @@ if st.button("Start fine-tuning", type="primary", disabled=running, key="finetun
     request = P.FinetuneRequest(corpus.texts, labels, source, settings, corpus_name=corpus.name, label_source=label_name)
     try:
         P.check_request(request)
-        new_job = P.submit_finetune(state.job_registry(), owner, request)
+        state.submit_finetune(request)
     except InputError as exc:
         fail(exc)
-    state.set_finetune_job(new_job.id)
     st.rerun()
 
 
@@ -173,11 +173,11 @@ if running:
     live_panel()
 
 # ---- results -----------------------------------------------------------------------------------
-result = job.result if job is not None and job.done else None
-if job is not None and job.done and job.error:
-    st.error(state.md_escape(job.error.removeprefix("InputError: ")), icon=":material/error:")
+result, error, ft_status = state.finetune_outcome(job)
+if error:
+    st.error(state.md_escape(error), icon=":material/error:")
 if result is not None:
-    st.subheader("Results" + (" (cancelled: best checkpoint so far)" if job.status == "cancelled" else ""))
+    st.subheader("Results" + (" (cancelled: best checkpoint so far)" if ft_status == "cancelled" else ""))
     for w in result.warnings:
         st.warning(state.md_escape(w))
     m, bl = result.metrics, result.baseline
@@ -236,14 +236,12 @@ if text.strip():
     row = predict_table(classifier, [text]).iloc[0]
     st.markdown(f"Predicted: **{state.md_escape(row['predicted_label'])}** ({row['confidence']:.1%})")
 if st.button("Apply to the whole corpus", key="finetune_apply"):
-    from core.finetune.predict import predict_table
-
     with st.spinner("Classifying the corpus…"):
-        table = state.memo("finetune_apply", f"{model_dir}|{state.data_key()}",
-                           lambda: predict_table(classifier, corpus.texts))
+        table = state.predictions(classifier, model_dir, corpus.texts)
     st.session_state["finetune_applied"] = (model_dir, state.data_key())
-if st.session_state.get("finetune_applied") == (model_dir, state.data_key()):
-    table = state.memo("finetune_apply", f"{model_dir}|{state.data_key()}", lambda: predict_table(classifier, corpus.texts))
+table = state.predictions(classifier, model_dir, corpus.texts,
+                          saved_only=st.session_state.get("finetune_applied") != (model_dir, state.data_key()))
+if table is not None:  # applied in this session, or saved in the project earlier
     st.dataframe(table.head(200), hide_index=True)
     d1, d2, _ = st.columns([1, 1, 4])
     d1.download_button("CSV", lambda: to_csv_bytes(table), "predictions.csv", "text/csv", key="finetune_pred_csv", on_click="ignore")

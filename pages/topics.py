@@ -13,7 +13,7 @@ from core.charts.topics_similarity import topic_similarity_heatmap
 from core.errors import InputError
 from core.jobs import JobError
 from core.topics import explore, ldavis
-from core.topics.sweep import SweepConfig
+from core.topics.sweep import SweepConfig, model_key as model_key_of
 from ui import state
 from ui import topics_views as V
 
@@ -101,7 +101,7 @@ k = c1.selectbox("Number of topics k", ks, index=ks.index(default_k), key=f"topi
 lam = c2.slider("Relevance λ (1 = most probable words, lower = more topic-specific)", 0.0, 1.0,
                 explore.DEFAULT_LAMBDA, 0.01, key="topics_lambda")
 model = result.model(k)
-model_key = f"{key}|{result.config.engine}|k={k}|seed=0|{result.config.params_key()}"
+model_key = model_key_of(key, result.config, k)
 
 st.markdown("**Topic labels** — type a label; it is used in every view and export of this corpus.")
 labels = V.label_editor(model, model_key, lam)

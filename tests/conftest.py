@@ -9,6 +9,14 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
+@pytest.fixture(autouse=True)
+def _private_workspace(tmp_path_factory, monkeypatch):
+    """Every test gets its own workspace (projects, saved models): none leaks into ./workspace or
+    into another test. Tests that need a particular folder set TOPICLENS_WORKSPACE themselves."""
+    if "TOPICLENS_WORKSPACE" not in os.environ:
+        monkeypatch.setenv("TOPICLENS_WORKSPACE", str(tmp_path_factory.mktemp("workspace")))
+
+
 @pytest.fixture
 def zh_rows() -> list[tuple[str, str]]:
     return [

@@ -1,5 +1,6 @@
 """AppTest of the Fine-tune page: a tiny job started from the page's own widgets runs to a result,
-a reload finds it again only with its owner token, bad model inputs show a message."""
+a reload or a restarted server finds it again through the project address (and only through it),
+bad model inputs show a message."""
 
 from __future__ import annotations
 
@@ -11,12 +12,6 @@ from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/finetune.py"
-
-
-@pytest.fixture(autouse=True)
-def _workspace(tmp_path, monkeypatch):
-    monkeypatch.setenv("TOPICLENS_WORKSPACE", str(tmp_path))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
 def open_page(**query) -> AppTest:
@@ -57,9 +52,9 @@ def _start_tiny_job():
     at.number_input(key="finetune_scratch_lr").set_value(3e-3)
     at.button(key="finetune_start").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    param = at.query_params["job"]
+    param = at.query_params["project"]
     param = param[0] if isinstance(param, list) else param
-    assert "." in param and len(param.split(".", 1)[1]) >= 16        # job id + unguessable owner token
+    assert len(param) >= 16                                          # the project's unguessable address
     return wait_for_results(at), param
 
 
@@ -83,14 +78,27 @@ def test_try_it_and_apply_to_corpus(finished):
     assert list(preds.columns) == ["text", "predicted_label", "confidence"] and len(preds) > 0
 
 
-def test_reload_finds_the_job_only_with_its_owner_token(finished):
+def test_reload_and_restart_find_the_results_only_through_the_project_address(finished):
     _, param = finished
-    again = wait_for_results(open_page(job=param), timeout=10)
+    again = wait_for_results(open_page(project=param), timeout=10)
     assert again.dataframe[0].value["model"].iloc[0] == "compact BERT trained from scratch"
-    job_id = param.split(".", 1)[0]
-    stranger = open_page(job=f"{job_id}.not-the-owner-token")
-    assert not any(s.value.startswith("Results") for s in stranger.subheader)
-    assert not any(s.value.startswith("Results") for s in open_page(job=job_id).subheader)
+
+    from ui import state
+
+    state.job_registry.clear()    # a restarted server: no job in memory, the project has the results
+    restarted = wait_for_results(open_page(project=param), timeout=10)
+    table = restarted.dataframe[0].value
+    assert table["model"].iloc[0] == "compact BERT trained from scratch" and 0.0 <= table["accuracy"].iloc[0] <= 1.0
+    assert any("Model: compact BERT" in c.value for c in restarted.caption)       # the saved model loads
+    restarted.text_area(key="finetune_try").set_value("中国队夺得世界杯冠军").run()
+    assert any(m.value.startswith("Predicted: **") for m in restarted.markdown)
+
+    stranger = AppTest.from_file(APP, default_timeout=90)
+    stranger.query_params["project"] = param[:-4] + "XXXX"
+    stranger.run()
+    assert any("project was not found" in e.value for e in stranger.error)       # said, not swapped for the demo
+    stranger.switch_page(PAGE).run()
+    assert not stranger.exception and not any(s.value.startswith("Results") for s in stranger.subheader)
 
 
 def test_bad_model_folder_and_offline_hub_show_messages(tmp_path):

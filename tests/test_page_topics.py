@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from fixture_paths import DEMO_EN, ROOT
 from core.corpus import load_corpus, load_path
+from core.projects.project import Project
+from core.projects.store import ProjectStore
 
 APP = str(ROOT / "app.py")
 
@@ -22,6 +24,11 @@ def _page(corpus=None) -> AppTest:
     at.switch_page("pages/topics.py").run()
     assert not at.exception, at.exception
     return at
+
+
+def project_id(at: AppTest) -> str:
+    value = at.query_params["project"]
+    return value[0] if isinstance(value, list) else value
 
 
 def _set_sweep(at: AppTest, k_min: int, k_max: int, step: int = 1, engine: str = "sklearn", iterations: int = 5):
@@ -93,11 +100,10 @@ def test_sweep_pick_k_and_explore():
     assert len([e for e in at.expander if re.match(r"^[0-3]: ", e.label)]) == 4
 
     # A label (with HTML in it) persists for this corpus + model and shows in every view.
-    store = at.session_state["topics_labels"]
-    (model_key,) = [k for k in store if "k=4" in k]
+    prefix = "topics_label_editor_"
+    (model_key,) = [k[len(prefix):] for k in at.session_state.keys() if k.startswith(prefix) and "k=4" in k]
     names = {0: "<i>T0</i>", 1: "<i>T1</i>", 2: "<b>Sports</b>", 3: "<i>T3</i>"}
-    store[model_key].update(names)
-    at.session_state["topics_labels"] = store
+    Project(ProjectStore(), project_id(at)).set_labels(model_key, names)
     at.run()
     assert not at.exception, at.exception
     assert any(e.label.startswith("2: ") and "Sports" in e.label for e in at.expander)

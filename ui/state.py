@@ -15,6 +15,7 @@ it all back in `bind_project`, which the frame calls before any page runs.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import secrets
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
 
+import pandas as pd
 import streamlit as st
 
 from core import preprocess
@@ -31,8 +33,8 @@ from core.corpus import Corpus, LoadOptions, load_corpus
 from core.errors import InputError
 from core.jobs import Job, JobRegistry
 from core.preprocess import PreprocessSettings, TokenizedCorpus, tokenize
-from core.projects.project import FAILED, INTERRUPTED, RUNNING, Project, from_dict, run_project_sweep
-from core.projects.store import ProjectStore
+from core.projects.project import PROCESS_ID, FAILED, INTERRUPTED, RUNNING, Project, from_dict, run_project_sweep
+from core.projects.store import ProjectStore, atomic_write_bytes
 from core.topics.sweep import SweepConfig, SweepResult, assemble_result, cache_key, prune_cache
 from core.workspace import workspace_root
 
@@ -44,7 +46,7 @@ DEMOS = {
 }
 DEFAULT_DEMO = next(iter(DEMOS))
 _CORPUS, _SETTINGS, _SID = "corpus", "preprocess_settings", "_session_id"
-_PROJECT, _SEEN, _WIDGETS = "project_id", "projects_seen", "_widgets_saved"
+_PROJECT, _SEEN, _WIDGETS, _MISSING = "project_id", "projects_seen", "_widgets_saved", "_project_missing"
 # Widget values that are part of an analysis (restored with the project); buttons, uploads and
 # editors are not. Labels, corpus and preprocessing are saved by their own calls.
 _PERSISTED = re.compile(
@@ -53,7 +55,8 @@ _PERSISTED = re.compile(
     r"|doc_query|ex_term|groups::.*)"
     r"|topics_(k_min|k_max|k_step|seeds|engine|iterations|alpha|eta|lambda|view|browse_dom|browse_kw|browse_sort)"
     r"|topics_k_[0-9a-f]{24}-[0-9a-f]{16}"
-    r"|finetune_(source|folder|hub|label_source|label_col|vocab|hidden|layers|heads|ffn))$")
+    r"|finetune_(source|folder|hub|label_source|label_col|vocab|hidden|layers|heads|ffn)"
+    r"|finetune_[a-z]+_(epochs|lr|batch|maxlen|warmup|wd|val|test|patience|seed|topn|mlm))$")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -80,6 +83,10 @@ class _LRU:
 @st.cache_resource
 def _memo_store() -> _LRU:
     return _LRU(size=64)
+
+
+def memo_has(namespace: str, key: str) -> bool:
+    return (namespace, key) in _memo_store().data
 
 
 def memo(namespace: str, key: str, compute: Callable[[], T]) -> T:
@@ -163,6 +170,7 @@ def visible_projects() -> list:
 
 def _adopt(project_id: str) -> Project:
     st.session_state[_PROJECT] = project_id
+    st.session_state.pop(_MISSING, None)
     seen = st.session_state.setdefault(_SEEN, [])
     if project_id not in seen:
         seen.append(project_id)
@@ -189,13 +197,54 @@ def open_project(project_id: str) -> None:
     st.session_state[_WIDGETS] = dict(widgets)
 
 
-def new_demo_project(label: str = DEFAULT_DEMO) -> None:
+def new_demo_project(label: str = DEFAULT_DEMO, kind: str = "demo") -> None:
     """A project of its own holding a demo corpus (the first visit without a project gets one)."""
     data, name = demo_source(label)
     corpus = load_upload(data, name, LoadOptions())
-    info = project_store().create(f"Demo: {label}", kind="demo")
+    info = project_store().create(f"Demo: {label}", kind=kind)
     Project(project_store(), info.id).save_corpus(data, name, corpus.options, corpus.n_docs)
     open_project(info.id)
+
+
+def rename_project(name: str) -> None:
+    project_store().rename(project().id, name)
+
+
+def duplicate_project() -> None:
+    """Copy the session's project and continue in the copy."""
+    copy = project_store().duplicate(project().id)
+    open_project(copy.id)
+
+
+def delete_project(project_id: str) -> None:
+    """Delete a project; deleting the session's own leaves it in a fresh demo project."""
+    for job in job_registry().list(f"project:{project_id}"):
+        job_registry().cancel(job.id, f"project:{project_id}")
+    project_store().delete(project_id)
+    seen = st.session_state.get(_SEEN, [])
+    if project_id in seen:
+        seen.remove(project_id)
+    if st.session_state.get(_PROJECT) == project_id:
+        st.session_state.pop(_PROJECT, None)
+        new_demo_project()
+
+
+def export_project(project_id: str) -> bytes:
+    from core.projects.archive import export_project as export
+
+    return export(project_store(), project_id)
+
+
+def import_project(data: bytes, name: str | None = None) -> None:
+    """Validate and add a .topiclens file as a new project, then open it (InputError if refused)."""
+    from core.projects.archive import import_project as load
+
+    open_project(load(project_store(), data, name=name or None).id)
+
+
+def _missing_message() -> str:
+    return ("That project was not found: it was deleted, or the address is incomplete. "
+            "Open one from the Projects page, or load a corpus to start a new project.")
 
 
 def bind_project() -> str | None:
@@ -205,12 +254,13 @@ def bind_project() -> str | None:
     current = st.session_state.get(_PROJECT)
     if wanted and wanted != current:
         if project_store().get(wanted) is None:
-            st.session_state.pop(_PROJECT, None)
-            st.session_state.pop(_CORPUS, None)
-            del st.query_params["project"]
-            return ("That project was not found: it was deleted, or the address is incomplete. "
-                    "Open one from the Projects page, or load a corpus to start a new project.")
+            st.session_state.pop(_PROJECT, None)   # this message stays (page switches clear the address)
+            st.session_state.pop(_CORPUS, None)    # until the user opens or starts a project: no demo swap
+            st.session_state[_MISSING] = True
+            return _missing_message()
         open_project(wanted)
+    elif current is None and st.session_state.get(_MISSING):
+        return _missing_message()
     elif current is None and not wanted and _CORPUS not in st.session_state:
         new_demo_project()
     elif current is not None:
@@ -321,40 +371,30 @@ def current_tokens() -> TokenizedCorpus | None:
         return None
     settings, key, proj = preprocess_settings(), data_key(), current_project()
 
-    def compute() -> TokenizedCorpus:
-        saved = proj.load_tokens(key, settings, TokenizedCorpus) if proj is not None else None
-        if saved is not None and len(saved.docs) == corpus.n_docs:
-            return saved
+    def tokenize_here() -> TokenizedCorpus:
         texts = corpus.texts
         if sum(map(len, texts)) < 2_000_000:
-            tokens = tokenize(texts, settings)
-        else:
-            bar = st.progress(0.0, text="Tokenizing…")
-            try:
-                tokens = tokenize(texts, settings, progress=lambda f: bar.progress(f, text=f"Tokenizing… {f:.0%}"))
-            finally:
-                bar.empty()
-        if proj is not None:
-            proj.save_tokens(key, tokens)
-        return tokens
+            return tokenize(texts, settings)
+        bar = st.progress(0.0, text="Tokenizing…")
+        try:
+            return tokenize(texts, settings, progress=lambda f: bar.progress(f, text=f"Tokenizing… {f:.0%}"))
+        finally:
+            bar.empty()
+
+    def compute() -> TokenizedCorpus:
+        return proj.tokens_for(corpus, settings, tokenize_here) if proj is not None else tokenize_here()
 
     return memo("tokens", key, compute)
 
 
 def topics_dtm(tokens: TokenizedCorpus):
     """The document-term matrix the Topics page fits on, kept in the project like the tokens."""
-    from core.topics.dtm import DTMBundle, build_dtm
+    from core.topics.dtm import build_dtm
 
     key, proj = data_key(), current_project()
 
-    def compute() -> DTMBundle:
-        saved = proj.load_dtm(key, DTMBundle) if proj is not None else None
-        if saved is not None and saved.data_key == key:
-            return saved
-        bundle = build_dtm(tokens.docs, data_key=key)
-        if proj is not None:
-            proj.save_dtm(key, bundle)
-        return bundle
+    def compute():
+        return proj.dtm_for(key, tokens) if proj is not None else build_dtm(tokens.docs, data_key=key)
 
     return memo("topics_dtm", key, compute)
 
@@ -392,29 +432,86 @@ def md_escape(text: str) -> str:
 
 
 # --- finetune ---
-# Fine-tune jobs are owned by a per-session secret token (not the job id alone). The page puts
-# "?job=<job id>.<token>" in the URL on every run, so a reload (a new Streamlit session) of the
-# same browser adopts the token and finds its job; without the token nobody else can.
-_FT_OWNER, _FT_JOB = "finetune_owner", "finetune_job"
-
+# A fine-tune job is owned by the project (its address is the secret), like sweeps. Its outcome
+# (metrics, baseline, curves, the saved model folder inside the project, predictions) is written
+# to the project when it ends, so a reload or a restarted server shows the results again.
 
 def finetune_job():
-    """(owner token, the session's fine-tune Job or None); re-asserts ?job= in the URL."""
-    registry = job_registry()
-    if _FT_OWNER not in st.session_state:
-        st.session_state[_FT_OWNER] = secrets.token_urlsafe(16)
-    job_id, _, token = str(st.query_params.get("job", "")).partition(".")
-    if st.session_state.get(_FT_JOB) is None and token and registry.get(job_id, token) is not None:
-        st.session_state[_FT_OWNER], st.session_state[_FT_JOB] = token, job_id
-    owner = st.session_state[_FT_OWNER]
-    job = registry.get(st.session_state.get(_FT_JOB), owner)
-    if job is not None:
-        st.query_params["job"] = f"{job.id}.{owner}"
+    """(owner, the project's current fine-tune Job or None)."""
+    owner = project_owner()
+    run = _current_finetune_run()
+    job = job_registry().get(run.get("job_id"), owner) if run else None
     return owner, job
 
 
-def set_finetune_job(job_id: str | None) -> None:
-    st.session_state[_FT_JOB] = job_id
+def _current_finetune_run() -> dict | None:
+    proj = current_project()
+    return proj.current_finetune() if proj is not None else None
+
+
+def submit_finetune(request) -> Job:
+    """Start a fine-tune of the project; its model is saved inside the project folder."""
+    import time as _time
+
+    from core.finetune import pipeline as P
+
+    proj = project()
+    run_id = f"{_time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+    request.out_dir = proj.finetune_dir(run_id) / "model"
+    record = {"id": run_id, "started": _time.time(), "status": RUNNING, "process": PROCESS_ID,
+              "corpus": request.corpus_name, "corpus_sha256": current_corpus().content_hash,
+              "label_source": request.label_source, "source": request.source.describe()}
+
+    def finished(result, error) -> None:
+        proj.save_finetune_run(run_id, {**record, **P.result_record(result, proj.dir, error)})
+
+    job = P.submit_finetune(job_registry(), project_owner(), request, on_finish=finished)
+    proj.save_finetune_run(run_id, {**record, "job_id": job.id})
+    proj.set_current_finetune(run_id)
+    mark_worked_on()
+    return job
+
+
+def finetune_outcome(job: Job | None):
+    """(result, error, status) of the project's current fine-tune: from the live job, else as saved.
+    A run left 'running' by a stopped server reads 'interrupted'."""
+    from core.finetune import pipeline as P
+
+    if job is not None and job.done:
+        return job.result, (job.error or "").removeprefix("InputError: ") or None, job.status
+    run = _current_finetune_run()
+    if run is None or (job is not None and not job.done):
+        return None, None, None
+    proj = current_project()
+    if run["status"] == RUNNING:
+        return None, ("The fine-tune was interrupted when the server stopped, before a model was saved; "
+                      "start it again."), INTERRUPTED
+    return P.result_from_record(run, proj.dir), run.get("error"), run["status"]
+
+
+def predictions(classifier, model_dir: str, texts: list[str], saved_only: bool = False):
+    """Whole-corpus predictions of a model, kept in the project beside the model; with
+    `saved_only`, None unless they were computed before (in this session or saved)."""
+    from core.finetune.predict import predict_table
+
+    proj, key = current_project(), data_key()
+    path = None
+    if proj is not None and Path(model_dir).resolve().is_relative_to(proj.dir.resolve()):
+        path = Path(model_dir).parent / f"predictions-{key}.parquet"
+    if saved_only and not (path is not None and path.exists()) and not memo_has("finetune_apply", f"{model_dir}|{key}"):
+        return None
+
+    def compute():
+        if path is not None and path.exists():
+            return pd.read_parquet(path)
+        table = predict_table(classifier, texts)
+        if path is not None:
+            buf = io.BytesIO()
+            table.to_parquet(buf, index=False)
+            atomic_write_bytes(path, buf.getvalue())
+        return table
+
+    return memo("finetune_apply", f"{model_dir}|{key}", compute)
 
 
 # --- topics ---

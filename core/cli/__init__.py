@@ -13,7 +13,8 @@ from core import __version__
 from core.errors import InputError
 
 # Subcommand modules, in the order `--help` lists them.
-COMMAND_MODULES = ["core.cli.inspect", "core.cli.terms", "core.cli.sweep", "core.cli.topics", "core.cli.finetune"]
+COMMAND_MODULES = ["core.cli.inspect", "core.cli.terms", "core.cli.sweep", "core.cli.topics", "core.cli.finetune",
+                   "core.cli.project"]
 
 
 class _Parser(argparse.ArgumentParser):

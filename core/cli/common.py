@@ -9,8 +9,21 @@ from core.corpus import Corpus, LoadOptions, load_path
 from core.preprocess import PreprocessSettings, TokenizedCorpus, parse_stopword_upload, parse_user_dict, tokenize
 
 
-def add_corpus_args(parser: argparse.ArgumentParser, tokens: bool = True) -> None:
-    parser.add_argument("file", metavar="FILE", help="CSV/TSV/TXT/JSONL/XLSX file or ZIP of .txt files")
+_CORPUS_OPTIONS = {"text_col", "label_col", "date_col", "encoding", "delimiter", "sheet", "txt_mode", "drop_empty",
+                   "drop_duplicates", "lang", "stopwords", "user_dict", "keep_numbers", "min_token_len", "min_df",
+                   "max_df"}
+
+
+def add_corpus_args(parser: argparse.ArgumentParser, tokens: bool = True, project: bool = False) -> None:
+    if project:
+        parser.add_argument("file", metavar="FILE", nargs="?",
+                            help="CSV/TSV/TXT/JSONL/XLSX file or ZIP of .txt files (optional with --project: "
+                            "the project's corpus and settings)")
+        parser.add_argument("--project", metavar="NAME",
+                            help="read and write this project (name or id; created when FILE is given and no "
+                            "project has that name): stored fits are reused, results are saved in it")
+    else:
+        parser.add_argument("file", metavar="FILE", help="CSV/TSV/TXT/JSONL/XLSX file or ZIP of .txt files")
     parser.add_argument("--text-col", help="column holding the documents (default: the longest text column)")
     parser.add_argument("--label-col", "--group-col", dest="label_col",
                         help="label/group column (default: detected; '' for none)")
@@ -30,6 +43,8 @@ def add_corpus_args(parser: argparse.ArgumentParser, tokens: bool = True) -> Non
         parser.add_argument("--min-token-len", type=int, default=1, help="drop tokens shorter than this")
         parser.add_argument("--min-df", type=int, default=1, help="drop tokens in fewer documents")
         parser.add_argument("--max-df", type=float, default=1.0, help="drop tokens in a larger share of documents")
+    # What "not given" looks like, to refuse corpus options that a --project run without FILE would ignore.
+    parser.set_defaults(corpus_defaults={a.dest: a.default for a in parser._actions if a.dest in _CORPUS_OPTIONS})
 
 
 def load_options(args: argparse.Namespace) -> LoadOptions:
@@ -69,3 +84,63 @@ def load_from_args(args: argparse.Namespace) -> tuple[Corpus, TokenizedCorpus]:
 def data_key(corpus: Corpus, tokens: TokenizedCorpus) -> str:
     """Same key the dashboard uses: corpus fingerprint plus preprocessing settings."""
     return preprocess.data_key(corpus.fingerprint, tokens.settings)
+
+
+def _changed_options(args: argparse.Namespace) -> list[str]:
+    return [k for k, v in args.corpus_defaults.items() if getattr(args, k) != v]
+
+
+def open_project(args: argparse.Namespace, tokens: bool = True):
+    """(project, corpus, tokens or None) for `--project NAME [FILE]`.
+
+    With FILE, the file and these options become the project's corpus and settings (a project of
+    that name is created if there is none). Without FILE, the project's own are used, and corpus
+    or preprocessing options are refused rather than silently ignored.
+    """
+    from core.corpus import load_corpus
+    from core.errors import InputError
+    from core.projects.project import Project
+    from core.projects.store import ProjectStore
+
+    store = ProjectStore()
+    if args.file:
+        try:
+            info = store.find(args.project)
+        except InputError:
+            info = store.create(args.project)
+        project = Project(store, info.id)
+        corpus = load_path(args.file, load_options(args))
+        with open(args.file, "rb") as fh:
+            data = fh.read()
+        project.save_corpus(data, corpus.name, corpus.options, corpus.n_docs)
+        settings = preprocess_settings(args) if tokens else project.preprocess()
+        if tokens:
+            project.save_preprocess(settings)
+    else:
+        project = Project(store, store.find(args.project).id)
+        if changed := _changed_options(args):
+            raise InputError(f"--{changed[0].replace('_', '-')} changes the corpus or preprocessing: pass FILE "
+                             "with it (the project then takes the new settings), or leave it out to use the "
+                             "project's own.")
+        source = project.corpus_source()
+        if source is None:
+            raise InputError(f"Project {project.info.name!r} has no corpus yet: pass FILE.")
+        corpus = load_corpus(*source)
+        settings = project.preprocess()
+    if not tokens:
+        return project, corpus, None
+    toks = project.tokens_for(corpus, settings, lambda: tokenize(corpus.texts, settings))
+    return project, corpus, toks
+
+
+def load_inputs(args: argparse.Namespace, tokens: bool = True):
+    """(project or None, corpus, tokens or None): from the project with --project, else from FILE."""
+    from core.errors import InputError
+
+    if getattr(args, "project", None):
+        return open_project(args, tokens)
+    if not args.file:
+        raise InputError("Give a corpus FILE, or --project NAME to use a project's corpus.")
+    if tokens:
+        return (None, *load_from_args(args))
+    return None, load_path(args.file, load_options(args)), None

@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-from core.cli.common import add_corpus_args, load_options
+from core.cli.common import add_corpus_args, load_inputs
 from core.errors import InputError
 
 
@@ -19,9 +19,10 @@ def register(sub) -> None:
         "'minilm' (bundled all-MiniLM-L6-v2, English, optional package), a local Hugging Face model folder, "
         "or a Hub id (needs internet or the local cache; never runs remote code).",
     )
-    add_corpus_args(p, tokens=False)
+    add_corpus_args(p, tokens=False, project=True)
     p.add_argument("--model", default="scratch", help="scratch | minilm | PATH | HUB_ID (default: scratch)")
-    p.add_argument("--out", required=True, help="folder for the saved model (safetensors, tokenizer, labels, manifest)")
+    p.add_argument("--out", help="folder for the saved model (safetensors, tokenizer, labels, manifest); "
+                   "with --project the model is saved in the project unless --out is given")
     p.add_argument("--epochs", type=int, default=None, help="training epochs (default: 4 from scratch, 2 pretrained)")
     p.add_argument("--max-length", type=int, default=None, help="tokens per text (default: 95th percentile)")
     p.add_argument("--batch-size", type=int, default=None, help="batch size (default: 32 from scratch, 16 pretrained)")
@@ -42,13 +43,14 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from core.corpus import load_path
-    from core.finetune.pipeline import FinetuneRequest, run_finetune
+    from core.finetune.pipeline import FinetuneRequest, result_record, run_finetune
     from core.finetune.sources import ScratchConfig, parse_source
     from core.finetune.train import default_settings
 
     source = parse_source(args.model)
-    corpus = load_path(args.file, load_options(args))
+    if not args.out and not args.project:
+        raise InputError("Give --out DIR for the saved model, or --project NAME to save it in a project.")
+    project, corpus, _ = load_inputs(args, tokens=False)
     if not corpus.label_col:
         raise InputError("No label column: pass --label-col with the column holding the classes.")
     settings = default_settings(source)
@@ -69,8 +71,15 @@ def run(args) -> int:
             last[0] = time.time()
             print(f"[{frac:5.1%}] {message}", file=sys.stderr, flush=True)
 
-    request = FinetuneRequest(corpus.texts, corpus.frame[corpus.label_col].tolist(), source, settings, args.out,
+    run_id = time.strftime("%Y%m%d-%H%M%S")
+    out = args.out or project.finetune_dir(run_id) / "model"
+    request = FinetuneRequest(corpus.texts, corpus.frame[corpus.label_col].tolist(), source, settings, out,
                               corpus_name=corpus.name, label_source=f"column {corpus.label_col}")
     result = run_finetune(request, progress)
+    if project is not None:  # shown on the project's Fine-tune page like a run started there
+        project.save_finetune_run(run_id, {"id": run_id, "started": time.time() - result.seconds, "corpus": corpus.name,
+                                           "corpus_sha256": corpus.content_hash, "label_source": request.label_source,
+                                           "source": source.describe(), **result_record(result, project.dir)})
+        project.set_current_finetune(run_id)
     print(json.dumps(result.summary(), ensure_ascii=False, indent=2))
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.cli.common import add_corpus_args, data_key, load_from_args
+from core.cli.common import add_corpus_args, data_key, load_inputs
 
 
 def register(sub) -> None:
@@ -20,7 +20,7 @@ def register(sub) -> None:
                        description="Fit an LDA model for every k in MIN:MAX:STEP (and every seed), score each "
                        "with perplexity (train, held-out 10%), UMass, NPMI, topic diversity, CaoJuan2009, "
                        "Arun2010, Deveaud2014 and, with 2+ seeds, stability; then shortlist 2-3 candidate k.")
-    add_corpus_args(p)
+    add_corpus_args(p, project=True)
     p.add_argument("--k", dest="k_range", default="2:20:2", metavar="MIN:MAX:STEP",
                    help="k range, inclusive (default 2:20:2)")
     p.add_argument("--seeds", type=int, default=1, help="models per k, seeds 0..N-1 (1-5; 2+ adds stability)")
@@ -43,13 +43,21 @@ def run(args: argparse.Namespace) -> int:
     config = SweepConfig(k_min=k_min, k_max=k_max, k_step=k_step, seeds=args.seeds, engine=args.engine,
                          iterations=args.iterations, alpha=args.alpha, eta=args.eta, jobs=args.jobs)
     config.validate()  # parameter errors before the (slow) corpus load
-    corpus, tokens = load_from_args(args)
-    bundle = build_dtm(tokens.docs, data_key=data_key(corpus, tokens))
+    project, corpus, tokens = load_inputs(args)
+    key = data_key(corpus, tokens)
+    bundle = project.dtm_for(key, tokens) if project is not None else build_dtm(tokens.docs, data_key=key)
     config.validate(bundle)
     print(f"sweeping k={k_min}..{k_max} step {k_step} x {args.seeds} seed(s) with {config.engine} on "
           f"{bundle.n_docs} documents, {bundle.n_terms} terms, {args.jobs} job(s)…", file=sys.stderr)
-    result = run_sweep(bundle, config)
-    frame = result.frame.drop(columns=["cached", "metric_seconds"])
+    if project is not None:  # every fit lands in the project as it finishes; stored fits are reused
+        from core.projects.project import run_project_sweep
+
+        result = run_project_sweep(project, project.start_sweep(key, config), bundle, config)
+        print(f"project {project.info.name!r}: {result.n_fitted} fitted, "
+              f"{len(result.models) - result.n_fitted} reused from the project", file=sys.stderr)
+    else:
+        result = run_sweep(bundle, config)
+    frame = result.frame.drop(columns=["metric_seconds"] if project is not None else ["cached", "metric_seconds"])
     if args.out:
         write_table(frame, args.out)
         print(f"wrote {len(frame)} rows to {args.out}", file=sys.stderr)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.cli.common import add_corpus_args, data_key, load_from_args
+from core.cli.common import add_corpus_args, data_key, load_inputs
 from core.errors import InputError
 from core.export import write_table
 
@@ -26,13 +26,52 @@ def parse_label(text: str) -> tuple[int, str]:
         raise InputError(f"--label must look like N=TEXT (topic number, '=', label), got {text!r}.") from None
 
 
+def _check_labels(labels: dict[int, str], k: int) -> None:
+    bad = [n for n in labels if not 0 <= n < k]
+    if bad:
+        raise InputError(f"--label topic {bad[0]} does not exist; topics are numbered 0..{k - 1}.")
+
+
+def _project_model(project, key: str, tokens, args, labels: dict[int, str]):
+    """The project's stored fit of this (k, seed, engine, parameters), else a new fit stored in it
+    (as a one-k sweep, so it carries its metrics); labels merge the project's with --label, and the
+    choice of k and lambda is saved for the dashboard."""
+    from core.projects.project import run_project_sweep
+    from core.topics import explore
+    from core.topics.engines import fit_model
+    from core.topics.sweep import SweepConfig, cache_key, model_key
+
+    bundle = project.dtm_for(key, tokens)
+    config = SweepConfig(k_min=args.k, k_max=args.k, k_step=1, seeds=1, engine=args.engine,
+                         iterations=args.iterations, alpha=args.alpha, eta=args.eta, jobs=1)
+    config.validate(bundle)
+    hit = project.fit_cache(bundle).get(cache_key(bundle, config, args.k, args.seed))
+    if hit is not None:
+        print(f"reusing the project's fit of k={args.k}, seed={args.seed}", file=sys.stderr)
+        model = hit.model
+    elif args.seed == 0:
+        print(f"fitting {args.engine} LDA, k={args.k} on {bundle.n_docs} documents, {bundle.n_terms} terms "
+              f"(saved in project {project.info.name!r})…", file=sys.stderr)
+        model = run_project_sweep(project, project.start_sweep(key, config), bundle, config).model(args.k)
+    else:  # sweeps store seeds 0..N-1 of a k; a lone other seed is fitted but not stored
+        model = fit_model(bundle, k=args.k, engine=args.engine, seed=args.seed, iterations=args.iterations,
+                          alpha=args.alpha, eta=args.eta)
+    _check_labels(labels, model.k)
+    mkey = model_key(key, config, args.k, args.seed)
+    merged = explore.clean_labels({**project.labels(mkey), **labels}, model.k)
+    project.set_labels(mkey, merged)
+    project.save_widget(f"topics_k_{key}", args.k)
+    project.save_widget("topics_lambda", args.lambda_)
+    return model, merged
+
+
 def register(sub) -> None:
     from core.topics.engines import ENGINES
 
     p = sub.add_parser("topics", help="fit one topic model; write the report, doc-topic and topic-word tables",
                        description="Fit an LDA topic model with K topics and export it. Topic numbers are the "
                        "model's own (0..K-1) in every output.")
-    add_corpus_args(p)
+    add_corpus_args(p, project=True)
     p.add_argument("--k", type=int, required=True, help="number of topics")
     p.add_argument("--engine", choices=ENGINES, default="sklearn", help="topic model engine")
     p.add_argument("--seed", type=int, default=0, help="random seed")
@@ -58,16 +97,17 @@ def run(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise InputError("--top must be at least 1.")
     labels = dict(parse_label(t) for t in args.label)
-    corpus, tokens = load_from_args(args)
+    project, corpus, tokens = load_inputs(args)
     key = data_key(corpus, tokens)
-    bundle = build_dtm(tokens.docs, data_key=key)
-    print(f"fitting {args.engine} LDA, k={args.k}, seed={args.seed} on {bundle.n_docs} documents, "
-          f"{bundle.n_terms} terms…", file=sys.stderr)
-    model = fit_model(bundle, k=args.k, engine=args.engine, seed=args.seed, iterations=args.iterations,
-                      alpha=args.alpha, eta=args.eta)
-    bad = [n for n in labels if not 0 <= n < model.k]
-    if bad:
-        raise InputError(f"--label topic {bad[0]} does not exist; topics are numbered 0..{model.k - 1}.")
+    if project is not None:
+        model, labels = _project_model(project, key, tokens, args, labels)
+    else:
+        bundle = build_dtm(tokens.docs, data_key=key)
+        print(f"fitting {args.engine} LDA, k={args.k}, seed={args.seed} on {bundle.n_docs} documents, "
+              f"{bundle.n_terms} terms…", file=sys.stderr)
+        model = fit_model(bundle, k=args.k, engine=args.engine, seed=args.seed, iterations=args.iterations,
+                          alpha=args.alpha, eta=args.eta)
+        _check_labels(labels, model.k)
     label_list = explore.topic_labels(model, explore.clean_labels(labels, model.k), args.lambda_)
     names = explore.topic_names(label_list)
     words = explore.top_word_lists(model, args.lambda_, 10)

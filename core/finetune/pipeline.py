@@ -4,6 +4,7 @@ and the same call as a background job. The page, the CLI and the benchmark all u
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 import time
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from typing import Callable
 import numpy as np
 
 from core.errors import InputError
+from core.jsonable import plain
 from core.finetune.data import prepare_labels, split_data
 from core.finetune.sources import ModelSource
 from core.finetune.train import Progress, TrainSettings
@@ -125,8 +127,11 @@ def _manifest(request: FinetuneRequest, result: FinetuneResult) -> dict:
     }
 
 
-def submit_finetune(registry, owner: str, request: FinetuneRequest):
-    """Run `run_finetune` as a background job of `owner` (one at a time); returns the Job."""
+def submit_finetune(registry, owner: str, request: FinetuneRequest,
+                    on_finish: Callable[[FinetuneResult | None, str | None], None] | None = None):
+    """Run `run_finetune` as a background job of `owner` (one at a time); returns the Job.
+
+    `on_finish(result, error)` runs in the job's thread when it ends (the project records it)."""
     from core.jobs import JobError
 
     request.settings.validate()
@@ -139,12 +144,43 @@ def submit_finetune(registry, owner: str, request: FinetuneRequest):
             if rec is not None:
                 ctx.event(**rec)
 
-        return run_finetune(request, report, lambda: ctx.cancelled)
+        if on_finish is None:
+            return run_finetune(request, report, lambda: ctx.cancelled)
+        try:
+            result = run_finetune(request, report, lambda: ctx.cancelled)
+        except Exception as exc:
+            on_finish(None, str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}")
+            raise
+        on_finish(result, None)
+        return result
 
     try:
         return registry.submit(owner, JOB_KIND, work, label=f"fine-tune: {request.source.describe()}", exclusive=True)
     except JobError as exc:
         raise InputError(str(exc)) from exc
+
+
+def result_record(result: FinetuneResult | None, base_dir: Path, error: str | None = None) -> dict:
+    """A finished run as JSON for the project: the result (model folder relative to `base_dir`),
+    or the error. Inverse: `result_from_record`."""
+    if result is None:
+        return {"status": "failed", "error": error, "finished": time.time()}
+    values = plain(dataclasses.asdict(result))
+    model_dir = Path(result.model_dir).resolve()
+    base = Path(base_dir).resolve()
+    values["model_dir"] = model_dir.relative_to(base).as_posix() if model_dir.is_relative_to(base) else str(model_dir)
+    return {"status": result.status, "error": None, "finished": time.time(), "result": values}
+
+
+def result_from_record(record: dict, base_dir: Path) -> FinetuneResult | None:
+    values = record.get("result")
+    if not values:
+        return None
+    known = {f.name for f in dataclasses.fields(FinetuneResult)}
+    values = {k: v for k, v in values.items() if k in known}
+    model_dir = Path(values["model_dir"])
+    values["model_dir"] = str(model_dir if model_dir.is_absolute() else Path(base_dir) / model_dir)
+    return FinetuneResult(**values)
 
 
 def eval_curves(history: list[dict]) -> dict[str, list]:

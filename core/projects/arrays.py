@@ -22,6 +22,8 @@ from typing import Any, Callable
 import numpy as np
 import scipy.sparse as sp
 
+from core.jsonable import plain
+
 FORMAT = 1
 
 
@@ -162,9 +164,9 @@ class FitCache:
     def __setitem__(self, key: str, entry) -> None:
         self.memory[key] = entry
         m = entry.model
-        meta = {"format": FORMAT, "cache_key": key, "record": _plain(entry.record), "engine": m.engine, "k": m.k,
-                "seed": m.seed, "params": _plain(m.params), "fit_seconds": m.fit_seconds, "data_key": m.data_key,
-                "fit_stats": _plain(m.fit_stats), "bundle_key": self.bundle.key}
+        meta = {"format": FORMAT, "cache_key": key, "record": plain(entry.record), "engine": m.engine, "k": m.k,
+                "seed": m.seed, "params": plain(m.params), "fit_seconds": m.fit_seconds, "data_key": m.data_key,
+                "fit_stats": plain(m.fit_stats), "bundle_key": self.bundle.key}
         files = {"topic_word.npy": npy_bytes(m.topic_word), "doc_topic.npy": npy_bytes(m.doc_topic),
                  "entry.json": _json(meta)}
         if entry.top_ids is not None:
@@ -214,16 +216,3 @@ class FitCache:
                            fit_seconds=float(meta["fit_seconds"]), data_key=meta["data_key"],
                            fit_stats=meta["fit_stats"])
         return SweepEntry(dict(meta["record"]), model, top_ids)
-
-
-def _plain(value: Any) -> Any:
-    """JSON-friendly copy: numpy scalars and arrays become Python numbers and lists."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value

@@ -134,6 +134,29 @@ class Project:
     def save_dtm(self, data_key: str, bundle) -> None:
         arrays.save_dtm(self.dir / "dtm" / arrays.digest(data_key), bundle)
 
+    def tokens_for(self, corpus, settings: PreprocessSettings, compute):
+        """Tokens of `corpus` under `settings`: as stored in the project, else `compute()`, stored."""
+        from core.preprocess import TokenizedCorpus, data_key
+
+        key = data_key(corpus.fingerprint, settings)
+        saved = self.load_tokens(key, settings, TokenizedCorpus)
+        if saved is not None and len(saved.docs) == corpus.n_docs:
+            return saved
+        tokens = compute()
+        self.save_tokens(key, tokens)
+        return tokens
+
+    def dtm_for(self, data_key: str, tokens):
+        """The Topics document-term matrix of these tokens: as stored, else built and stored."""
+        from core.topics.dtm import DTMBundle, build_dtm
+
+        saved = self.load_dtm(data_key, DTMBundle)
+        if saved is not None and saved.data_key == data_key:
+            return saved
+        bundle = build_dtm(tokens.docs, data_key=data_key)
+        self.save_dtm(data_key, bundle)
+        return bundle
+
     # ------------------------------------------------------------------ sweeps
     def fit_cache(self, bundle, memory: dict | None = None) -> arrays.FitCache:
         return arrays.FitCache(self.dir / "fits", bundle, memory)
@@ -183,6 +206,14 @@ class Project:
     def save_finetune_run(self, run_id: str, record: dict) -> None:
         self.set(f"finetune:{run_id}", record)
 
+    def set_current_finetune(self, run_id: str) -> None:
+        """The run the Fine-tune page shows (the latest started, from the page or the CLI)."""
+        self.set("finetune_run", run_id)
+
+    def current_finetune(self) -> dict | None:
+        run_id = self.get("finetune_run")
+        return self.get(f"finetune:{run_id}") if run_id else None
+
     def finetune_runs(self) -> list[dict]:
         return sorted(self._prefixed("finetune:").values(), key=lambda r: r.get("started", 0))
 
@@ -192,8 +223,6 @@ def run_project_sweep(project: Project, sweep_id: str, bundle, config, ctx=None,
     says how it ended. A re-run of the same config reuses every stored fit (`cached` = True)."""
     from core.topics.sweep import run_sweep
 
-    if project.load_dtm(bundle.data_key, type(bundle)) is None:
-        project.save_dtm(bundle.data_key, bundle)
     try:
         result = run_sweep(bundle, config, ctx, project.fit_cache(bundle, memory))
     except Exception as exc:

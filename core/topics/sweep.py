@@ -187,6 +187,12 @@ def cache_key(bundle: DTMBundle, config: SweepConfig, k: int, seed: int) -> str:
     return f"sweep|{bundle.key}|{config.engine}|k={int(k)}|seed={int(seed)}|{config.params_key()}"
 
 
+def model_key(data_key: str, config: SweepConfig, k: int, seed: int = 0) -> str:
+    """Identity of one fitted model for what users attach to it (topic labels): corpus, engine, k,
+    seed and fit parameters. The dashboard and the CLI share it through the project."""
+    return f"{data_key}|{config.engine}|k={int(k)}|seed={int(seed)}|{config.params_key()}"
+
+
 def prune_cache(cache: MutableMapping[str, Any], bundle: DTMBundle) -> int:
     """Drop the fits of every other corpus/preprocessing from a session's cache (bounds its memory);
     returns how many entries were dropped."""

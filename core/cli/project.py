@@ -1,0 +1,94 @@
+"""`topiclens project list|show|export|import|delete`: the projects of the workspace, headless.
+
+The workspace is $TOPICLENS_WORKSPACE (default ./workspace), the same one the dashboard uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from core.errors import InputError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("project", help="list, show, export, import or delete projects",
+                       description="Projects of the workspace ($TOPICLENS_WORKSPACE, default ./workspace). "
+                       "NAME is a project's name or id.")
+    verbs = p.add_subparsers(dest="verb", required=True, parser_class=type(p))  # errors: one line, exit 2
+    v = verbs.add_parser("list", help="one line per project")
+    v.add_argument("--json", action="store_true", help="JSON instead of a table")
+    v = verbs.add_parser("show", help="what a project holds")
+    v.add_argument("name", metavar="NAME")
+    v = verbs.add_parser("export", help="write a project as one .topiclens file")
+    v.add_argument("name", metavar="NAME")
+    v.add_argument("--out", required=True, help="the .topiclens file to write")
+    v = verbs.add_parser("import", help="add a .topiclens file as a new project (validated first)")
+    v.add_argument("file", metavar="FILE")
+    v.add_argument("--name", help="name of the new project (default: the exported name)")
+    v = verbs.add_parser("delete", help="delete a project and everything in it")
+    v.add_argument("name", metavar="NAME")
+    p.set_defaults(func=run)
+
+
+def _when(ts: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+
+
+def _summary(store, info) -> dict:
+    from core.projects.project import Project
+
+    project = Project(store, info.id)
+    sweeps = project.sweeps()
+    labels = {k: v for k, v in store.fields(info.id).items() if k.startswith("labels:") and v}
+    return {
+        "id": info.id, "name": info.name, "corpus": info.corpus_name, "documents": info.n_docs,
+        "created": _when(info.created), "modified": _when(info.modified), "size_bytes": store.size_on_disk(info.id),
+        "sweeps": [{"k": f"{s['config']['k_min']}..{s['config']['k_max']} step {s['config']['k_step']}",
+                    "engine": s["config"]["engine"], "status": s["status"], "models": s.get("n_models")}
+                   for s in sweeps],
+        "labelled_models": len(labels),
+        "finetune_runs": [{"id": r["id"], "status": r.get("status"), "source": r.get("source"),
+                           "accuracy": (r.get("result") or {}).get("metrics", {}).get("accuracy")}
+                          for r in project.finetune_runs()],
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.projects.archive import export_project, import_project
+    from core.projects.store import ProjectStore, atomic_write_bytes
+
+    store = ProjectStore()
+    if args.verb == "list":
+        rows = [{"id": p.id, "name": p.name, "corpus": p.corpus_name, "documents": p.n_docs,
+                 "modified": _when(p.modified), "size_bytes": store.size_on_disk(p.id)} for p in store.list()]
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        elif not rows:
+            print("no projects yet", file=sys.stderr)
+        else:
+            for r in rows:
+                print(f"{r['id']}  {r['name']}  ·  {r['corpus'] or 'no corpus'}  ·  {r['documents']:,} docs  ·  "
+                      f"{r['modified']}  ·  {r['size_bytes'] / 1e6:.1f} MB")
+    elif args.verb == "show":
+        print(json.dumps(_summary(store, store.find(args.name)), ensure_ascii=False, indent=2))
+    elif args.verb == "export":
+        info = store.find(args.name)
+        out = Path(args.out)
+        if out.is_dir():
+            raise InputError(f"{out} is a folder: give a file name ending in .topiclens.")
+        data = export_project(store, info.id)
+        atomic_write_bytes(out, data)
+        print(f"wrote {out} ({len(data) / 1e6:.1f} MB)", file=sys.stderr)
+    elif args.verb == "import":
+        info = import_project(store, Path(args.file), name=args.name)
+        print(f"imported as {info.name!r} (id {info.id})", file=sys.stderr)
+        print(info.id)
+    elif args.verb == "delete":
+        info = store.find(args.name)
+        store.delete(info.id)
+        print(f"deleted {info.name!r}", file=sys.stderr)
+    return 0

@@ -1,0 +1,185 @@
+"""A whole project as one `.topiclens` file, and back.
+
+The file is a zip: `manifest.json` (format, version, the catalogue entry, every field, and the
+size and sha256 of every member) plus `files/<path>` for each file of the project folder (the
+corpus bytes, arrays as .npy, tables as Parquet, JSON, model folders as saved). Importing reads
+and checks *everything* before anything is written: the format and its version, members exactly
+as the manifest lists them (none missing, none extra), safe names (no `..`, absolute paths or
+links), sizes and compression ratios while inflating (`core.safezip`), checksums, file types from
+an allow-list, `.npy` headers without object dtype, and no pickle anywhere. Then the folder is
+unpacked under a new id in one rename.
+
+    data = export_project(store, project_id)                 # bytes of the .topiclens file
+    info = import_project(store, data, name="Copy of …")     # a new project; InputError if refused
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import secrets
+import shutil
+import time
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+
+from core import __version__
+from core.errors import InputError
+from core.projects.store import ProjectInfo, ProjectStore
+from core.safezip import MIB, Limits, SafeZip
+
+FORMAT = "topiclens-project"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+EXTENSION = ".topiclens"
+# What a project folder may hold. Anything else (a pickle, code, an unknown binary) is refused.
+_ALLOWED_SUFFIXES = {".json", ".npy", ".parquet", ".safetensors", ".txt", ".csv", ".model"}
+_CORPUS_FILE = "corpus/upload.bin"
+_PICKLE_MAGIC = tuple(bytes([0x80, p]) for p in range(2, 6))
+
+
+def _project_limits() -> Limits:
+    mb = float(os.environ.get("TOPICLENS_MAX_PROJECT_MB") or 2048)
+    return Limits.from_env(max_total_bytes=int(mb * MIB))
+
+
+def _project_files(folder: Path) -> list[str]:
+    out = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # temp and deleted folders stay out
+        for f in sorted(files):
+            if f.startswith("."):
+                continue
+            path = Path(root) / f
+            if path.is_symlink() or not path.is_file():
+                continue
+            out.append(path.relative_to(folder).as_posix())
+    return out
+
+
+def export_project(store: ProjectStore, project_id: str) -> bytes:
+    info = store.require(project_id)
+    folder = store.project_dir(project_id)
+    members = {}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for rel in _project_files(folder):
+            data = (folder / rel).read_bytes()
+            members[rel] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            zf.writestr(f"files/{rel}", data)
+        manifest = {
+            "format": FORMAT, "format_version": FORMAT_VERSION, "app_version": __version__,
+            "exported_at": time.time(),
+            "project": {"name": info.name, "created": info.created, "modified": info.modified,
+                        "corpus_name": info.corpus_name, "n_docs": info.n_docs, "kind": info.kind},
+            "fields": store.fields(project_id), "members": members,
+        }
+        zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, allow_nan=True))
+    return buf.getvalue()
+
+
+def _refuse(message: str):
+    raise InputError(f"Not a usable TopicLens project file: {message}")
+
+
+def _read_manifest(zf: SafeZip) -> dict:
+    if MANIFEST not in zf.names():
+        _refuse("it has no manifest.json (is it a .topiclens file?).")
+    try:
+        manifest = json.loads(zf.read(MANIFEST, max_bytes=64 * MIB).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        _refuse("its manifest is not valid JSON.")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        _refuse("its manifest does not describe a TopicLens project.")
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
+        _refuse(f"format version {version!r} is not one this TopicLens reads (1 to {FORMAT_VERSION}); "
+                "a newer TopicLens may open it.")
+    if not isinstance(manifest.get("members"), dict) or not isinstance(manifest.get("fields"), dict):
+        _refuse("its manifest lacks the member list or the fields.")
+    if not isinstance(manifest.get("project"), dict):
+        _refuse("its manifest lacks the project entry.")
+    return manifest
+
+
+def _check_member_name(rel: str) -> None:
+    path = PurePosixPath(rel)
+    if path.is_absolute() or ".." in path.parts or rel != path.as_posix() or any(p.startswith(".") for p in path.parts):
+        _refuse(f"member {rel!r} has an unsafe name.")
+    if rel != _CORPUS_FILE and path.suffix.lower() not in _ALLOWED_SUFFIXES:
+        _refuse(f"member {rel!r} is of a type a project never holds ({path.suffix or 'no extension'}).")
+
+
+def _check_content(rel: str, head: bytes) -> None:
+    if rel == _CORPUS_FILE:
+        return  # the user's own upload: stored as bytes and only ever parsed as data
+    if head.startswith(_PICKLE_MAGIC):
+        _refuse(f"member {rel!r} is a Python pickle; projects never contain pickles.")
+    if rel.endswith(".npy"):
+        try:
+            bio = io.BytesIO(head)
+            version = np.lib.format.read_magic(bio)
+            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            header = read(bio, max_header_size=10_000)
+        except Exception:  # noqa: BLE001 - any malformed header is a refusal, never a crash
+            _refuse(f"member {rel!r} is not a valid .npy array.")
+        if header[2].hasobject:
+            _refuse(f"member {rel!r} holds Python objects (pickle); projects never contain pickles.")
+
+
+def validate_archive(zf: SafeZip) -> dict:
+    """Every check of the module docstring; returns the manifest. Reads, never writes."""
+    manifest = _read_manifest(zf)
+    listed = manifest["members"]
+    for rel, meta in listed.items():
+        _check_member_name(rel)
+        if not isinstance(meta, dict) or not isinstance(meta.get("size"), int) or not isinstance(meta.get("sha256"), str):
+            _refuse(f"the manifest entry of {rel!r} is malformed.")
+    present = set(zf.names()) - {MANIFEST}
+    expected = {f"files/{rel}" for rel in listed}
+    if missing := sorted(expected - present):
+        _refuse(f"{len(missing)} member(s) listed in the manifest are missing, e.g. {missing[0][6:]!r}.")
+    if extra := sorted(present - expected):
+        _refuse(f"it holds {len(extra)} member(s) the manifest does not list, e.g. {extra[0]!r}.")
+    for rel, meta in listed.items():
+        digest, size, head = hashlib.sha256(), 0, b""
+        for chunk in zf.iter_chunks(f"files/{rel}"):
+            if len(head) < 4096:
+                head += chunk[: 4096 - len(head)]
+            digest.update(chunk)
+            size += len(chunk)
+        _check_content(rel, head)
+        if size != meta["size"] or digest.hexdigest() != meta["sha256"]:
+            _refuse(f"member {rel!r} does not match its checksum (damaged or altered).")
+    return manifest
+
+
+def import_project(store: ProjectStore, source: bytes | str | Path, name: str | None = None) -> ProjectInfo:
+    """Validate a .topiclens file completely, then add it as a new project (never over an old one)."""
+    with SafeZip(source, _project_limits(), what="The project file") as zf:
+        manifest = validate_archive(zf)
+        staging = store.projects_dir / f".import-{secrets.token_hex(6)}"
+        zf.extract({f"files/{rel}": rel for rel in manifest["members"]}, staging)
+    entry, info = manifest["project"], None
+    try:
+        info = store.create(name or str(entry.get("name") or "Imported project"), kind="user")
+        target = store.project_dir(info.id)
+        target.rmdir()                      # create() made it empty; the unpacked folder takes its place
+        os.rename(staging, target)
+        store.replace_fields(info.id, manifest["fields"])
+        store.update(info.id, corpus_name=str(entry.get("corpus_name", "")), n_docs=int(entry.get("n_docs", 0)))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if info is not None:
+            store.delete(info.id)
+        raise
+    return store.require(info.id)
+
+
+def export_filename(info: ProjectInfo) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_ " else "_" for c in info.name).strip() or "project"
+    return f"{safe[:60]}{EXTENSION}"
