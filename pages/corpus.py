@@ -11,6 +11,7 @@ from ui import state
 ENCODINGS = ["auto", "utf-8", "utf-8-sig", "gb18030", "gbk", "big5", "big5hkscs", "utf-16", "cp1252"]
 DELIMITERS = {"auto": None, "comma ,": ",", "tab": "\t", "semicolon ;": ";", "pipe |": "|"}
 
+state.autosave()  # the frame saves too; this keeps every page right on its own (AppTest reruns pages only)
 st.title("Corpus")
 st.caption("Upload a table of texts (CSV, TSV, XLSX, TXT, JSONL or a ZIP of .txt files), "
            "or start from a bundled demo corpus.")

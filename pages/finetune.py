@@ -23,6 +23,7 @@ SOURCES = {S.SCRATCH: "Compact BERT from scratch (offline, any language)", S.FOL
            S.HUB: "Hugging Face Hub id", S.MINILM: "all-MiniLM-L6-v2 (bundled, English)"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+state.autosave()  # the frame saves too; this keeps every page right on its own (AppTest reruns pages only)
 st.title("Fine-tune")
 corpus = state.current_corpus()  # trains on raw texts: preprocessing that empties documents does not matter
 if corpus is None:

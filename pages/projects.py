@@ -20,6 +20,7 @@ def size(n: int) -> str:
         n /= 1024
 
 
+state.autosave()  # the frame saves too; this keeps every page right on its own (AppTest reruns pages only)
 st.title("Projects")
 st.caption("A project holds one corpus and everything done with it: read options, preprocessing, sweeps and "
            "their models, chosen k, topic labels and fine-tune runs. Every change is saved as it happens; "

@@ -17,6 +17,7 @@ from ui import state
 SCHEME_LABELS = {"sklearn": "scikit-learn default", "sublinear": "sublinear TF", "textbook": "textbook (specification)"}
 VIEWS = ["Corpus ranking", "Document", "Groups", "Term lookup", "Formulas & worked example"]
 
+state.autosave()  # the frame saves too; this keeps every page right on its own (AppTest reruns pages only)
 st.title("Terms")
 corpus, tokens = state.require_corpus()
 

@@ -17,6 +17,7 @@ from core.topics.sweep import SweepConfig, model_key as model_key_of
 from ui import state
 from ui import topics_views as V
 
+state.autosave()  # the frame saves too; this keeps every page right on its own (AppTest reruns pages only)
 st.title("Topics")
 corpus, tokens = state.require_corpus()
 key = state.data_key()

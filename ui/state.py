@@ -269,11 +269,11 @@ def bind_project() -> str | None:
                 st.session_state.pop(key, None)
             return "This session's project was deleted. Open another one from the Projects page."
         st.query_params["project"] = current  # page switches clear query params: put it back
-        save_widgets()
+        autosave()
     return None
 
 
-def save_widgets() -> None:
+def autosave() -> None:
     """Write the analysis widgets whose values changed since the last run (the autosave)."""
     proj = current_project()
     if proj is None:

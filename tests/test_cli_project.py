@@ -1,0 +1,104 @@
+"""`topiclens ... --project NAME` and `topiclens project ...`: the CLI reads and writes the same
+projects as the dashboard; bad input exits 2 with one `error:` line."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from core.cli import main
+from core.projects.project import Project
+from core.projects.store import ProjectStore
+from fixture_paths import DEMO_ZH, ROOT
+
+SWEEP = ["--k", "3:4:1", "--iterations", "20", "--jobs", "1"]
+
+
+def cli(*argv: str, capsys=None) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_sweep_in_a_project_reuses_stored_fits(tmp_path, capsys):
+    code, out, err = cli("sweep", DEMO_ZH, "--project", "news", *SWEEP, "--out", tmp_path / "a.csv", capsys=capsys)
+    assert code == 0 and "2 fitted, 0 reused" in err
+    first = pd.read_csv(tmp_path / "a.csv")
+    assert not first["cached"].any()
+    # Later, without the file: the project's corpus and settings, one new k fitted, the rest reused.
+    code, out, err = cli("sweep", "--project", "news", "--k", "3:5:1", "--iterations", "20", "--jobs", "1",
+                         "--out", tmp_path / "b.csv", capsys=capsys)
+    assert code == 0 and "1 fitted, 2 reused" in err
+    second = pd.read_csv(tmp_path / "b.csv").set_index("k")
+    assert second["cached"].to_dict() == {3: True, 4: True, 5: False}
+    pd.testing.assert_series_equal(second.loc[[3, 4], "npmi"], first.set_index("k")["npmi"])  # the same fits
+
+
+def test_topics_in_a_project_reuses_the_fit_and_shares_labels_and_choice(capsys):
+    assert cli("sweep", DEMO_ZH, "--project", "news", *SWEEP, capsys=capsys)[0] == 0
+    code, out, err = cli("topics", "--project", "news", "--k", "4", "--engine", "tomotopy", "--iterations", "20",
+                         "--label", "1=Markets", "--lambda", "0.5", capsys=capsys)
+    assert code == 0 and "reusing the project's fit of k=4" in err
+    assert out.splitlines()[1].startswith("1: Markets")
+    store = ProjectStore()
+    project = Project(store, store.find("news").id)
+    assert [v for k, v in store.fields(project.id).items() if k.startswith("labels:")] == [{"1": "Markets"}]
+    widgets = project.widgets()
+    assert widgets["topics_lambda"] == 0.5 and [v for k, v in widgets.items() if k.startswith("topics_k_")] == [4]
+    # the labels stay for the next run (and for the dashboard), flags add to them
+    code, out, _ = cli("topics", "--project", "news", "--k", "4", "--engine", "tomotopy", "--iterations", "20",
+                       "--label", "0=Sport", capsys=capsys)
+    assert out.splitlines()[0].startswith("0: Sport") and out.splitlines()[1].startswith("1: Markets")
+
+
+def test_project_list_show_export_import_delete(tmp_path, capsys):
+    assert cli("sweep", DEMO_ZH, "--project", "news", *SWEEP, capsys=capsys)[0] == 0
+    code, out, _ = cli("project", "list", "--json", capsys=capsys)
+    (row,) = json.loads(out)
+    assert row["name"] == "news" and row["documents"] == 600 and row["size_bytes"] > 0
+    code, out, _ = cli("project", "show", "news", capsys=capsys)
+    shown = json.loads(out)
+    assert shown["sweeps"][0]["status"] == "done" and shown["sweeps"][0]["models"] == 2
+    target = tmp_path / "news.topiclens"
+    assert cli("project", "export", "news", "--out", target, capsys=capsys)[0] == 0 and target.stat().st_size > 0
+    code, out, _ = cli("project", "import", target, "--name", "news copy", capsys=capsys)
+    assert code == 0 and ProjectStore().get(out.strip()).name == "news copy"
+    assert cli("project", "delete", "news", capsys=capsys)[0] == 0
+    assert [p.name for p in ProjectStore().list()] == ["news copy"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["project", "show", "nope"], "No project named 'nope'"),
+    (["project", "delete", "nope"], "No project named"),
+    (["sweep", "--project", "empty", "--k", "3:4:1"], "No project named 'empty'"),
+    (["sweep", "--k", "3:4:1"], "Give a corpus FILE"),
+    (["finetune", str(DEMO_ZH)], "Give --out DIR"),
+])
+def test_bad_input_is_one_error_line_and_exit_2(argv, message, capsys):
+    code, out, err = cli(*argv, capsys=capsys)
+    assert code == 2 and err.count("\n") == 1 and err.startswith("error: ") and message in err
+
+
+def test_options_that_a_project_run_would_ignore_are_refused(capsys):
+    assert cli("sweep", DEMO_ZH, "--project", "news", *SWEEP, capsys=capsys)[0] == 0
+    code, _, err = cli("sweep", "--project", "news", "--min-df", "3", "--k", "3:4:1", capsys=capsys)
+    assert code == 2 and "--min-df changes the corpus or preprocessing" in err
+
+
+def test_import_of_a_hostile_file_exits_2_from_a_real_process(tmp_path):
+    bad = tmp_path / "bad.topiclens"
+    buf = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("manifest.json", json.dumps({"format": "topiclens-project", "format_version": 7}))
+    bad.write_bytes(buf.getvalue())
+    proc = subprocess.run([sys.executable, "-m", "core.cli", "project", "import", str(bad)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.startswith("error: ") and "format version 7" in proc.stderr
+    assert proc.stderr.count("\n") == 1

@@ -1,0 +1,148 @@
+"""AppTest of projects: an analysis comes back in a fresh session on the same address; the
+Projects page opens, renames, duplicates, deletes, exports and imports; listing is private."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.projects.project import Project
+from core.projects.store import ProjectStore
+from fixture_paths import DEMO_EN, ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def run_app(project: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    if project:
+        at.query_params["project"] = project
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def pid(at: AppTest) -> str:
+    value = at.query_params["project"]
+    return value[0] if isinstance(value, list) else value
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def picker(at: AppTest):
+    found = [s for s in at.selectbox if s.label.startswith("Number of topics k")]
+    return found[0] if found else None
+
+
+def sweep_to_the_end(at: AppTest, timeout: float = 120) -> AppTest:
+    for key, value in {"topics_k_min": 3, "topics_k_max": 4, "topics_k_step": 1, "topics_iterations": 20}.items():
+        at.number_input(key=key).set_value(value)
+    [b for b in at.button if b.label == "Start sweep"][0].click().run()
+    deadline = time.time() + timeout
+    while picker(at) is None:
+        assert time.time() < deadline, "the sweep did not finish"
+        time.sleep(0.5)
+        at.run()
+        assert not at.exception, at.exception
+    return at
+
+
+def test_upload_sweep_label_then_a_fresh_session_on_the_same_address_has_it_all():
+    at = run_app()
+    demo_project = pid(at)
+    at.file_uploader(key="corpus_upload").set_value(("ag.csv", DEMO_EN.read_bytes(), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    project = pid(at)
+    assert project == demo_project      # an untouched demo project takes the upload over
+    at.checkbox(key="corpus_drop_dups").check().run()   # a read option, saved with the corpus
+    goto(at, "topics")
+    sweep_to_the_end(at)
+    picker(at).set_value(4).run()
+    at.slider(key="topics_lambda").set_value(0.35).run()
+    prefix = "topics_label_editor_"
+    (model_key,) = [k[len(prefix):] for k in at.session_state.keys() if k.startswith(prefix)]
+    Project(ProjectStore(), project).set_labels(model_key, {1: "Markets"})
+
+    fresh = run_app(project)    # a reload, a new tab or a restarted server: a new session on this address
+    assert fresh.session_state["corpus"].name == "ag.csv"
+    assert fresh.session_state["corpus"].options.drop_duplicates
+    goto(fresh, "topics")
+    assert picker(fresh).value == 4 and sorted(picker(fresh).options) == ["3", "4"]
+    assert fresh.slider(key="topics_lambda").value == 0.35
+    editor = [d for d in fresh.dataframe if list(d.value.columns) == ["topic", "label", "share", "top words"]][0]
+    assert editor.value.label.tolist()[1] == "Markets"
+    assert any("2 models" in c.value for c in fresh.caption)
+
+
+def test_projects_page_rename_duplicate_delete_export_import():
+    at = goto(run_app(), "projects")
+    first = pid(at)
+    at.text_input(key=f"projects_name_{first}").set_value("Budget study")
+    click(at, "projects_rename")
+    assert ProjectStore().get(first).name == "Budget study"
+    assert any("Budget study" in s.value for s in at.subheader)
+
+    click(at, "projects_duplicate")
+    copy = pid(at)
+    assert copy != first and ProjectStore().get(copy).name == "Budget study (copy)"
+    names = at.dataframe[0].value["name"].tolist()
+    assert sorted(names) == ["Budget study", "Budget study (copy)"]
+
+    assert [d for d in at.get("download_button") if "Export" in str(d.proto.label)], "no export button"
+    from core.projects.archive import export_project
+
+    data = export_project(ProjectStore(), copy)
+    at.file_uploader(key="projects_import_file").set_value(("budget.topiclens", data, "application/zip"))
+    at.text_input(key="projects_import_name").set_value("Imported budget")
+    at.run()
+    click(at, "projects_import")
+    imported = pid(at)
+    assert ProjectStore().get(imported).name == "Imported budget"
+    assert ProjectStore().fields(imported) == ProjectStore().fields(copy)
+
+    assert at.button(key="projects_delete").disabled                    # deleting needs the confirmation
+    at.checkbox(key=f"projects_sure_{imported}").check().run()
+    click(at, "projects_delete")
+    assert ProjectStore().get(imported) is None
+    assert pid(at) != imported and any("Deleted" in s.value for s in at.success)
+
+
+def test_a_refused_import_says_why_and_keeps_the_open_project():
+    at = goto(run_app(), "projects")
+    before = pid(at)
+    at.file_uploader(key="projects_import_file").set_value(("evil.topiclens", b"PK\x03\x04not really", "application/zip"))
+    at.run()
+    click(at, "projects_import")
+    assert at.error and pid(at) == before and len(ProjectStore().list()) == 1
+
+
+def test_listing_is_private_by_default_and_complete_on_request(monkeypatch):
+    alice = goto(run_app(), "projects")
+    bob = goto(run_app(), "projects")
+    for at, other in ((alice, bob), (bob, alice)):
+        at.run()
+        names = at.dataframe[0].value
+        assert len(names) == 1 and pid(other) not in str(at.selectbox(key="projects_pick").options)
+    monkeypatch.setenv("TOPICLENS_LIST_ALL_PROJECTS", "1")
+    alice.run()
+    assert len(alice.dataframe[0].value) == 2
+
+
+@pytest.mark.parametrize("address", ["AAAAAAAAAAAAAAAAAAAAAA", "../../etc/passwd"])
+def test_a_wrong_address_says_so_and_never_swaps_in_the_demo(address):
+    at = run_app(address)
+    assert any("project was not found" in e.value for e in at.error)
+    assert "corpus" not in at.session_state and len(ProjectStore().list()) == 0
