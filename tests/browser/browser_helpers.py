@@ -1,7 +1,88 @@
 """Helpers for browser tests (import this, not conftest: see tests/fixture_paths.py)."""
 
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
 
 def wait_for_app(page, timeout: float = 60_000) -> None:
     """Wait until Streamlit has rendered and finished running the script."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_streamlit(workspace: Path, port: int | None = None, env: dict | None = None):
+    """A `streamlit run app.py` on 127.0.0.1 over `workspace`; returns (process, base URL) once it listens."""
+    port = port or _free_port()
+    workspace.mkdir(parents=True, exist_ok=True)
+    log = open(workspace / f"streamlit-{port}.log", "a")
+    full_env = dict(os.environ, TOPICLENS_WORKSPACE=str(workspace), HF_HUB_OFFLINE="1", **(env or {}))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    proc.log = log
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early: {(workspace / f'streamlit-{port}.log').read_text()[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not open its port within 60 s")
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def stop_streamlit(proc) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+    proc.log.close()
+
+
+def offline_page(chromium):
+    """A page in a fresh browser context (a new Streamlit session) that may only reach 127.0.0.1."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    blocked: list[str] = []
+
+    def only_local(route):
+        if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")):
+            route.continue_()
+        else:  # the app must work offline: record what it tried to fetch
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.page_errors = errors      # uncaught page errors
+    page.blocked_requests = blocked  # requests that left 127.0.0.1
+    return page
+
+

@@ -33,7 +33,7 @@ def test_finetune_survives_page_switch_and_reload(live_server, browser_page):
 
     page.get_by_role("button", name="Start fine-tuning").click()
     expect(page.get_by_text(re.compile(r"elapsed \d+ s"))).to_be_visible(timeout=60_000)
-    assert "job=" in page.url
+    assert "project=" in page.url
 
     page.get_by_role("link", name="Terms").click()                  # leave while it trains
     expect(page.get_by_role("heading", name="Terms")).to_be_visible(timeout=60_000)
@@ -42,9 +42,9 @@ def test_finetune_survives_page_switch_and_reload(live_server, browser_page):
     expect(page.get_by_role("heading", name=re.compile("^Results"))).to_be_visible(timeout=180_000)
     # (the results table holds the same words in hidden grid cells: match the visible caption)
     expect(page.locator("p", has_text="Model: compact BERT trained from scratch")).to_be_visible()
-    assert "job=" in page.url                                        # re-asserted on every run
+    assert "project=" in page.url                                    # re-asserted on every run
 
-    page.reload()                                                    # a new session: found via ?job=<id>.<token>
+    page.reload()                                                    # a new session: found via ?project=<id>
     expect(page.get_by_role("heading", name=re.compile("^Results"))).to_be_visible(timeout=60_000)
     assert page.page_errors == []
     assert page.blocked_requests == []  # nothing fetched from outside 127.0.0.1
