@@ -146,3 +146,13 @@ def test_a_wrong_address_says_so_and_never_swaps_in_the_demo(address):
     at = run_app(address)
     assert any("project was not found" in e.value for e in at.error)
     assert "corpus" not in at.session_state and len(ProjectStore().list()) == 0
+
+
+def test_a_project_whose_corpus_file_was_damaged_opens_with_a_message():
+    at = run_app()
+    project = Project(ProjectStore(), pid(at))
+    (project.dir / "corpus" / "upload.bin").write_bytes(b"garbage")
+    again = run_app(project.id)
+    assert any("could not be read back" in e.value and "checksum" in e.value for e in again.error)
+    goto(again, "projects")
+    assert any(project.info.name in s.value for s in again.subheader)   # still open, can be exported or deleted

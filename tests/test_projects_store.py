@@ -53,6 +53,18 @@ def test_catalogue_create_find_rename_duplicate_delete(store):
     assert store.get("../../etc") is None and store.get("x") is None  # ids are checked before any lookup
 
 
+def test_only_demo_projects_nobody_worked_in_are_pruned_after_a_week(store):
+    import time
+
+    old_demo, new_demo, old_user = store.create("d1", kind="demo"), store.create("d2", kind="demo"), store.create("u")
+    week_ago = time.time() - 8 * 86_400
+    with store._tx() as db:
+        db.execute("UPDATE projects SET created = ?, modified = ? WHERE id IN (?, ?)", (week_ago, week_ago,
+                                                                                       old_demo.id, old_user.id))
+    assert store.prune_untouched_demos() == 1
+    assert store.get(old_demo.id) is None and store.get(new_demo.id) and store.get(old_user.id)
+
+
 def test_same_name_is_ambiguous_not_guessed(store):
     store.create("same")
     store.create("same")

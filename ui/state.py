@@ -47,6 +47,7 @@ DEMOS = {
 DEFAULT_DEMO = next(iter(DEMOS))
 _CORPUS, _SETTINGS, _SID = "corpus", "preprocess_settings", "_session_id"
 _PROJECT, _SEEN, _WIDGETS, _MISSING = "project_id", "projects_seen", "_widgets_saved", "_project_missing"
+_OPEN_ERROR = "_project_open_error"
 # Widget values that are part of an analysis (restored with the project); buttons, uploads and
 # editors are not. Labels, corpus and preprocessing are saved by their own calls.
 _PERSISTED = re.compile(
@@ -186,10 +187,13 @@ def open_project(project_id: str) -> None:
     for key in (_CORPUS, _SETTINGS, _WIDGETS, "corpus_upload_seen", "corpus_upload_error"):
         st.session_state.pop(key, None)
     _adopt(project_id)
-    source = proj.corpus_source()
-    if source is not None:
-        st.session_state[_CORPUS] = load_upload(*source)
     st.session_state[_SETTINGS] = proj.preprocess()
+    try:
+        source = proj.corpus_source()
+        if source is not None:
+            st.session_state[_CORPUS] = load_upload(*source)
+    except InputError as exc:  # a damaged project still opens (its sweeps, labels and runs stay readable)
+        st.session_state[_OPEN_ERROR] = f"This project's corpus could not be read back: {exc}"
     widgets = proj.widgets()
     for key, value in widgets.items():
         if _PERSISTED.match(key):
@@ -270,7 +274,7 @@ def bind_project() -> str | None:
             return "This session's project was deleted. Open another one from the Projects page."
         st.query_params["project"] = current  # page switches clear query params: put it back
         autosave()
-    return None
+    return st.session_state.pop(_OPEN_ERROR, None)
 
 
 def autosave() -> None:

@@ -248,11 +248,12 @@ class ProjectStore:
     def size_on_disk(self, project_id: str) -> int:
         return dir_size(self.project_dir(project_id))
 
-    def prune_untouched_demos(self, older_than_s: float = 86_400.0) -> int:
-        """Delete demo projects nobody changed (opened without a project, then left): bounds clutter."""
+    def prune_untouched_demos(self, older_than_s: float = 7 * 86_400.0) -> int:
+        """Delete demo projects (opened without a project) that nobody worked in (no upload, sweep,
+        label or preprocessing: those turn a demo into a user's project) for a week: bounds the
+        clutter of one-off visits on a shared server."""
         cutoff = time.time() - older_than_s
-        stale = [p.id for p in self.list() if p.kind == "demo" and p.modified <= p.created + 1.0
-                 and p.modified < cutoff]
+        stale = [p.id for p in self.list() if p.kind == "demo" and p.modified < cutoff]
         for pid in stale:
             self.delete(pid)
         return len(stale)
