@@ -62,8 +62,14 @@ if upload is not None:
                 st.rerun()  # draw the sheet picker, which sits above this point
         except Exception as exc:  # any parse failure: say what is wrong, keep the previous corpus
             st.session_state["corpus_upload_error"] = exc
-else:
+else:  # no file in the uploader (e.g. a reopened project): new read options re-read the project's bytes
     st.session_state.pop("corpus_upload_error", None)
+    seen, st.session_state["corpus_stored_seen"] = st.session_state.get("corpus_stored_seen"), options
+    if seen is not None and seen != options:
+        try:
+            state.reread_corpus(options)
+        except Exception as exc:  # the previous reading stays loaded
+            st.session_state["corpus_upload_error"] = exc
 failed = "corpus_upload_error" in st.session_state
 if failed:
     state.show_error(st.session_state["corpus_upload_error"])

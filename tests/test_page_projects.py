@@ -156,3 +156,16 @@ def test_a_project_whose_corpus_file_was_damaged_opens_with_a_message():
     assert any("could not be read back" in e.value and "checksum" in e.value for e in again.error)
     goto(again, "projects")
     assert any(project.info.name in s.value for s in again.subheader)   # still open, can be exported or deleted
+
+
+def test_read_options_of_a_reopened_project_reread_its_stored_bytes():
+    first = run_app()
+    first.file_uploader(key="corpus_upload").set_value(("ag.csv", DEMO_EN.read_bytes(), "text/csv"))
+    first.run()
+    project = pid(first)
+    at = run_app(project)                                   # reopened: nothing in the uploader
+    assert at.session_state["corpus"].delimiter == ","
+    at.selectbox(key="corpus_delimiter").set_value("semicolon ;").run()
+    assert not at.exception
+    assert at.session_state["corpus"].delimiter == ";"       # re-read from the project's bytes
+    assert Project(ProjectStore(), project).corpus_source()[2].delimiter == ";"

@@ -338,6 +338,15 @@ def set_corpus(corpus: Corpus, data: bytes | None = None, demo: bool = False) ->
     st.session_state[_CORPUS] = corpus
 
 
+def reread_corpus(options: LoadOptions) -> None:
+    """Read the project's stored bytes again with other read options (encoding, delimiter, ...)."""
+    proj = current_project()
+    source = proj.corpus_source() if proj is not None else None
+    if source is not None:
+        data, name, _ = source
+        set_corpus(load_upload(data, name, options))
+
+
 def mark_worked_on() -> None:
     """A demo project the user worked in (sweep, labels, settings) is kept like any other."""
     proj = current_project()
