@@ -220,7 +220,7 @@ if upload is not None and st.session_state.get("finetune_upload_name") != upload
     st.session_state["finetune_upload_name"] = upload.file_id
     st.session_state["finetune_model_dir"] = str(clf.folder)
 model_dir = st.session_state.get("finetune_model_dir") if upload is not None else None
-model_dir = model_dir or (result.model_dir if result is not None else None)
+model_dir = model_dir or (result.model_dir if result is not None else state.interrupted_checkpoint())
 if model_dir is None:
     st.caption("Train a model above or upload a saved model zip to classify texts.")
     st.stop()

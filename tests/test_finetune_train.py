@@ -203,3 +203,25 @@ def test_cli_prints_model_and_baseline_metrics(corpus, tmp_path, capsys):
     pd.DataFrame({"text": texts, "label": ["same"] * len(texts)}).to_csv(csv, index=False)
     assert main(["finetune", str(csv), "--label-col", "label", "--out", str(out)]) == 2
     assert "error: The label column has a single class" in capsys.readouterr().err
+
+
+def test_the_best_checkpoint_is_on_disk_while_training_and_gives_way_to_the_saved_model(corpus, tmp_path):
+    from core.finetune.pipeline import checkpoint_info
+
+    texts, labels = corpus
+    registry = JobRegistry()
+    request = FinetuneRequest(texts, labels, ModelSource(SCRATCH), tiny(epochs=100), tmp_path / "m",
+                              checkpoint_dir=tmp_path / "checkpoint")
+    job = submit_finetune(registry, "alice", request)
+    deadline = time.time() + 90
+    while checkpoint_info(tmp_path / "checkpoint") is None and time.time() < deadline:
+        time.sleep(0.1)
+    assert not job.done                              # a server stopping now would keep this checkpoint
+    kept = checkpoint_info(tmp_path / "checkpoint")
+    assert kept["step"] > 0 and 0.0 <= kept["val_macro_f1"] <= 1.0
+    clf = load_bundle(tmp_path / "checkpoint")       # a usable model, not a stub
+    assert clf.labels == sorted(CLASSES) and len(predict_labels(clf, texts[:5])) == 5
+    registry.cancel(job.id, "alice")
+    job = registry.wait(job.id, "alice", timeout=60)
+    assert job.status == "cancelled" and load_bundle(job.result.model_dir).labels == sorted(CLASSES)
+    assert not (tmp_path / "checkpoint").exists()    # the saved model supersedes it

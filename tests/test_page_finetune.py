@@ -129,3 +129,28 @@ def test_page_works_when_preprocessing_empties_every_document():
     at.switch_page(PAGE).run()
     assert not at.exception
     assert any(b.label == "Start fine-tuning" for b in at.button)  # it trains on raw texts, not tokens
+
+
+def test_a_run_cut_off_by_a_restart_offers_its_kept_checkpoint(finished):
+    import json
+    import shutil
+
+    from core.finetune.bundle import MANIFEST_FILE
+    from core.projects.project import Project
+    from core.projects.store import ProjectStore
+
+    at, param = finished
+    project = Project(ProjectStore(), param)
+    saved = Path(project.current_finetune()["result"]["model_dir"])
+    saved = saved if saved.is_absolute() else project.dir / saved
+    checkpoint = project.finetune_dir("cut-off") / "checkpoint"    # what a run left behind when the server died
+    shutil.copytree(saved, checkpoint)
+    (checkpoint / MANIFEST_FILE).write_text(json.dumps({"checkpoint": True, "step": 7, "val_macro_f1": 0.5}))
+    project.save_finetune_run("cut-off", {"id": "cut-off", "status": "running", "process": "a-stopped-server",
+                                          "started": 0, "source": "compact BERT trained from scratch"})
+    project.set_current_finetune("cut-off")
+    page = open_page(project=param)
+    assert any("interrupted" in e.value and "step 7" in e.value for e in page.error)
+    assert not any(s.value.startswith("Results") for s in page.subheader)
+    page.text_area(key="finetune_try").set_value("中国队夺得世界杯冠军").run()
+    assert any(m.value.startswith("Predicted: **") for m in page.markdown)    # the checkpoint is usable

@@ -471,6 +471,7 @@ def submit_finetune(request) -> Job:
     proj = project()
     run_id = f"{_time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
     request.out_dir = proj.finetune_dir(run_id) / "model"
+    request.checkpoint_dir = proj.finetune_dir(run_id) / "checkpoint"
     record = {"id": run_id, "started": _time.time(), "status": RUNNING, "process": PROCESS_ID,
               "corpus": request.corpus_name, "corpus_sha256": current_corpus().content_hash,
               "label_source": request.label_source, "source": request.source.describe()}
@@ -497,9 +498,25 @@ def finetune_outcome(job: Job | None):
         return None, None, None
     proj = current_project()
     if run["status"] == RUNNING:
-        return None, ("The fine-tune was interrupted when the server stopped, before a model was saved; "
-                      "start it again."), INTERRUPTED
+        kept = P.checkpoint_info(proj.finetune_dir(run["id"]) / "checkpoint")
+        if kept is None:
+            return None, ("The fine-tune was interrupted when the server stopped, before a checkpoint was "
+                          "saved; start it again."), INTERRUPTED
+        return None, (f"The fine-tune was interrupted when the server stopped. Its best checkpoint (step "
+                      f"{kept['step']}, validation macro-F1 {kept['val_macro_f1']:.1%}) is kept: try it or apply it "
+                      "below, or start again for test scores and a baseline."), INTERRUPTED
     return P.result_from_record(run, proj.dir), run.get("error"), run["status"]
+
+
+def interrupted_checkpoint() -> str | None:
+    """The model folder of the best checkpoint of a fine-tune cut off by a server restart, if kept."""
+    from core.finetune import pipeline as P
+
+    run, proj = _current_finetune_run(), current_project()
+    if run is None or run["status"] != RUNNING or run.get("process") == PROCESS_ID:
+        return None
+    folder = proj.finetune_dir(run["id"]) / "checkpoint"
+    return str(folder) if P.checkpoint_info(folder) is not None else None
 
 
 def predictions(classifier, model_dir: str, texts: list[str], saved_only: bool = False):

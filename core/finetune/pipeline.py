@@ -32,6 +32,7 @@ class FinetuneRequest:
     out_dir: Path | None = None          # where the bundle is saved
     corpus_name: str = ""
     label_source: str = "label column"
+    checkpoint_dir: Path | None = None   # the best model so far is kept here while training (restarts)
 
 
 @dataclass
@@ -90,6 +91,7 @@ def run_finetune(request: FinetuneRequest, on_progress: Progress | None = None,
     outcome = train_classifier(
         data.texts, data.y, data.n_classes, split.train, split.val, request.source, settings,
         lambda frac, msg, rec: report(0.97 * frac, msg, rec), should_stop,
+        _checkpointer(request, data.classes) if request.checkpoint_dir else None,
     )
     report(0.97, "scoring the test split", None)
     test_texts = [data.texts[i] for i in split.test]
@@ -108,7 +110,45 @@ def run_finetune(request: FinetuneRequest, on_progress: Progress | None = None,
     result.seconds = time.perf_counter() - t0
     save_bundle(outcome.model, outcome.tokenizer, data.classes, outcome.max_length, out_dir,
                 manifest=_manifest(request, result), source=request.source.describe())
+    if request.checkpoint_dir:  # the saved model supersedes the checkpoint
+        import shutil
+
+        shutil.rmtree(request.checkpoint_dir, ignore_errors=True)
     return result
+
+
+CHECKPOINT_EVERY_S = 30.0
+
+
+def _checkpointer(request: FinetuneRequest, classes: list[str]):
+    """on_best for train_classifier: keep the best model so far in request.checkpoint_dir (at most
+    every CHECKPOINT_EVERY_S seconds, the first one at once), so a restart does not lose it."""
+    from core.finetune.bundle import save_bundle
+
+    last = [float("-inf")]
+
+    def save(model, tokenizer, max_length: int, step: int, f1: float) -> None:
+        if time.monotonic() - last[0] < CHECKPOINT_EVERY_S:
+            return
+        last[0] = time.monotonic()
+        save_bundle(model, tokenizer, classes, max_length, request.checkpoint_dir, source=request.source.describe(),
+                    manifest={"checkpoint": True, "step": step, "val_macro_f1": f1, "corpus": request.corpus_name,
+                              "label_source": request.label_source})
+
+    return save
+
+
+def checkpoint_info(folder: Path) -> dict | None:
+    """The manifest of a kept checkpoint ({"step", "val_macro_f1", ...}), or None if there is none."""
+    import json
+
+    from core.finetune.bundle import MANIFEST_FILE
+
+    try:
+        manifest = json.loads((Path(folder) / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) and manifest.get("checkpoint") else None
 
 
 def _manifest(request: FinetuneRequest, result: FinetuneResult) -> dict:

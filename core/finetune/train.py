@@ -217,8 +217,12 @@ def train_classifier(
     settings: TrainSettings,
     on_progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
+    on_best: Callable[[object, object, int, int, float], None] | None = None,
 ) -> TrainOutcome:
-    """Build or load the model for `source`, train on `train_idx`, keep the best on `val_idx`."""
+    """Build or load the model for `source`, train on `train_idx`, keep the best on `val_idx`.
+
+    `on_best(model, tokenizer, max_length, step, val_macro_f1)` is called at each new best (to keep
+    a checkpoint on disk that survives a server restart)."""
     import torch
     import torch.nn.functional as F
     from sklearn.metrics import f1_score
@@ -287,6 +291,8 @@ def train_classifier(
         if f1 > best["f1"]:
             best.update(f1=f1, step=step, state={k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()})
             bad_evals = 0
+            if on_best is not None:
+                on_best(model, tokenizer, max_length, step, f1)
         else:
             bad_evals += 1
         model.train()
