@@ -21,7 +21,8 @@ from core.errors import InputError
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 LANGUAGES = ("auto", "zh", "en")
 
-_URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"'，。！？、；：）】》]+", re.I)
+# Weibo exports drop the slashes ("http:t.cn/zjKqa2U"): the scheme alone starts a link.
+_URL = re.compile(r"(?:https?:(?://)?|ftp://|www\.)[^\s<>\"'，。！？、；：）】》]+", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _EN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -39,7 +40,8 @@ class PreprocessSettings:
     extra_stopwords: tuple[str, ...] = ()  # typed by the user
     uploaded_stopwords: tuple[str, ...] = ()
     user_dict: tuple[str, ...] = ()        # jieba user-dictionary lines: "word [freq] [tag]"
-    to_simplified: bool = True             # Traditional -> Simplified before segmentation (when found)
+    to_simplified: bool = True             # Traditional documents -> Simplified (OpenCC), per document
+    decode_html: bool = True               # HTML entities/tags/backslash escapes decoded (core.textclean)
     lowercase: bool = True
     drop_numbers: bool = True
     drop_urls: bool = True
@@ -77,6 +79,7 @@ class TokenizedCorpus:
     removed: dict[str, int]            # tokens removed per stopword list / filter
     settings: PreprocessSettings
     converted_traditional: int = 0     # documents converted from Traditional Chinese
+    conversion_sample: list = field(default_factory=list)  # a few (before, after) pairs of them
     raw_token_count: int = 0
 
     @property
@@ -151,6 +154,20 @@ def parse_user_dict(data: bytes) -> tuple[str, ...]:
 # routes differently; real ties need a run of one repeated Han character (赞赞赞赞赞). Such documents
 # (about 0.5% of review corpora) go through jieba itself so segmentation stays identical.
 _TIE_RISK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff])\1\1")
+# rjieba keeps a Latin/digit run joined by . - _ + # & % as one token (Wi-Fi, 60-70, Mr.Big) where
+# jieba's HMM pass splits it with this pattern (jieba.finalseg.re_skip): re-split those tokens the same way.
+_LATIN_RUN = re.compile(r"[A-Za-z0-9+#&._%\-]*[A-Za-z0-9][+#&._%\-]+[A-Za-z0-9+#&._%\-]*")
+_JIEBA_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
+
+
+def _jieba_latin_split(tokens: list[str]) -> list[str]:
+    out = []
+    for tok in tokens:
+        if _LATIN_RUN.fullmatch(tok):
+            out.extend(x for x in _JIEBA_SKIP.split(tok) if x)
+        else:
+            out.append(tok)
+    return out
 
 
 class _Segmenter:
@@ -195,7 +212,8 @@ class _Segmenter:
     def __call__(self, text: str) -> list[str]:
         if self.fast is None or _TIE_RISK.search(text):
             return self.reference()(text)
-        return self.fast(text)
+        tokens = self.fast(text)
+        return _jieba_latin_split(tokens) if _LATIN_RUN.search(text) else tokens
 
 
 @lru_cache(maxsize=8)
@@ -235,13 +253,6 @@ def detect_language(texts: Sequence[str], sample: int = 500) -> str:
     return "zh" if han * 3 >= latin and han > 0 else "en"
 
 
-def _needs_simplification(texts: Sequence[str], sample: int = 200) -> bool:
-    import zhconv
-
-    step = max(1, len(texts) // sample)
-    return any(zhconv.convert(t, "zh-hans") != t for t in texts[::step][:sample])
-
-
 # ---------------------------------------------------------------------------------------------
 # the pipeline
 
@@ -256,13 +267,16 @@ def tokenize(
     language = detect_language(texts) if settings.language == "auto" else settings.language
     removed: Counter = Counter()
 
-    converted = 0
-    if language == "zh" and settings.to_simplified and _needs_simplification(texts):
-        import zhconv
+    if settings.decode_html:
+        from core.textclean import decode_html
 
-        new = [zhconv.convert(t, "zh-hans") for t in texts]
-        converted = sum(a != b for a, b in zip(texts, new))
-        texts = new
+        texts = [decode_html(t) for t in texts]
+    converted, sample = 0, []
+    if language == "zh" and settings.to_simplified:
+        from core.zhscript import to_simplified
+
+        conv = to_simplified(texts)
+        texts, converted, sample = conv.texts, len(conv.rows), conv.sample
 
     lists = _stop_lists(settings, language)
     cut = _segmenter(tuple(settings.user_dict)) if language == "zh" else tokenize_en
@@ -277,7 +291,7 @@ def tokenize(
         if settings.drop_emails and "@" in text:  # the substring test skips the slow regex scan
             text, k = _EMAIL.subn(" ", text)
             removed["e-mail addresses"] += k
-        if settings.drop_urls and ("://" in text or "www." in text.lower()):
+        if settings.drop_urls and _may_hold_url(text):
             text, k = _URL.subn(" ", text)
             removed["URLs"] += k
         tokens = cut(text)
@@ -300,8 +314,14 @@ def tokenize(
     return TokenizedCorpus(
         docs=docs, language=language, segmenter=segmenter_name(language, tuple(settings.user_dict)),
         removed={k: v for k, v in removed.items() if v}, settings=settings,
-        converted_traditional=converted, raw_token_count=raw,
+        converted_traditional=converted, conversion_sample=sample, raw_token_count=raw,
     )
+
+
+def _may_hold_url(text: str) -> bool:
+    """Cheap substring test that skips the URL regex scan for most documents."""
+    low = text.lower()
+    return "http:" in low or "https:" in low or "://" in low or "www." in low
 
 
 def _stop_lists(settings: PreprocessSettings, language: str) -> list[tuple[str, frozenset[str]]]:

@@ -66,14 +66,15 @@ def _project_model(project, key: str, tokens, args, labels: dict[int, str]):
 
 
 def register(sub) -> None:
-    from core.topics.engines import ENGINES
+    from core.topics.engines import DEFAULT_ENGINE, ENGINES
 
     p = sub.add_parser("topics", help="fit one topic model; write the report, doc-topic and topic-word tables",
                        description="Fit an LDA topic model with K topics and export it. Topic numbers are the "
                        "model's own (0..K-1) in every output.")
     add_corpus_args(p, project=True)
     p.add_argument("--k", type=int, required=True, help="number of topics")
-    p.add_argument("--engine", choices=ENGINES, default="sklearn", help="topic model engine")
+    p.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+                   help=f"topic model engine (default {DEFAULT_ENGINE}; sklearn is the reference implementation)")
     p.add_argument("--seed", type=int, default=0, help="random seed")
     p.add_argument("--iterations", type=int, default=None, help="EM passes (sklearn) / Gibbs sweeps (tomotopy)")
     p.add_argument("--alpha", type=float, default=None, help="document-topic prior (default: engine's)")

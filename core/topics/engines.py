@@ -3,16 +3,18 @@
     from core.topics.dtm import build_dtm
     from core.topics.engines import fit_model
     bundle = build_dtm(tokens.docs, data_key=key)
-    model = fit_model(bundle, k=10, engine="sklearn", seed=0)      # or engine="tomotopy"
+    model = fit_model(bundle, k=10, seed=0)      # tomotopy (the default) or engine="sklearn"
     model.topic_word   # K x V, rows sum to 1
     model.doc_topic    # D x K for every DTM row (held-out rows inferred after the fit)
     model.fit_stats    # {"perplexity_train": ..., "perplexity_heldout": ..., "n_heldout": ...}
 
 Engines
+- "tomotopy" (DEFAULT_ENGINE, every fit, the sweep, the UI and the CLI): tomotopy `LDAModel`,
+  collapsed Gibbs sampling in C++ (single worker thread so a fixed seed gives the same model).
+  `iterations` = Gibbs sweeps (default 200). On held-out labelled corpora its dominant topics agree
+  with the gold labels far better than scikit-learn's at the same k (bench/quality.py).
 - "sklearn": scikit-learn `LatentDirichletAllocation`, variational Bayes, `learning_method="batch"`.
-  The reference engine. `iterations` = EM passes (`max_iter`, default 10).
-- "tomotopy": tomotopy `LDAModel`, collapsed Gibbs sampling in C++ (single worker thread so a
-  fixed seed gives the same model). `iterations` = Gibbs sweeps (default 200).
+  The reference implementation, kept as an option. `iterations` = EM passes (`max_iter`, default 10).
 
 Held-out split: with `heldout=0.1` (the default) a fixed 10% of the documents (chosen by a
 seeded RNG that does NOT depend on `seed` or `k`, so every model of a sweep sees the same split)
@@ -46,6 +48,7 @@ from core.topics.dtm import DTMBundle
 from core.topics.model import TopicModel
 
 ENGINES = ("sklearn", "tomotopy")
+DEFAULT_ENGINE = "tomotopy"  # one default for every fit, the sweep, the UI and the CLI
 ENGINE_LABELS = {
     "sklearn": "scikit-learn LDA (variational Bayes, batch)",
     "tomotopy": "tomotopy LDA (collapsed Gibbs sampling, C++)",
@@ -116,7 +119,7 @@ def split_rows(n_docs: int, heldout: float) -> tuple[np.ndarray, np.ndarray]:
 def fit_model(
     dtm_bundle: DTMBundle,
     k: int,
-    engine: str = "sklearn",
+    engine: str = DEFAULT_ENGINE,
     seed: int = 0,
     iterations: int | None = None,
     alpha: float | None = None,
