@@ -29,6 +29,7 @@ except InputError as exc:
     st.stop()
 st.caption(f"{bundle.n_docs:,} non-empty documents · {bundle.n_terms:,} terms · {bundle.n_tokens:,} tokens "
            f"(tokens by {tokens.segmenter})")
+V.Q.short_docs(bundle)
 
 # ---- 1. sweep ----------------------------------------------------------------------------------
 st.subheader("1 · Sweep the number of topics")
@@ -90,7 +91,7 @@ if not result.models:
     st.stop()
 st.caption(f"{len(result.models)} models in {view.record.get('wall_seconds') or result.wall_seconds:.0f} s · "
            f"{result.config.engine}")
-V.sweep_overview(result.frame, running=False)
+V.sweep_overview(result.frame, running=False, result=result)
 shortlisted = V.shortlist_and_compare(result)
 
 # ---- 2. choose k ---------------------------------------------------------------------------------

@@ -93,11 +93,22 @@ def test_sweep_pick_k_and_explore():
     editor = [d for d in at.dataframe if list(d.value.columns) == ["topic", "label", "share", "top words"]]
     assert len(editor) == 1 and editor[0].value.topic.tolist() == [0, 1, 2, 3]
     assert "Perplexity is shown but not used" in " ".join(c.value for c in at.caption)
+    # the sweep table has one label-agreement column per k (the demo has a label column)
+    sweep_table = [d for d in at.dataframe if "label NMI (max)" in d.value.columns]
+    assert len(sweep_table) == 1 and sweep_table[0].value["k"].tolist() == [3, 4]
+    assert sweep_table[0].value["label NMI (max)"].between(0, 1).all()
 
     # topic cards: words small multiples + one expander of representative documents per topic
     _view(at, "Topic cards")
     assert len(at.get("plotly_chart")) >= 1
     assert len([e for e in at.expander if re.match(r"^[0-3]: ", e.label)]) == 4
+    # "which topics is this word in": a bar over topics for a vocabulary term, a clear error otherwise
+    at.text_input(key="topics_term_lookup").set_value("no-such-term-xyz").run()
+    assert "not in the model's vocabulary" in _errors(at)
+    charts_before = len(at.get("plotly_chart"))
+    top_word = [d for d in at.dataframe if "top words" in d.value.columns][0].value["top words"][0].split()[0]
+    at.text_input(key="topics_term_lookup").set_value(top_word).run()
+    assert not at.exception and not at.error and len(at.get("plotly_chart")) == charts_before + 1
 
     # A label (with HTML in it) persists for this corpus + model and shows in every view.
     prefix = "topics_label_editor_"
@@ -116,6 +127,10 @@ def test_sweep_pick_k_and_explore():
     for name in ("Groups & time", "Similarity"):
         _view(at, name)
         assert at.get("plotly_chart"), name
+        if name == "Groups & time":  # agreement with the label column: NMI, ARI, topic x label heatmap
+            values = {m.label: float(m.value) for m in at.metric if m.label.startswith(("NMI", "Adjusted"))}
+            assert set(values) == {"NMI with label", "Adjusted Rand index"}
+            assert 0 <= values["NMI with label"] <= 1 and -1 <= values["Adjusted Rand index"] <= 1
     _view(at, "Export")
     assert len(at.get("download_button")) == 5
     _view(at, "Topic map")

@@ -21,6 +21,7 @@ from core.topics import explore, report
 from core.topics.engines import DEFAULT_ITERATIONS, ENGINE_LABELS, ENGINES
 from core.topics.sweep import DEFAULT_ENGINE, MAX_SEEDS, SweepConfig, compare_top_words, frame_from_events, shortlist
 from ui import state
+from ui import topics_quality as Q
 
 PRIOR_DEFAULTS = {"sklearn": ("1/K", "1/K"), "tomotopy": ("0.1", "0.01")}
 PERPLEXITY_CAVEAT = (
@@ -63,15 +64,17 @@ def sweep_form() -> tuple[str | None, SweepConfig | None]:
     return ("start" if start else "extend"), config
 
 
-def sweep_overview(frame: pd.DataFrame, running: bool) -> None:
-    """Metric plot, raw values, and (when finished) the shortlist in words."""
+def sweep_overview(frame: pd.DataFrame, running: bool, result=None) -> None:
+    """Metric plot, raw values (with label NMI/ARI per k once `result` is given), and the shortlist."""
     if frame.empty:
         st.caption("No model finished yet.")
         return
     cands = [] if running else shortlist(frame)
     st.plotly_chart(sweep_metrics_figure(frame, candidates=[c.k for c in cands]), key="topics_sweep_plot")
     with st.expander("Raw metric values (mean over seeds)"):
-        st.dataframe(raw_values_table(frame), hide_index=True)
+        corpus = state.current_corpus()
+        labels = corpus.labels if corpus is not None else None
+        st.dataframe(Q.sweep_table(result, labels) if result is not None else raw_values_table(frame), hide_index=True)
     st.caption(PERPLEXITY_CAVEAT)
 
 
@@ -118,6 +121,7 @@ def label_editor(model, model_key: str, lam: float) -> list[str]:
 def topic_cards(model, names: list[str], texts: list[str], lam: float) -> None:
     tw = explore.top_words(model, lam, 10)
     st.plotly_chart(topic_words_grid(tw, names, columns=4, value="probability"), key="topics_words_grid")
+    Q.term_topics(model, names)
     st.markdown("**Most representative documents**")
     for k in range(model.k):
         with st.expander(state.md_escape(names[k])):
@@ -146,6 +150,7 @@ def document_browser(model, labels: list[str], names: list[str], corpus) -> pd.D
 
 
 def groups_and_time(model, names: list[str], corpus) -> None:
+    Q.label_agreement_view(model, names, corpus)
     if corpus.labels is not None:
         st.markdown(f"**Topic prevalence by {state.md_escape(corpus.label_col)}** (mean topic weight per group)")
         st.plotly_chart(topic_group_heatmap(explore.prevalence_by_group(model, corpus.labels), names),
@@ -166,7 +171,7 @@ def groups_and_time(model, names: list[str], corpus) -> None:
 def exports(model, result, corpus, labels: list[str], lam: float) -> None:
     table = explore.doc_topic_table(model, corpus.texts, labels, corpus.labels, corpus.label_col or "group")
     tw_table = explore.topic_word_table(model, lam, 20, labels)
-    metrics = raw_values_table(result.frame)
+    metrics = Q.sweep_table(result, corpus.labels)
     stem = f"topics_k{model.k}"
 
     def build_report() -> bytes:
@@ -176,7 +181,8 @@ def exports(model, result, corpus, labels: list[str], lam: float) -> None:
         fig = sweep_metrics_figure(result.frame, candidates=[c.k for c in shortlist(result.frame)])
         return report.build_report(model, texts=corpus.texts, labels=dict(enumerate(labels)), lambda_=lam,
                                    manifest=manifest, sweep_figure=fig, sweep_table=metrics,
-                                   title=f"Topics in {corpus.name}").encode("utf-8")
+                                   title=f"Topics in {corpus.name}", gold_labels=corpus.labels,
+                                   label_name=corpus.label_col or "label").encode("utf-8")
 
     c = st.columns(5)
     c[0].download_button("Doc-topic CSV", lambda: to_csv_bytes(table), f"{stem}_doc_topics.csv", "text/csv",

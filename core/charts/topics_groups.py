@@ -15,16 +15,18 @@ import plotly.graph_objects as go
 from core.charts.terms_bar import term_label
 
 
-def topic_group_heatmap(prevalence: pd.DataFrame, names: Sequence[str], title: str = "") -> go.Figure:
-    """Rows: groups; columns: topics (model order, labelled with `names`); cell: mean topic weight."""
+def topic_group_heatmap(prevalence: pd.DataFrame, names: Sequence[str], title: str = "",
+                        value_label: str = "mean weight") -> go.Figure:
+    """Rows: groups; columns: topics (model order, labelled with `names`); cell: mean topic weight
+    (or another per-group share named by `value_label`, e.g. labels.topic_label_shares)."""
     z = prevalence.to_numpy(dtype=float)
     groups = [term_label(g) for g in prevalence.index]
     cols = [term_label(names[int(t)]) for t in prevalence.columns]
     fig = go.Figure(
         go.Heatmap(
             z=z, x=cols, y=groups, colorscale="Blues", zmin=0,
-            colorbar={"title": "mean weight"},
-            hovertemplate="group %{y}<br>%{x}<br>mean weight %{z:.3f}<extra></extra>",
+            colorbar={"title": term_label(value_label)},
+            hovertemplate="group %{y}<br>%{x}<br>" + term_label(value_label) + " %{z:.3f}<extra></extra>",
         )
     )
     fig.update_layout(

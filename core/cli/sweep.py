@@ -36,7 +36,8 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from core.export import write_table
-    from core.topics.dtm import build_dtm
+    from core.topics.dtm import build_dtm, short_docs_note
+    from core.topics.labels import add_label_columns
     from core.topics.sweep import SweepConfig, run_sweep, shortlist
 
     k_min, k_max, k_step = SweepConfig.parse_k_range(args.k_range)
@@ -49,6 +50,9 @@ def run(args: argparse.Namespace) -> int:
     config.validate(bundle)
     print(f"sweeping k={k_min}..{k_max} step {k_step} x {args.seeds} seed(s) with {config.engine} on "
           f"{bundle.n_docs} documents, {bundle.n_terms} terms, {args.jobs} job(s)…", file=sys.stderr)
+    note = short_docs_note(bundle)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     if project is not None:  # every fit lands in the project as it finishes; stored fits are reused
         from core.projects.project import run_project_sweep
 
@@ -57,7 +61,9 @@ def run(args: argparse.Namespace) -> int:
               f"{len(result.models) - result.n_fitted} reused from the project", file=sys.stderr)
     else:
         result = run_sweep(bundle, config)
-    frame = result.frame.drop(columns=["metric_seconds"] if project is not None else ["cached", "metric_seconds"])
+    # Agreement of dominant topics with the label column (when there is one): one more column per k.
+    frame = add_label_columns(result.frame, result.models, corpus.labels)
+    frame = frame.drop(columns=["metric_seconds"] if project is not None else ["cached", "metric_seconds"])
     if args.out:
         write_table(frame, args.out)
         print(f"wrote {len(frame)} rows to {args.out}", file=sys.stderr)

@@ -90,7 +90,7 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from core.topics import explore, report
-    from core.topics.dtm import build_dtm
+    from core.topics.dtm import build_dtm, short_docs_note
     from core.topics.engines import fit_model
 
     if not 0.0 <= args.lambda_ <= 1.0:
@@ -104,6 +104,9 @@ def run(args: argparse.Namespace) -> int:
         model, labels = _project_model(project, key, tokens, args, labels)
     else:
         bundle = build_dtm(tokens.docs, data_key=key)
+        note = short_docs_note(bundle)
+        if note:
+            print(f"note: {note}", file=sys.stderr)
         print(f"fitting {args.engine} LDA, k={args.k}, seed={args.seed} on {bundle.n_docs} documents, "
               f"{bundle.n_terms} terms…", file=sys.stderr)
         model = fit_model(bundle, k=args.k, engine=args.engine, seed=args.seed, iterations=args.iterations,
@@ -115,6 +118,12 @@ def run(args: argparse.Namespace) -> int:
     share = explore.topic_token_share(model)
     for k in range(model.k):
         print(f"{names[k]}  ({share[k]:.1%})  {' '.join(words[k])}")
+    from core.topics.labels import label_agreement
+
+    agree = label_agreement(model, corpus.labels)
+    if agree is not None:
+        print(f"dominant topic vs {corpus.label_col}: NMI {agree['nmi']:.3f}, ARI {agree['ari']:.3f} "
+              f"({agree['n_docs']} documents, {agree['n_labels']} values)", file=sys.stderr)
     if args.doc_topics:
         write_table(explore.doc_topic_table(model, corpus.texts, label_list, corpus.labels,
                                             corpus.label_col or "group"), args.doc_topics)
@@ -127,7 +136,8 @@ def run(args: argparse.Namespace) -> int:
             model, corpus_name=corpus.name, content_hash=corpus.content_hash, text_col=corpus.text_col,
             preprocessing=tokens.settings.key(), lambda_=args.lambda_)
         html_text = report.build_report(model, texts=corpus.texts, labels=labels, lambda_=args.lambda_,
-                                        manifest=manifest, title=f"Topics in {corpus.name}")
+                                        manifest=manifest, title=f"Topics in {corpus.name}",
+                                        gold_labels=corpus.labels, label_name=corpus.label_col or "label")
         report.write_report(args.report, html_text)
         print(f"wrote report to {args.report}", file=sys.stderr)
     return 0

@@ -125,3 +125,25 @@ def build_dtm(
         )
     return DTMBundle(dtm=dtm, vocab=vocab, doc_rows=doc_rows, data_key=data_key, n_rows=n_rows,
                      min_df=min_df, max_df=max_df)
+
+
+SHORT_DOC_TOKENS = 10
+
+
+def short_docs_note(bundle: DTMBundle) -> str | None:
+    """Advice when the median modelled document has fewer than SHORT_DOC_TOKENS tokens, else None.
+
+    LDA learns topics from words that share documents; with a handful of tokens per document there
+    is little co-occurrence to learn from (titles, tweets, short reviews).
+    """
+    if bundle.n_docs == 0:
+        return None
+    median = float(np.median(np.asarray(bundle.dtm.sum(axis=1)).ravel()))
+    if median >= SHORT_DOC_TOKENS:
+        return None
+    return (f"Short documents: the median document has {median:g} tokens after preprocessing (under "
+            f"{SHORT_DOC_TOKENS}). Topic models learn from words that occur together, so short texts give "
+            "noisier topics. What helps: tomotopy (the default engine; Gibbs sampling copes better with short "
+            "texts than variational Bayes), fewer topics, a lower alpha (e.g. 0.01: one topic per document), "
+            "keeping more tokens (fewer stopwords, min_df 1), or joining short texts that belong together "
+            "(same author, thread or day) into one document.")

@@ -141,6 +141,8 @@ def build_report(
     sweep_table: pd.DataFrame | None = None,
     title: str = "Topic model report",
     n_docs: int = 3,
+    gold_labels: Sequence | None = None,
+    label_name: str = "label",
 ) -> str:
     """The full report as one HTML string (write it with encoding='utf-8')."""
     from core.charts.topics_words import topic_words_grid
@@ -193,8 +195,28 @@ def build_report(
     tw = explore.top_words(model, lambda_, 10)
     parts.append(fig_html(topic_words_grid(tw, names, columns=4)))
     parts.append(topic_cards_html(model, names, texts, lambda_, n_docs=n_docs))
+    parts += _label_section(model, names, gold_labels, label_name, fig_html)
     parts += ["<h2>Run manifest</h2>", _manifest_rows(manifest), "</main></body></html>"]
     return "\n".join(parts)
+
+
+def _label_section(model: TopicModel, names: Sequence[str], gold_labels: Sequence | None, label_name: str,
+                   fig_html) -> list[str]:
+    """Agreement of dominant topics with the known labels, and the topic x label heatmap."""
+    from core.charts.topics_groups import topic_group_heatmap
+    from core.topics.labels import label_agreement, topic_label_shares
+
+    agree = label_agreement(model, gold_labels)
+    if agree is None:
+        return []
+    return [
+        f"<h2>Topics and the known {_e(label_name)} values</h2>",
+        f"<p class='sub'>Agreement between each document's dominant topic and its {_e(label_name)}: "
+        f"NMI {agree['nmi']:.3f}, adjusted Rand index {agree['ari']:.3f} ({agree['n_docs']:,} documents, "
+        f"{agree['n_labels']} values; 0 = chance, 1 = the same grouping). Each row below shows where one "
+        f"value's documents go: the share of them whose dominant topic is each topic.</p>",
+        fig_html(topic_group_heatmap(topic_label_shares(model, gold_labels), names, value_label="share of documents")),
+    ]
 
 
 def write_report(path: str, html_text: str) -> None:

@@ -1,0 +1,70 @@
+"""Rendering helpers for the Topics page's quality views: short-document advice, agreement with the
+label column (NMI, ARI, topic x label heatmap, per-k columns in the sweep table) and "which topics
+is this word in". Numbers come from core.topics.labels / core.topics.dtm.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.charts.sweep_metrics import raw_values_table
+from core.charts.terms_bar import terms_bar
+from core.charts.topics_groups import topic_group_heatmap
+from core.errors import InputError
+from core.topics.dtm import short_docs_note
+from core.topics.labels import agreement_by_k, label_agreement, term_topic_distribution, topic_label_shares
+from ui import state
+
+
+def short_docs(bundle) -> None:
+    note = short_docs_note(bundle)
+    if note:
+        st.info(note, icon=":material/short_text:")
+
+
+def sweep_table(result, labels) -> pd.DataFrame:
+    """The raw metric table (one row per k) plus label NMI / ARI when the corpus has a label column."""
+    table = raw_values_table(result.frame)
+    by_k = agreement_by_k(result.models, labels) if labels is not None else pd.DataFrame()
+    if len(by_k) and len(table):
+        by_k = by_k.rename(columns={"label_nmi": "label NMI (max)", "label_ari": "label ARI (max)"})
+        table = table.merge(by_k, on="k", how="left")
+    return table
+
+
+def label_agreement_view(model, names: list[str], corpus) -> None:
+    """NMI / ARI of dominant topic vs the label column, and where each label's documents go."""
+    agree = label_agreement(model, corpus.labels)
+    if agree is None:
+        return
+    col = state.md_escape(corpus.label_col or "label")
+    c = st.columns(3)
+    c[0].metric(f"NMI with {corpus.label_col}", f"{agree['nmi']:.3f}",
+                help="Normalised mutual information between each document's dominant topic and its label: "
+                     "0 = chance, 1 = topics reproduce the labels.")
+    c[1].metric("Adjusted Rand index", f"{agree['ari']:.3f}", help="0 = chance grouping, 1 = identical grouping.")
+    c[2].metric("Documents compared", f"{agree['n_docs']:,}", help=f"{agree['n_labels']} label values")
+    st.markdown(f"**Topic × {col}**: share of each {col} value's documents whose dominant topic is each topic "
+                "(rows sum to 1).")
+    st.plotly_chart(topic_group_heatmap(topic_label_shares(model, corpus.labels), names,
+                                        value_label="share of documents"), key="topics_label_shares")
+
+
+def term_topics(model, names: list[str]) -> None:
+    """Pick a term; bar chart of p(topic | term): which topics the model puts its occurrences in."""
+    term = st.text_input("Which topics is this word in?", key="topics_term_lookup",
+                         placeholder="type a term from the vocabulary")
+    term = (term or "").strip()
+    if term and term not in set(model.vocab) and term.lower() in set(model.vocab):
+        term = term.lower()  # tokens are lower-cased by default
+    if not term:
+        return
+    try:
+        dist = term_topic_distribution(model, term)
+    except InputError as exc:
+        state.show_error(exc)
+        return
+    order = dist.argsort()[::-1][: min(15, model.k)]
+    st.plotly_chart(terms_bar([names[i] for i in order], dist[order], title=f"{term}: share of its occurrences per topic",
+                              value_label="p(topic | term)"), key="topics_term_bar")
