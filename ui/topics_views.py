@@ -125,8 +125,7 @@ def topic_cards(model, names: list[str], texts: list[str], lam: float) -> None:
     st.markdown("**Most representative documents**")
     for k in range(model.k):
         with st.expander(state.md_escape(names[k])):
-            rep = explore.representative_docs(model, texts, k, 5)
-            st.dataframe(rep, hide_index=True, column_config={"weight": st.column_config.NumberColumn(format="%.2f")})
+            Q.representative_docs(explore.representative_docs(model, texts, k, 5), k)
 
 
 def document_browser(model, labels: list[str], names: list[str], corpus) -> pd.DataFrame:

@@ -112,11 +112,22 @@ def _texts_for(model: TopicModel, texts: Sequence[str] | None) -> list[str]:
 
 
 def representative_docs(model: TopicModel, texts: Sequence[str] | None, topic: int, n: int = 5) -> pd.DataFrame:
-    """The n documents with the highest weight of `topic`: columns row, weight, text."""
+    """The n documents with the highest weight of `topic`: columns row, weight, text.
+
+    With texts, near-duplicates of a document already chosen and repetitive spam ("差评差评差评…")
+    are skipped (core.topics.docfilter), so the n documents show n different things.
+    """
     _check_topic(model, topic)
     w = model.doc_topic[:, topic]
-    order = np.argsort(-w, kind="stable")[:n]
-    tx = _texts_for(model, texts)
+    ranked = np.argsort(-w, kind="stable")
+    if texts is None:
+        order = ranked[:n]
+        tx = _texts_for(model, None)
+    else:
+        from core.topics.docfilter import pick_distinct
+
+        tx = _texts_for(model, texts)
+        order = np.asarray(pick_distinct(ranked, tx, n), dtype=np.int64)
     return pd.DataFrame({"row": model.doc_rows[order].astype(int), "weight": w[order],
                          "text": [tx[i] for i in order]})
 

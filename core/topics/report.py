@@ -101,6 +101,14 @@ def _short(text: str, n: int = 280) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def _doc_html(text: str) -> str:
+    """A document: its start, and the whole text one click away when it is long."""
+    short = _short(text)
+    if short == " ".join(str(text).split()):
+        return _e(short)
+    return f"<details><summary>{_e(short)}</summary><div class='full'>{_e(text)}</div></details>"
+
+
 def _manifest_rows(manifest: Mapping[str, object]) -> str:
     rows = []
     for key, val in manifest.items():
@@ -120,7 +128,7 @@ def topic_cards_html(model: TopicModel, names: Sequence[str], texts: Sequence[st
         if texts is not None and n_docs:
             rep = explore.representative_docs(model, texts, k, n_docs)
             docs = "<ol class='docs'>" + "".join(
-                f"<li>{_e(_short(t))} <span class='share'>(row {int(r)}, {w:.0%})</span></li>"
+                f"<li>{_doc_html(t)} <span class='share'>(row {int(r)}, {w:.0%})</span></li>"
                 for r, w, t in rep.itertuples(index=False)) + "</ol>"
         cards.append(
             f"<div class='card' data-topic='{k}'><h3>{_e(names[k])}</h3>"
