@@ -66,6 +66,7 @@ class LoadOptions:
     date_col: str | None = None      # "" means explicitly none
     drop_empty: bool = False
     drop_duplicates: bool = False
+    header: bool | None = None       # CSV/TSV: first row is a header (True), data (False), or detect (None)
 
     def validate(self) -> "LoadOptions":
         if self.file_format not in FORMATS:
@@ -106,7 +107,8 @@ class Corpus:
     def fingerprint(self) -> str:
         """Content hash of the bytes plus everything that shapes the documents: the cache key base."""
         roles = (self.options.file_format, self.encoding, self.delimiter, self.sheet, self.options.txt_mode,
-                 self.text_col, self.label_col, self.date_col, self.options.drop_empty, self.options.drop_duplicates)
+                 self.text_col, self.label_col, self.date_col, self.options.drop_empty, self.options.drop_duplicates,
+                 self.options.header)
         return hashlib.sha256((self.content_hash + repr(roles)).encode()).hexdigest()[:24]
 
     @property
@@ -172,6 +174,7 @@ def load_corpus(data: bytes, name: str, options: LoadOptions | None = None) -> C
         else:
             delimiter = opts.delimiter or sniff_delimiter(text)
             frame, warnings = _read_delimited(text, delimiter)
+            frame, warnings = _apply_header_choice(text, delimiter, frame, warnings, opts.header)
     frame = _tidy_columns(frame)
     if frame.empty:
         raise InputError(f"{name} has a header but no rows: add at least one document below the header.")
@@ -259,6 +262,8 @@ def detect_encoding(data: bytes) -> str:
             return "utf-8"
     if _looks_utf16(data[:SNIFF_BYTES]):
         return "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+    if _looks_cp1252(data[: 4 << 20]):
+        return "cp1252"
     from charset_normalizer import from_bytes
 
     sample = data
@@ -279,6 +284,27 @@ def detect_encoding(data: bytes) -> str:
             "choose the encoding by hand, or re-save the file as UTF-8."
         )
     return family
+
+
+_HIGH_RUNS = re.compile(rb"[\x80-\xff]+")
+
+
+def _looks_cp1252(sample: bytes) -> bool:
+    """Western text saved by Excel on Windows: mostly ASCII with lone accented letters / smart quotes.
+
+    GBK/GB18030 and Big5 write every Chinese character as two bytes >= 0x80 (runs of 2, 4, 6…);
+    cp1252 writes é, ’, € as one byte, so its runs of high bytes are mostly of length 1.
+    """
+    runs = [len(r) for r in _HIGH_RUNS.findall(sample)]
+    if not runs or sum(runs) > len(sample) * 0.2:
+        return False
+    if sum(1 for n in runs if n == 1) < 0.6 * len(runs):
+        return False
+    try:
+        sample.decode("cp1252")
+    except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D are not cp1252
+        return False
+    return True
 
 
 def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -334,6 +360,50 @@ def _read_delimited(text: str, delimiter: str) -> tuple[pd.DataFrame, list[str]]
     note = (f"Skipped {len(bad)} row(s) whose number of fields differs from the header's {frame.shape[1]} "
             f"(check the delimiter or quoting).")
     return frame, [note]
+
+
+_SENTENCE_MARKS = re.compile(r"[。！？，；、!?]|https?:")
+_MANGLED = re.compile(r"\.\d+$")  # pandas renames a repeated header cell "x" to "x.1"
+
+
+def header_looks_like_data(frame: pd.DataFrame) -> str | None:
+    """Why the parsed column names look like a document rather than a header row (None if they don't).
+
+    A header cell is short and names its column; the first row of a headerless file holds a text
+    (long, or with sentence punctuation) or a value that recurs in its column (a label such as 正面).
+    """
+    for col in frame.columns:
+        name = str(col)
+        if name.startswith("Unnamed: "):
+            continue
+        if len(name) > 40 or (len(name) > 12 and _SENTENCE_MARKS.search(name)):
+            return f"the column name {name[:40]!r} reads like a document"
+        values = frame[col].dropna().astype(str)
+        base = _MANGLED.sub("", name)
+        if len(values) >= 3 and (values == base).sum() >= 2:
+            return f"the column name {name[:40]!r} is also a value of that column"
+    return None
+
+
+def _apply_header_choice(text: str, delimiter: str, frame: pd.DataFrame, warnings: list[str],
+                         header: bool | None) -> tuple[pd.DataFrame, list[str]]:
+    """Re-read a delimited file with its first row as data when asked to, or when the header looks like data."""
+    if header is True:
+        return frame, warnings
+    why = None
+    if header is None:
+        why = header_looks_like_data(frame)
+        if why is None:
+            return frame, warnings
+    n = frame.shape[1]
+    names = ["text"] if n == 1 else [f"column_{i}" for i in range(1, n + 1)]
+    sep = "\t" if delimiter == "\t" else delimiter
+    frame, warnings = _read_delimited(sep.join(names) + "\n" + text, delimiter)
+    if why:
+        warnings = [f"The first row looks like data, not a header ({why}), so it was read as the first document "
+                    f"and the columns are named {', '.join(names[:4])}{'…' if n > 4 else ''}. If it is a header, "
+                    "choose 'first row is a header'.", *warnings]
+    return frame, warnings
 
 
 def _read_txt(text: str, mode: str) -> pd.DataFrame:

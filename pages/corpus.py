@@ -9,6 +9,7 @@ from core.preprocess import PreprocessSettings, parse_stopword_upload, parse_use
 from ui import state
 
 ENCODINGS = ["auto", "utf-8", "utf-8-sig", "gb18030", "gbk", "big5", "big5hkscs", "utf-16", "cp1252"]
+HEADER = {"detect": None, "first row is a header": True, "first row is data (no header)": False}
 DELIMITERS = {"auto": None, "comma ,": ",", "tab": "\t", "semicolon ;": ";", "pipe |": "|"}
 
 state.autosave()  # the frame saves too; this keeps every page right on its own (AppTest reruns pages only)
@@ -42,12 +43,14 @@ with st.expander("How the file is read", expanded=False):
     if from_upload and current.sheet_names:
         sheet = st.selectbox("Sheet", current.sheet_names, key=f"corpus_sheet_{current.content_hash[:12]}",
                              index=current.sheet_names.index(current.sheet) if current.sheet in current.sheet_names else 0)
-    d1, d2 = st.columns(2)
+    d1, d2, d3 = st.columns(3)
     drop_empty = d1.checkbox("Drop empty texts", key="corpus_drop_empty")
     drop_dups = d2.checkbox("Drop exact duplicates", key="corpus_drop_dups")
+    header = HEADER[d3.selectbox("First row (CSV/TSV)", list(HEADER), key="corpus_header",
+                                 help="Detected: read as data when it looks like a document rather than column names.")]
 
 options = LoadOptions(file_format=fmt, encoding=None if enc == "auto" else enc, delimiter=DELIMITERS[delim],
-                      sheet=sheet, txt_mode=txt_mode, drop_empty=drop_empty, drop_duplicates=drop_dups)
+                      sheet=sheet, txt_mode=txt_mode, drop_empty=drop_empty, drop_duplicates=drop_dups, header=header)
 
 if upload is not None:
     seen = (upload.file_id, options)

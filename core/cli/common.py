@@ -31,6 +31,11 @@ def add_corpus_args(parser: argparse.ArgumentParser, tokens: bool = True, projec
     parser.add_argument("--encoding", help="override the detected encoding (e.g. gb18030, big5, utf-16)")
     parser.add_argument("--delimiter", help="override the sniffed delimiter (use '\\t' for tab)")
     parser.add_argument("--sheet", help="XLSX sheet name (default: the first non-empty sheet)")
+    head = parser.add_mutually_exclusive_group()
+    head.add_argument("--no-header", dest="header", action="store_const", const=False, default=None,
+                      help="CSV/TSV: the first row is a document, not column names (default: detected)")
+    head.add_argument("--header", dest="header", action="store_const", const=True,
+                      help="CSV/TSV: the first row is a header even if it looks like data")
     parser.add_argument("--txt-mode", choices=["line", "paragraph"], default="line",
                         help="TXT: one document per line or per blank-line-separated paragraph")
     parser.add_argument("--drop-empty", action="store_true", help="drop rows with empty text")
@@ -51,7 +56,7 @@ def load_options(args: argparse.Namespace) -> LoadOptions:
     delim = args.delimiter.replace("\\t", "\t") if args.delimiter else None
     return LoadOptions(encoding=args.encoding, delimiter=delim, sheet=args.sheet, txt_mode=args.txt_mode,
                        text_col=args.text_col, label_col=args.label_col, date_col=args.date_col,
-                       drop_empty=args.drop_empty, drop_duplicates=args.drop_duplicates)
+                       drop_empty=args.drop_empty, drop_duplicates=args.drop_duplicates, header=args.header)
 
 
 def preprocess_settings(args: argparse.Namespace) -> PreprocessSettings:
