@@ -6,6 +6,7 @@ import streamlit as st
 from core.charts.length_histogram import length_histogram
 from core.corpus import FORMATS, LoadOptions, summarize
 from core.preprocess import PreprocessSettings, parse_stopword_upload, parse_user_dict
+from ui import corpus_views as CV
 from ui import state
 
 ENCODINGS = ["auto", "utf-8", "utf-8-sig", "gb18030", "gbk", "big5", "big5hkscs", "utf-16", "cp1252"]
@@ -139,7 +140,9 @@ with st.form("corpus_preprocess"):
     numbers = f3.checkbox("Drop numbers", cur.drop_numbers)
     punct = f4.checkbox("Drop punctuation", cur.drop_punct)
     urls = f5.checkbox("Drop URLs & e-mails", cur.drop_urls and cur.drop_emails)
-    simp = f6.checkbox("Traditional → Simplified", cur.to_simplified)
+    simp = f6.checkbox("Traditional → Simplified", cur.to_simplified,
+                       help="Only documents written in Traditional characters are converted (OpenCC).")
+    html_fix = f1.checkbox("Decode HTML entities", cur.decode_html, help="&amp;, #39;, quot;, &lt;b&gt; → characters")
     extra = st.text_input("Extra stopwords (comma or space separated)", " ".join(cur.extra_stopwords))
     u1, u2 = st.columns(2)
     stop_file = u1.file_uploader("Stopword list (one word per line)", type=["txt"], key="corpus_stop_file")
@@ -153,7 +156,7 @@ if apply:
             extra_stopwords=tuple(w for w in extra.replace(",", " ").replace("，", " ").split() if w),
             uploaded_stopwords=parse_stopword_upload(stop_file.getvalue()) if stop_file else cur.uploaded_stopwords,
             user_dict=parse_user_dict(dict_file.getvalue()) if dict_file else cur.user_dict,
-            to_simplified=simp, drop_numbers=numbers, drop_punct=punct, drop_urls=urls, drop_emails=urls,
+            to_simplified=simp, decode_html=html_fix, drop_numbers=numbers, drop_punct=punct, drop_urls=urls, drop_emails=urls,
             min_token_len=int(min_len), min_df=int(min_df), max_df=float(max_df)))
     except Exception as exc:
         state.show_error(exc)
@@ -177,11 +180,11 @@ q[4].metric("Chinese / English / other", " / ".join(str(summary.language_mix[k])
 q[5].metric("Tokens", f"{tokens.n_tokens:,}", help=f"{n_types:,} distinct")
 if summary.empty_texts or summary.duplicate_texts:
     st.caption("Tick *Drop empty texts* / *Drop exact duplicates* under **How the file is read** to remove them.")
+CV.quality_rows(corpus, tokens)
 st.plotly_chart(length_histogram(summary.char_lengths, summary.token_lengths), width="stretch")
 
-st.markdown(f"**Segmentation:** {tokens.segmenter} · language **{tokens.language}**"
-            + (f" · {tokens.converted_traditional} documents normalised to Simplified Chinese"
-               if tokens.converted_traditional else ""))
+st.markdown(f"**Segmentation:** {tokens.segmenter} · language **{tokens.language}**")
+CV.conversion_note(tokens)
 if tokens.removed:
     removed = pd.DataFrame({"removed by": list(tokens.removed), "tokens": [f"{v:,}" for v in tokens.removed.values()]})
     st.dataframe(removed, hide_index=True, width="content")

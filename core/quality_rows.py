@@ -1,0 +1,42 @@
+"""The rows behind each data-quality count, so every number on the Corpus page opens what it counts.
+
+    rows = issue_rows(corpus.texts, tokens.docs)   # {issue name: [corpus row, ...]}
+
+Issues: empty texts, exact duplicates (every copy after the first), control characters, zero-width
+characters (U+200B-U+200D, U+2060, U+FEFF byte-order marks inside a text, U+180E), and documents
+with no tokens left after preprocessing. Rows are 0-based corpus positions.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import pandas as pd
+
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u180e"
+_ZERO_WIDTH_RE = f"[{ZERO_WIDTH}]"
+_CONTROL_RE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"  # Unicode Cc, except tab, newline, carriage return
+
+ISSUES = ("empty texts", "exact duplicates", "control characters", "zero-width characters", "no tokens left")
+
+
+def issue_rows(texts: Sequence[str], token_docs: Sequence[Sequence[str]] | None = None) -> dict[str, list[int]]:
+    s = pd.Series(list(texts), dtype=object).fillna("").astype(str)
+    stripped = s.str.strip()
+    empty = stripped == ""
+    dup = stripped.duplicated() & ~empty
+    out = {
+        "empty texts": empty,
+        "exact duplicates": dup,
+        "control characters": s.str.contains(_CONTROL_RE, regex=True),
+        "zero-width characters": s.str.contains(_ZERO_WIDTH_RE, regex=True),
+    }
+    rows = {name: [int(i) for i in mask.to_numpy().nonzero()[0]] for name, mask in out.items()}
+    if token_docs is not None:
+        rows["no tokens left"] = [i for i, d in enumerate(token_docs) if not d]  # empty texts included
+    return rows
+
+
+def zero_width_count(texts: Sequence[str]) -> int:
+    """Zero-width characters inside the texts (all of them, not documents)."""
+    return int(pd.Series(list(texts), dtype=object).fillna("").astype(str).str.count(_ZERO_WIDTH_RE).sum())
