@@ -13,6 +13,7 @@ from core.charts.terms_groups import group_terms_grid
 from core.errors import InputError
 from core.export import to_csv_bytes, to_xlsx_bytes
 from ui import state
+from ui import terms_views as TV
 
 SCHEME_LABELS = {"sklearn": "scikit-learn default", "sublinear": "sublinear TF", "textbook": "textbook (specification)"}
 VIEWS = ["Corpus ranking", "Document", "Groups", "Term lookup", "Formulas & worked example"]
@@ -74,12 +75,9 @@ if view == "Corpus ranking":
 # ---- one document -----------------------------------------------------------------------------
 elif view == "Document":
     texts = corpus.texts
-    query = st.text_input("Search documents", key="terms_doc_query", placeholder="a word from the text")
-    rows = T.find_documents(texts, query)
-    if not rows:
-        st.info("No document contains that text; clear or change the search.")
+    row = TV.pick_document(texts)
+    if row is None:
         st.stop()
-    row = st.selectbox("Document", rows, key=f"terms_doc::{query}", format_func=lambda r: f"#{r} · {texts[r][:80]}")
     table = T.document_terms(tm, scheme, int(row), int(top_n))
     if table.empty:
         st.warning("This document has no terms left after preprocessing and vocabulary filtering.")

@@ -160,3 +160,14 @@ def test_bad_input_messages_keep_page_usable():
     at.selectbox(key="terms_group_col").set_value("label").run()
     assert not at.error
     assert any("only one document" in w.value and "独一" in w.value for w in at.warning)
+
+
+def test_document_view_reaches_every_document():
+    rows = [{"text": f"基金 市场 doc{i}x 报道", "label": "a" if i % 2 else "b"} for i in range(260)]
+    at = _view(_terms_page(_corpus(rows)), "Document")
+    picker = at.selectbox(key="terms_doc::")
+    assert len(picker.options) == 200
+    assert any("260 documents match; the list shows the first 200" in c.value for c in at.caption)
+    at.number_input(key="terms_doc_row").set_value(259).run()       # beyond the list: by row number
+    assert not at.exception
+    assert "doc259x" in at.get("html")[0].proto.body
