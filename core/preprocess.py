@@ -42,6 +42,8 @@ class PreprocessSettings:
     user_dict: tuple[str, ...] = ()        # jieba user-dictionary lines: "word [freq] [tag]"
     to_simplified: bool = True             # Traditional documents -> Simplified (OpenCC), per document
     decode_html: bool = True               # HTML entities/tags/backslash escapes decoded (core.textclean)
+    lemmatize: bool = False                # English words to their lemma (simplemma): see README for why off
+    phrases: tuple[str, ...] = ()          # "a b" pairs merged into one token "a_b" (core.phrases)
     lowercase: bool = True
     drop_numbers: bool = True
     drop_urls: bool = True
@@ -279,6 +281,7 @@ def tokenize(
         texts, converted, sample = conv.texts, len(conv.rows), conv.sample
 
     lists = _stop_lists(settings, language)
+    lemma = _lemmatizer() if settings.lemmatize and language == "en" else None
     cut = _segmenter(tuple(settings.user_dict)) if language == "zh" else tokenize_en
     # Tokens repeat heavily (a few 10k types for millions of tokens): decide once per type.
     kept_as: dict[str, str] = {}        # raw token -> token to keep ("" when removed)
@@ -297,7 +300,7 @@ def tokenize(
         tokens = cut(text)
         raw_counts.update(tokens)
         for tok in set(tokens).difference(kept_as):
-            kept_as[tok], why = _classify(tok, settings, lists)
+            kept_as[tok], why = _classify(tok, settings, lists, lemma)
             if why:
                 reason[tok] = why
         docs.append([k for k in map(kept_as.__getitem__, tokens) if k])
@@ -307,6 +310,10 @@ def tokenize(
         removed[why] += raw_counts[tok]
     raw = sum(c for t, c in raw_counts.items() if not t.isspace())
 
+    if settings.phrases:
+        from core.phrases import merge_phrases
+
+        docs = merge_phrases(docs, settings.phrases)
     if settings.min_df > 1 or settings.max_df < 1.0:
         docs = _filter_df(docs, settings, removed)
     if progress is not None:
@@ -340,7 +347,15 @@ def _stop_lists(settings: PreprocessSettings, language: str) -> list[tuple[str, 
     return lists + builtin
 
 
-def _classify(tok: str, s: PreprocessSettings, lists) -> tuple[str, str | None]:
+@lru_cache(maxsize=1)
+def _lemmatizer() -> Callable[[str], str]:
+    import simplemma
+
+    return lambda word: simplemma.lemmatize(word, lang="en")
+
+
+def _classify(tok: str, s: PreprocessSettings, lists, lemma: Callable[[str], str] | None = None
+              ) -> tuple[str, str | None]:
     """(token to keep or "", removal reason or None) for one raw token type."""
     tok = tok.strip()
     if not tok:
@@ -357,6 +372,12 @@ def _classify(tok: str, s: PreprocessSettings, lists) -> tuple[str, str | None]:
     for name, words in lists:
         if tok in words:
             return "", name
+    if lemma is not None:
+        tok = lemma(tok)
+        tok = tok.lower() if s.lowercase else tok
+        for name, words in lists:  # "was" -> "be": a stopword again once lemmatised
+            if tok in words:
+                return "", name
     return _SPACE.sub("_", tok), None  # a token never contains whitespace (n-grams join on " ")
 
 

@@ -143,6 +143,7 @@ with st.form("corpus_preprocess"):
     simp = f6.checkbox("Traditional → Simplified", cur.to_simplified,
                        help="Only documents written in Traditional characters are converted (OpenCC).")
     html_fix = f1.checkbox("Decode HTML entities", cur.decode_html, help="&amp;, #39;, quot;, &lt;b&gt; → characters")
+    lemma = f2.checkbox("English lemmas", cur.lemmatize, help="companies → company, said → say (simplemma)")
     extra = st.text_input("Extra stopwords (comma or space separated)", " ".join(cur.extra_stopwords))
     u1, u2 = st.columns(2)
     stop_file = u1.file_uploader("Stopword list (one word per line)", type=["txt"], key="corpus_stop_file")
@@ -156,7 +157,8 @@ if apply:
             extra_stopwords=tuple(w for w in extra.replace(",", " ").replace("，", " ").split() if w),
             uploaded_stopwords=parse_stopword_upload(stop_file.getvalue()) if stop_file else cur.uploaded_stopwords,
             user_dict=parse_user_dict(dict_file.getvalue()) if dict_file else cur.user_dict,
-            to_simplified=simp, decode_html=html_fix, drop_numbers=numbers, drop_punct=punct, drop_urls=urls, drop_emails=urls,
+            to_simplified=simp, decode_html=html_fix, lemmatize=lemma, phrases=cur.phrases,
+            drop_numbers=numbers, drop_punct=punct, drop_urls=urls, drop_emails=urls,
             min_token_len=int(min_len), min_df=int(min_df), max_df=float(max_df)))
     except Exception as exc:
         state.show_error(exc)
@@ -188,6 +190,8 @@ CV.conversion_note(tokens)
 if tokens.removed:
     removed = pd.DataFrame({"removed by": list(tokens.removed), "tokens": [f"{v:,}" for v in tokens.removed.values()]})
     st.dataframe(removed, hide_index=True, width="content")
+CV.stopword_suggestions(corpus, tokens)
+CV.phrase_editor(tokens)
 if tokens.empty_docs:
     st.warning(f"{tokens.empty_docs} document(s) have no tokens left after preprocessing; "
                "they are left out of term and topic models.")

@@ -1,7 +1,9 @@
 """Rendering helpers for pages/corpus.py: the rows behind each quality count, the Traditional ->
-Simplified conversion note. Numbers come from core.quality_rows / core.preprocess."""
+Simplified conversion note, suggested stopwords and the phrase list. Numbers come from core/."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -48,3 +50,59 @@ def conversion_note(tokens) -> None:
     if tokens.conversion_sample:
         st.dataframe(pd.DataFrame(tokens.conversion_sample, columns=["before", "after"]), hide_index=True,
                      width="stretch")
+
+
+def _add_stopword(word: str) -> None:
+    cur = state.preprocess_settings()
+    if word not in cur.extra_stopwords:
+        state.set_preprocess_settings(replace(cur, extra_stopwords=(*cur.extra_stopwords, word)))
+
+
+def stopword_suggestions(corpus, tokens) -> None:
+    """Corpus-specific candidates (frequent and evenly spread over the label groups), one click to add."""
+    from core.stopword_suggest import suggest_stopwords
+
+    with st.expander("Suggested stopwords for this corpus"):
+        table = state.memo("corpus_stop_suggest", state.data_key(),
+                           lambda: suggest_stopwords(tokens.docs, corpus.labels, n=24))
+        if table.empty:
+            st.caption("No word is in enough documents to suggest.")
+            return
+        over = f"the {state.md_escape(corpus.label_col)} groups" if corpus.labels is not None else "the corpus"
+        st.caption(f"Words in many documents and spread evenly over {over}: they separate nothing. Click one to add "
+                   "it to *Extra stopwords*; start a new sweep to see the effect.")
+        cols = st.columns(6)
+        for i, row in enumerate(table.itertuples(index=False)):
+            cols[i % 6].button(f"＋ {state.md_escape(row.word)} · {row.share:.0%}", key=f"corpus_addstop_{row.word}",
+                               on_click=_add_stopword, args=(row.word,),
+                               help=f"in {row.documents:,} documents; evenness {row.evenness:.2f}")
+
+
+_PHRASE_KEY = "corpus_phrases_text"
+
+
+def _fill_phrases(phrases: list[str]) -> None:
+    st.session_state[_PHRASE_KEY] = "\n".join(phrases)
+
+
+def phrase_editor(tokens) -> None:
+    """Frequent collocations (NPMI over adjacent tokens) as an editable list merged into one token each."""
+    from core.phrases import find_phrases, parse_phrases
+
+    cur = state.preprocess_settings()
+    with st.expander(f"Phrases ({len(cur.phrases)} merged)" if cur.phrases else "Phrases (merge word pairs)"):
+        table = state.memo("corpus_phrases", state.data_key(), lambda: find_phrases(tokens.docs))
+        st.caption("Adjacent word pairs that occur together far more than chance (NPMI ≥ 0.5, at least 10 times). "
+                   "Listed phrases become one token, e.g. *new york* → `new_york`.")
+        if len(table):
+            st.dataframe(table.head(50), hide_index=True, height=220,
+                         column_config={"npmi": st.column_config.NumberColumn(format="%.2f")})
+        if _PHRASE_KEY not in st.session_state:
+            st.session_state[_PHRASE_KEY] = "\n".join(cur.phrases)
+        st.text_area("Phrases to merge (one 'word word' pair per line)", key=_PHRASE_KEY, height=140)
+        c1, c2 = st.columns(2)
+        c1.button("Fill in the top 30 suggestions", key="corpus_phrases_fill", on_click=_fill_phrases,
+                  args=(table["phrase"].head(30).tolist(),), disabled=table.empty)
+        if c2.button("Apply phrases", key="corpus_phrases_apply", type="primary"):
+            state.set_preprocess_settings(replace(cur, phrases=parse_phrases(st.session_state[_PHRASE_KEY].splitlines())))
+            st.rerun()
