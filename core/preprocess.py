@@ -42,7 +42,9 @@ class PreprocessSettings:
     user_dict: tuple[str, ...] = ()        # jieba user-dictionary lines: "word [freq] [tag]"
     to_simplified: bool = True             # Traditional documents -> Simplified (OpenCC), per document
     decode_html: bool = True               # HTML entities/tags/backslash escapes decoded (core.textclean)
-    lemmatize: bool = False                # English words to their lemma (simplemma): see README for why off
+    # English words to their lemma (simplemma). On by default: bench/quality.py, 5 seeds, label NMI /
+    # mean NPMI en_news_ag 0.389 / 0.064 -> 0.422 / 0.068, en_news_bbc 0.674 / 0.141 -> 0.718 / 0.155.
+    lemmatize: bool = True
     phrases: tuple[str, ...] = ()          # "a b" pairs merged into one token "a_b" (core.phrases)
     lowercase: bool = True
     drop_numbers: bool = True

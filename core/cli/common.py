@@ -6,6 +6,7 @@ import argparse
 
 from core import preprocess
 from core.corpus import Corpus, LoadOptions, load_path
+from core.phrases import parse_phrases
 from core.preprocess import PreprocessSettings, TokenizedCorpus, parse_stopword_upload, parse_user_dict, tokenize
 
 
@@ -45,6 +46,11 @@ def add_corpus_args(parser: argparse.ArgumentParser, tokens: bool = True, projec
         parser.add_argument("--stopwords", help="file of extra stopwords (one per line)")
         parser.add_argument("--user-dict", help="jieba user dictionary file ('word [freq] [tag]' lines)")
         parser.add_argument("--keep-numbers", action="store_true", help="keep number tokens")
+        parser.add_argument("--no-lemmatize", action="store_true", help="English: keep word forms (default: lemmas)")
+        parser.add_argument("--keep-traditional", action="store_true",
+                            help="Chinese: do not convert Traditional documents to Simplified")
+        parser.add_argument("--keep-html", action="store_true", help="do not decode HTML entities and tags")
+        parser.add_argument("--phrases", help="file of phrases to merge, one 'word word' pair per line")
         parser.add_argument("--min-token-len", type=int, default=1, help="drop tokens shorter than this")
         parser.add_argument("--min-df", type=int, default=1, help="drop tokens in fewer documents")
         parser.add_argument("--max-df", type=float, default=1.0, help="drop tokens in a larger share of documents")
@@ -73,11 +79,14 @@ def preprocess_settings(args: argparse.Namespace) -> PreprocessSettings:
 
     stop = read(args.stopwords)
     udict = read(args.user_dict)
+    phrases = read(args.phrases)
     return PreprocessSettings(
         language=args.lang, drop_numbers=not args.keep_numbers, min_token_len=args.min_token_len,
         min_df=args.min_df, max_df=args.max_df,
         uploaded_stopwords=parse_stopword_upload(stop) if stop else (),
         user_dict=parse_user_dict(udict) if udict else (),
+        lemmatize=not args.no_lemmatize, to_simplified=not args.keep_traditional, decode_html=not args.keep_html,
+        phrases=parse_phrases(phrases.decode("utf-8", "replace").splitlines()) if phrases else (),
     )
 
 
