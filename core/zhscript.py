@@ -48,12 +48,19 @@ def script_sets() -> tuple[frozenset[str], frozenset[str]]:
     return trad_only, simp_only
 
 
-def is_traditional(text: str) -> bool:
+@lru_cache(maxsize=1)
+def _deletion_tables() -> tuple[dict[int, None], dict[int, None]]:
     trad_only, simp_only = script_sets()
-    n_trad = sum(ch in trad_only for ch in text)
+    return dict.fromkeys(map(ord, trad_only)), dict.fromkeys(map(ord, simp_only))
+
+
+def is_traditional(text: str) -> bool:
+    # Counting by deletion (str.translate runs in C): characters removed = characters of the set.
+    drop_trad, drop_simp = _deletion_tables()
+    n_trad = len(text) - len(text.translate(drop_trad))
     if n_trad < MIN_TRADITIONAL:
         return False
-    return n_trad > RATIO * sum(ch in simp_only for ch in text)
+    return n_trad > RATIO * (len(text) - len(text.translate(drop_simp)))
 
 
 @dataclass
