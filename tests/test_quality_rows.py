@@ -38,3 +38,14 @@ def test_corpus_page_opens_rows_and_reports_conversion():
     assert any("were written in Traditional Chinese" in m.value for m in at.markdown)
     sample = [d.value for d in at.dataframe if list(d.value.columns) == ["before", "after"]][0]
     assert sample["before"][0] == TEXTS[7] and sample["after"][0].startswith("这个软体")
+
+
+def test_inspect_reports_zero_width_characters(tmp_path, capsys):
+    import json
+
+    from core.cli import main
+
+    path = tmp_path / "zw.csv"
+    path.write_text("text\n好评\u200b好评\n中\ufeff间有BOM\u200d\n普通文本\n", encoding="utf-8")
+    assert main(["inspect", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out)["zero_width_chars"] == 3

@@ -6,6 +6,7 @@ import json
 
 from core.cli.common import add_corpus_args, load_options
 from core.corpus import load_path, summarize
+from core.quality_rows import zero_width_count
 
 
 def register(sub) -> None:
@@ -22,7 +23,7 @@ def run(args) -> int:
         "delimiter": corpus.delimiter, "sheet": corpus.sheet, "sheets": corpus.sheet_names or None,
         "columns": corpus.columns, "text_col": corpus.text_col, "label_col": corpus.label_col,
         "date_col": corpus.date_col, "content_sha256": corpus.content_hash,
-        **summary.as_dict(), "dropped_empty": corpus.dropped_empty,
+        **summary.as_dict(), "zero_width_chars": zero_width_count(corpus.texts), "dropped_empty": corpus.dropped_empty,
         "dropped_duplicates": corpus.dropped_duplicates, "warnings": corpus.warnings,
     }
     print(json.dumps(out, ensure_ascii=False, indent=2))
