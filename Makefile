@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 8501
+# This machine only by default: project addresses are secrets. A shared server: make run ADDRESS=0.0.0.0
+ADDRESS ?= 127.0.0.1
 
 .PHONY: install run test browser-deps bench clean
 
@@ -16,7 +18,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 run: install
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 # Real-browser tests drive Debian's Chromium with CJK fonts (never `playwright install`).
 browser-deps:

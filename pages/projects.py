@@ -14,10 +14,8 @@ def when(ts: float) -> str:
 
 
 def size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1024
+    """Decimal units, as `topiclens project list` prints them."""
+    return f"{n / 1e6:,.1f} MB" if n >= 100_000 else f"{n / 1e3:,.0f} kB"
 
 
 state.autosave()  # the frame saves too; this keeps every page right on its own (AppTest reruns pages only)
@@ -32,12 +30,9 @@ current = state.current_project()
 if current is not None:
     info = current.info
     st.subheader(f"This project: {state.md_escape(info.name)}")
-    m = st.columns(5)
-    m[0].metric("Corpus", info.corpus_name or "—")
-    m[1].metric("Documents", f"{info.n_docs:,}")
-    m[2].metric("Created", when(info.created))
-    m[3].metric("Modified", when(info.modified))
-    m[4].metric("Size on disk", size(store.size_on_disk(info.id)))
+    st.markdown(f"**Corpus** {state.md_escape(info.corpus_name or '—')} · **{info.n_docs:,}** documents · "
+                f"**created** {when(info.created)} · **modified** {when(info.modified)} · "
+                f"**size on disk** {size(store.size_on_disk(info.id))}")
     c = st.columns([3, 1, 1, 1])
     new_name = c[0].text_input("Name", info.name, key=f"projects_name_{info.id}", max_chars=120)
     if c[1].button("Rename", key="projects_rename", width="stretch") and new_name != info.name:
@@ -77,7 +72,9 @@ if projects:
     st.dataframe(table, hide_index=True, width="stretch")
     labels = {p.id: f"{p.name} · {p.corpus_name or 'no corpus'} · {when(p.modified)}" for p in projects}
     o1, o2 = st.columns([4, 1])
-    pick = o1.selectbox("Project", list(labels), format_func=labels.get, key="projects_pick")
+    ids = list(labels)
+    pick = o1.selectbox("Project", ids, format_func=labels.get,
+                        index=ids.index(current.id) if current is not None and current.id in ids else 0)
     if o2.button("Open", key="projects_open", type="primary", width="stretch",
                  disabled=current is not None and pick == current.id):
         state.open_project(pick)
@@ -93,11 +90,14 @@ with n1:
     st.caption("Or upload a corpus on the Corpus page: a new corpus starts a project of its own.")
 with n2:
     st.subheader("Import")
-    upload = st.file_uploader("A .topiclens project file", type=["topiclens"], key="projects_import_file")
-    name = st.text_input("Name (optional)", key="projects_import_name", max_chars=120)
+    n = st.session_state.get("projects_imports", 0)  # a new key after each import empties the form
+    upload = st.file_uploader("A .topiclens project file", type=["topiclens"], key=f"projects_import_file_{n}")
+    name = st.text_input("Name (optional)", key=f"projects_import_name_{n}", max_chars=120)
     if st.button("Import", key="projects_import", disabled=upload is None):
         try:
             state.import_project(upload.getvalue(), name.strip() or None)
+            st.session_state["projects_imports"] = n + 1
+            st.session_state["projects_notice"] = f"Imported and opened “{state.current_project().info.name}”."
             st.rerun()
         except Exception as exc:  # refused file: one clear message, nothing written, this project stays open
             state.show_error(exc)

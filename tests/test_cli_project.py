@@ -41,19 +41,31 @@ def test_sweep_in_a_project_reuses_stored_fits(tmp_path, capsys):
 
 def test_topics_in_a_project_reuses_the_fit_and_shares_labels_and_choice(capsys):
     assert cli("sweep", DEMO_ZH, "--project", "news", *SWEEP, capsys=capsys)[0] == 0
-    code, out, err = cli("topics", "--project", "news", "--k", "4", "--engine", "tomotopy", "--iterations", "20",
-                         "--label", "1=Markets", "--lambda", "0.5", capsys=capsys)
-    assert code == 0 and "reusing the project's fit of k=4" in err
-    assert out.splitlines()[1].startswith("1: Markets")
     store = ProjectStore()
     project = Project(store, store.find("news").id)
+    project.save_widget("topics_lambda", 0.35)                           # the dashboard's choice
+    # No engine or fit options: the sweep's own (tomotopy, 20 iterations) -> its model, not a refit.
+    code, out, err = cli("topics", "--project", "news", "--k", "4", "--label", "1=Markets", capsys=capsys)
+    assert code == 0 and "reusing the project's tomotopy fit of k=4" in err
+    assert out.splitlines()[1].startswith("1: Markets")
     assert [v for k, v in store.fields(project.id).items() if k.startswith("labels:")] == [{"1": "Markets"}]
     widgets = project.widgets()
-    assert widgets["topics_lambda"] == 0.5 and [v for k, v in widgets.items() if k.startswith("topics_k_")] == [4]
+    assert widgets["topics_lambda"] == 0.35                                 # not overwritten without --lambda
+    assert [v for k, v in widgets.items() if k.startswith("topics_k_")] == [4]
     # the labels stay for the next run (and for the dashboard), flags add to them
-    code, out, _ = cli("topics", "--project", "news", "--k", "4", "--engine", "tomotopy", "--iterations", "20",
-                       "--label", "0=Sport", capsys=capsys)
+    code, out, _ = cli("topics", "--project", "news", "--k", "4", "--label", "0=Sport", "--lambda", "0.5",
+                       capsys=capsys)
     assert out.splitlines()[0].startswith("0: Sport") and out.splitlines()[1].startswith("1: Markets")
+    assert project.widgets()["topics_lambda"] == 0.5
+    # a k the dashboard's sweep lacks is fitted and stored, but the sweep and its chosen k stay
+    code, _, err = cli("topics", "--project", "news", "--k", "6", capsys=capsys)
+    assert code == 0 and "fitting tomotopy LDA, k=6" in err
+    assert [v for k, v in project.widgets().items() if k.startswith("topics_k_")] == [4]
+    assert [s["config"]["k_max"] for s in project.sweeps()] == [4]
+    code, _, err = cli("topics", "--project", "news", "--k", "6", capsys=capsys)
+    assert "reusing the project's tomotopy fit of k=6" in err
+    code, _, err = cli("topics", "--project", "news", "--k", "4", "--label", "9=Nope", capsys=capsys)
+    assert code == 2 and "topic 9 does not exist" in err and "fitting" not in err
 
 
 def test_project_list_show_export_import_delete(tmp_path, capsys):

@@ -105,12 +105,14 @@ def test_projects_page_rename_duplicate_delete_export_import():
     from core.projects.archive import export_project
 
     data = export_project(ProjectStore(), copy)
-    at.file_uploader(key="projects_import_file").set_value(("budget.topiclens", data, "application/zip"))
-    at.text_input(key="projects_import_name").set_value("Imported budget")
+    at.file_uploader(key="projects_import_file_0").set_value(("budget.topiclens", data, "application/zip"))
+    at.text_input(key="projects_import_name_0").set_value("Imported budget")
     at.run()
     click(at, "projects_import")
     imported = pid(at)
     assert ProjectStore().get(imported).name == "Imported budget"
+    assert any("Imported and opened" in s.value for s in at.success)
+    assert at.file_uploader(key="projects_import_file_1").value is None       # the form is empty again
     assert ProjectStore().fields(imported) == ProjectStore().fields(copy)
 
     assert at.button(key="projects_delete").disabled                    # deleting needs the confirmation
@@ -123,7 +125,8 @@ def test_projects_page_rename_duplicate_delete_export_import():
 def test_a_refused_import_says_why_and_keeps_the_open_project():
     at = goto(run_app(), "projects")
     before = pid(at)
-    at.file_uploader(key="projects_import_file").set_value(("evil.topiclens", b"PK\x03\x04not really", "application/zip"))
+    at.file_uploader(key="projects_import_file_0").set_value(("evil.topiclens", b"PK\x03\x04not really",
+                                                             "application/zip"))
     at.run()
     click(at, "projects_import")
     assert at.error and pid(at) == before and len(ProjectStore().list()) == 1
@@ -135,7 +138,8 @@ def test_listing_is_private_by_default_and_complete_on_request(monkeypatch):
     for at, other in ((alice, bob), (bob, alice)):
         at.run()
         names = at.dataframe[0].value
-        assert len(names) == 1 and pid(other) not in str(at.selectbox(key="projects_pick").options)
+        picker_options = [s for s in at.selectbox if s.label == "Project"][0].options
+        assert len(names) == 1 and pid(other) not in str(picker_options)
     monkeypatch.setenv("TOPICLENS_LIST_ALL_PROJECTS", "1")
     alice.run()
     assert len(alice.dataframe[0].value) == 2

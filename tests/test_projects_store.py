@@ -222,7 +222,8 @@ def test_every_fit_is_stored_as_it_lands_and_a_reopened_sweep_is_identical(store
 
     result = run_project_sweep(project, project.start_sweep(bundle.data_key, config), bundle, config, Ctx())
     assert on_disk_at_each_event == [1, 2, 3]                          # each fit was stored the moment it landed
-    assert project.latest_sweep(bundle.data_key)["status"] == "done"
+    record = project.latest_sweep(bundle.data_key)
+    assert record["status"] == "done" and record["n_models"] == 3 and record["wall_seconds"] > 0
 
     reopened = assemble_result(bundle, config, project.fit_cache(bundle))   # a new process: from disk only
     pd.testing.assert_frame_equal(reopened.frame, result.frame)

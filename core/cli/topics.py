@@ -33,35 +33,49 @@ def _check_labels(labels: dict[int, str], k: int) -> None:
 
 
 def _project_model(project, key: str, tokens, args, labels: dict[int, str]):
-    """The project's stored fit of this (k, seed, engine, parameters), else a new fit stored in it
-    (as a one-k sweep, so it carries its metrics); labels merge the project's with --label, and the
-    choice of k and lambda is saved for the dashboard."""
-    from core.projects.project import run_project_sweep
+    """The model of k from the project: with no engine or fit options given, those of its latest
+    sweep that fitted k (so `--k 7` means the dashboard's k = 7 model); a fit not stored yet is
+    fitted and stored (the dashboard's sweeps stay as they were). Labels merge the project's with
+    --label and are saved; k (when the dashboard's sweep has it) and an explicit --lambda become
+    the dashboard's choice."""
     from core.topics import explore
     from core.topics.engines import fit_model
-    from core.topics.sweep import SweepConfig, cache_key, model_key
+    from core.topics.sweep import DEFAULT_ENGINE, SweepConfig, cache_key, model_key, run_sweep
 
     bundle = project.dtm_for(key, tokens)
-    config = SweepConfig(k_min=args.k, k_max=args.k, k_step=1, seeds=1, engine=args.engine,
-                         iterations=args.iterations, alpha=args.alpha, eta=args.eta, jobs=1)
+    sweeps = project.sweeps(key)
+    with_k = [r for r in sweeps if args.k in SweepConfig(**r["config"]).ks]
+    base = with_k[-1]["config"] if with_k else {}
+    given = {name: getattr(args, name) for name in ("engine", "iterations", "alpha", "eta")
+             if getattr(args, name) is not None}
+    fit = {"engine": base.get("engine", DEFAULT_ENGINE), "iterations": base.get("iterations"),
+           "alpha": base.get("alpha"), "eta": base.get("eta"), **given}
+    if "engine" in given and given["engine"] != base.get("engine"):   # another engine: its own defaults
+        fit = {"engine": given["engine"], "iterations": None, "alpha": None, "eta": None, **given}
+    config = SweepConfig(k_min=args.k, k_max=args.k, k_step=1, seeds=1, jobs=1, heldout=base.get("heldout", 0.1),
+                         **fit)
     config.validate(bundle)
-    hit = project.fit_cache(bundle).get(cache_key(bundle, config, args.k, args.seed))
+    cache = project.fit_cache(bundle)
+    hit = cache.get(cache_key(bundle, config, args.k, args.seed))
     if hit is not None:
-        print(f"reusing the project's fit of k={args.k}, seed={args.seed}", file=sys.stderr)
+        print(f"reusing the project's {fit['engine']} fit of k={args.k}, seed={args.seed}", file=sys.stderr)
         model = hit.model
-    elif args.seed == 0:
-        print(f"fitting {args.engine} LDA, k={args.k} on {bundle.n_docs} documents, {bundle.n_terms} terms "
-              f"(saved in project {project.info.name!r})…", file=sys.stderr)
-        model = run_project_sweep(project, project.start_sweep(key, config), bundle, config).model(args.k)
-    else:  # sweeps store seeds 0..N-1 of a k; a lone other seed is fitted but not stored
-        model = fit_model(bundle, k=args.k, engine=args.engine, seed=args.seed, iterations=args.iterations,
-                          alpha=args.alpha, eta=args.eta)
-    _check_labels(labels, model.k)
+    else:
+        print(f"fitting {fit['engine']} LDA, k={args.k}, seed={args.seed} on {bundle.n_docs} documents, "
+              f"{bundle.n_terms} terms" + (f" (stored in project {project.info.name!r})" if args.seed == 0 else "")
+              + "…", file=sys.stderr)
+        if args.seed == 0:   # stored with its metrics, like a sweep's fit
+            model = run_sweep(bundle, config, cache=cache).model(args.k)
+        else:                # sweeps store seeds 0..N-1 of a k; a lone other seed is fitted, not stored
+            model = fit_model(bundle, k=args.k, seed=args.seed, heldout=config.heldout, **fit)
     mkey = model_key(key, config, args.k, args.seed)
     merged = explore.clean_labels({**project.labels(mkey), **labels}, model.k)
     project.set_labels(mkey, merged)
-    project.save_widget(f"topics_k_{key}", args.k)
-    project.save_widget("topics_lambda", args.lambda_)
+    latest = SweepConfig(**sweeps[-1]["config"]) if sweeps else None
+    if latest is not None and args.k in latest.ks and model_key(key, latest, args.k) == mkey:
+        project.save_widget(f"topics_k_{key}", args.k)
+    if args.lambda_ is not None:
+        project.save_widget("topics_lambda", args.lambda_)
     return model, merged
 
 
@@ -73,13 +87,15 @@ def register(sub) -> None:
                        "model's own (0..K-1) in every output.")
     add_corpus_args(p, project=True)
     p.add_argument("--k", type=int, required=True, help="number of topics")
-    p.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
-                   help=f"topic model engine (default {DEFAULT_ENGINE}; sklearn is the reference implementation)")
+    p.add_argument("--engine", choices=ENGINES, default=None,
+                   help=f"topic model engine (default {DEFAULT_ENGINE}; sklearn is the reference implementation; "
+                   "with --project: the engine and fit options of the project's sweep that fitted k)")
     p.add_argument("--seed", type=int, default=0, help="random seed")
     p.add_argument("--iterations", type=int, default=None, help="EM passes (sklearn) / Gibbs sweeps (tomotopy)")
     p.add_argument("--alpha", type=float, default=None, help="document-topic prior (default: engine's)")
     p.add_argument("--eta", type=float, default=None, help="topic-word prior (default: engine's)")
-    p.add_argument("--lambda", dest="lambda_", type=float, default=0.6, help="relevance lambda for top words (0..1)")
+    p.add_argument("--lambda", dest="lambda_", type=float, default=None,
+                   help="relevance lambda for top words (0..1; default 0.6, with --project the dashboard's)")
     p.add_argument("--top", type=int, default=20, help="words per topic in the topic-word table")
     p.add_argument("--label", action="append", default=[], metavar="N=TEXT", help="label topic N (repeatable)")
     p.add_argument("--report", help="write the stakeholder report (self-contained HTML) here")
@@ -91,18 +107,22 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from core.topics import explore, report
     from core.topics.dtm import build_dtm, short_docs_note
-    from core.topics.engines import fit_model
+    from core.topics.engines import DEFAULT_ENGINE, fit_model
 
-    if not 0.0 <= args.lambda_ <= 1.0:
+    if args.lambda_ is not None and not 0.0 <= args.lambda_ <= 1.0:
         raise InputError(f"--lambda must be between 0 and 1, got {args.lambda_}.")
     if args.top < 1:
         raise InputError("--top must be at least 1.")
     labels = dict(parse_label(t) for t in args.label)
+    _check_labels(labels, args.k)                  # before the (slow) corpus load and fit
     project, corpus, tokens = load_inputs(args)
     key = data_key(corpus, tokens)
     if project is not None:
         model, labels = _project_model(project, key, tokens, args, labels)
+        args.lambda_ = args.lambda_ if args.lambda_ is not None else project.widgets().get("topics_lambda", 0.6)
     else:
+        args.lambda_ = 0.6 if args.lambda_ is None else args.lambda_
+        args.engine = args.engine or DEFAULT_ENGINE
         bundle = build_dtm(tokens.docs, data_key=key)
         note = short_docs_note(bundle)
         if note:
@@ -111,7 +131,6 @@ def run(args: argparse.Namespace) -> int:
               f"{bundle.n_terms} terms…", file=sys.stderr)
         model = fit_model(bundle, k=args.k, engine=args.engine, seed=args.seed, iterations=args.iterations,
                           alpha=args.alpha, eta=args.eta)
-        _check_labels(labels, model.k)
     label_list = explore.topic_labels(model, explore.clean_labels(labels, model.k), args.lambda_)
     names = explore.topic_names(label_list)
     words = explore.top_word_lists(model, args.lambda_, 10)

@@ -221,10 +221,18 @@ class Project:
 def run_project_sweep(project: Project, sweep_id: str, bundle, config, ctx=None, memory: dict | None = None):
     """`run_sweep` whose every finished fit is stored in the project as it lands, and whose record
     says how it ended. A re-run of the same config reuses every stored fit (`cached` = True)."""
-    from core.topics.sweep import run_sweep
+    from core.topics.sweep import cache_key, run_sweep
 
+    keys = [cache_key(bundle, config, k, s) for k in config.ks for s in config.seed_list]
+    cache = project.fit_cache(bundle, memory)
+    started = time.time()
+
+    def progress(_key, _meta) -> None:  # the record says how far it got, should the server stop
+        project.update_sweep(sweep_id, n_models=sum(k in cache for k in keys), wall_seconds=time.time() - started)
+
+    cache.on_store = progress
     try:
-        result = run_sweep(bundle, config, ctx, project.fit_cache(bundle, memory))
+        result = run_sweep(bundle, config, ctx, cache)
     except Exception as exc:
         message = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
         project.finish_sweep(sweep_id, FAILED, error=message)
