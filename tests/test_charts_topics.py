@@ -30,10 +30,37 @@ def test_words_grid_one_panel_per_topic_in_model_order(model):
     for t, trace in enumerate(fig.data):
         want = tw[tw.topic == t].sort_values("rank")
         assert list(trace.y) == [w.replace("<", "&lt;").replace(">", "&gt;") for w in want.term][::-1]
-        assert np.allclose(trace.x, want.probability.to_numpy()[::-1])
+        # bar length = exp(relevance): the word on top (most relevant) has the longest bar
+        assert np.allclose(trace.x, np.exp(want.relevance.to_numpy())[::-1])
+        assert list(trace.x) == sorted(trace.x)
+        assert np.allclose(np.asarray(trace.customdata)[:, 0], want.probability.to_numpy()[::-1])
+    prob = topic_words_grid(tw, names, value="probability")
+    assert np.allclose(prob.data[0].x, tw[tw.topic == 0].sort_values("rank").probability.to_numpy()[::-1])
     titles = [a.text for a in fig.layout.annotations]
     assert titles[1] == "1: &lt;b&gt;x&lt;/b&gt;" and HTMLY not in str(fig.to_dict())
     assert topic_words_grid(tw, names, topics=[2]).data[0].name == "2: c"
+
+
+def test_topic_colours_never_repeat_and_match_across_views():
+    """Topic 10 is not topic 0's colour; cards, mixture bars and time lines use the same colour per topic."""
+    import pandas as pd
+
+    from core.charts.palette import topic_colors
+    from core.charts.topics_mixture import doc_mixture_bars
+    from core.charts.topics_time import topic_time_lines
+    from core.charts.topics_words import topic_words_grid as grid
+
+    k = 14
+    colors = topic_colors(k)
+    assert len(set(colors)) == k and colors[10] != colors[0]
+    w = np.full((2, k), 1.0 / k)
+    mix = doc_mixture_bars(w, ["a", "b"], [f"t{i}" for i in range(k)])
+    assert [t.marker.color for t in mix.data] == colors
+    prev = pd.DataFrame({t: [0.1, 0.2] for t in range(k)}, index=["2020", "2021"])
+    assert [t.line.color for t in topic_time_lines(prev, [f"t{i}" for i in range(k)]).data] == colors
+    tw = pd.DataFrame([(t, 1, f"w{t}", -1.0, 0.3, 2.0) for t in range(k)],
+                      columns=["topic", "rank", "term", "relevance", "probability", "lift"])
+    assert [t.marker.color for t in grid(tw, [f"t{i}" for i in range(k)]).data] == colors
 
 
 def test_group_heatmap(model):

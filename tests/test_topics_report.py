@@ -64,6 +64,23 @@ def test_report_cards_and_manifest(built):
     assert "Perplexity" in text   # the caveat travels with the sweep plot
 
 
+def test_manifest_lists_every_preprocessing_choice():
+    from core.preprocess import PreprocessSettings
+
+    model = make_model(k=2, n_docs=30, injection=False)
+    settings = PreprocessSettings(en_stopwords=False, extra_stopwords=("哈哈", "<b>x"), user_dict=("云计算 5 n",),
+                                  drop_numbers=False, min_df=3, max_df=0.8)
+    manifest = report.run_manifest(model, preprocessing=settings)
+    pre = manifest["preprocessing"]
+    assert pre["stopword lists"].startswith("Chinese") and "English" not in pre["stopword lists"]
+    assert pre["typed stopwords"] == "2: 哈哈, <b>x" and pre["user dictionary"] == "1: 云计算 5 n"
+    assert "drop numbers" not in pre["filters"] and "drop punctuation" in pre["filters"]
+    assert pre["min_df (documents)"] == 3 and pre["max_df (share of documents)"] == 0.8
+    assert pre["settings key"] == settings.key()
+    text = report.build_report(model, manifest=manifest)
+    assert "preprocessing: typed stopwords</th><td>2: 哈哈, &lt;b&gt;x" in text
+
+
 def test_report_without_sweep_still_inlines_plotly_once():
     model = make_model(k=2, n_docs=30, injection=False)
     text = report.build_report(model)

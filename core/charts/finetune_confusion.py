@@ -12,6 +12,8 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from core.charts.palette import TOP_MARGIN
+
 
 def confusion_heatmap(matrix: Sequence[Sequence[int]], labels: Sequence[str], title: str = "") -> go.Figure:
     """Colour = share of the true class's examples; the text shows the counts."""
@@ -26,5 +28,5 @@ def confusion_heatmap(matrix: Sequence[Sequence[int]], labels: Sequence[str], ti
     ))
     size = max(320, 36 * len(names) + 140)
     fig.update_layout(title=html.escape(title, quote=False), height=size, xaxis_title="predicted", yaxis_title="true",
-                      yaxis={"autorange": "reversed"}, margin={"l": 40, "r": 20, "t": 40, "b": 40})
+                      yaxis={"autorange": "reversed"}, margin={"l": 40, "r": 20, "t": TOP_MARGIN, "b": 40})
     return fig

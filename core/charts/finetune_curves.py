@@ -11,6 +11,8 @@ from typing import Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.charts.palette import TOP_MARGIN
+
 
 def finetune_curves(
     train_epoch: Sequence[float],
@@ -28,9 +30,11 @@ def finetune_curves(
     fig.add_trace(go.Scatter(x=list(eval_epoch), y=list(val_loss), mode="lines+markers", name="validation loss",
                              line={"color": "#F58518"}), row=1, col=1)
     fig.add_trace(go.Scatter(x=list(eval_epoch), y=list(val_accuracy), mode="lines+markers", name="validation accuracy",
-                             line={"color": "#54A24B"}), row=1, col=2)
+                             line={"color": "#54A24B", "width": 4}, marker={"size": 9, "symbol": "circle"}),
+                  row=1, col=2)
     fig.add_trace(go.Scatter(x=list(eval_epoch), y=list(val_macro_f1), mode="lines+markers", name="validation macro-F1",
-                             line={"color": "#B279A2"}), row=1, col=2)
+                             line={"color": "#B279A2", "width": 2, "dash": "dash"},
+                             marker={"size": 7, "symbol": "diamond-open"}), row=1, col=2)  # drawn over accuracy, thinner and dashed: both stay visible
     if baseline_accuracy is not None:
         fig.add_hline(y=baseline_accuracy, line_dash="dash", line_color="#888", row=1, col=2,
                       annotation_text="baseline (test accuracy)", annotation_position="bottom right")
@@ -38,5 +42,5 @@ def finetune_curves(
     fig.update_xaxes(title_text="epoch", row=1, col=2)
     fig.update_yaxes(title_text="cross-entropy", row=1, col=1)
     fig.update_yaxes(range=[0, 1.02], row=1, col=2)
-    fig.update_layout(height=340, margin={"l": 40, "r": 20, "t": 40, "b": 40}, legend={"orientation": "h", "y": -0.25})
+    fig.update_layout(height=360, margin={"l": 40, "r": 20, "t": TOP_MARGIN, "b": 40}, legend={"orientation": "h", "y": -0.25})
     return fig

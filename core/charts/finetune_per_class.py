@@ -11,6 +11,8 @@ from typing import Sequence
 
 import plotly.graph_objects as go
 
+from core.charts.palette import TOP_MARGIN
+
 
 def per_class_f1(labels: Sequence[str], model_f1: Sequence[float], baseline_f1: Sequence[float]) -> go.Figure:
     names = [html.escape(str(x), quote=False) for x in labels]
@@ -21,5 +23,5 @@ def per_class_f1(labels: Sequence[str], model_f1: Sequence[float], baseline_f1: 
                hovertemplate="%{x}<br>baseline F1 %{y:.3f}<extra></extra>"),
     ])
     fig.update_layout(barmode="group", yaxis={"title": "F1 (test)", "range": [0, 1.02]}, height=340,
-                      margin={"l": 40, "r": 20, "t": 30, "b": 40}, legend={"orientation": "h", "y": 1.12})
+                      margin={"l": 40, "r": 20, "t": TOP_MARGIN, "b": 40}, legend={"orientation": "h", "y": 1.12})
     return fig

@@ -1,5 +1,7 @@
 """k-sweep metrics, ldatuning style: each metric rescaled to [0, 1] over the tested k, in two
-facets, "minimise" (lower is better) and "maximise" (higher is better); raw values in the hover.
+facets, "minimise" (lower is better) and "maximise" (higher is better); raw values in the hover,
+each metric's raw range in its legend entry (rescaling makes a 0.002 difference look as large as
+a 2.0 one), one colour and marker per metric, shortlisted k labelled, x from the smallest k.
 
 Example:
     from core.topics.sweep import run_sweep, shortlist
@@ -20,10 +22,18 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.charts.palette import TOP_MARGIN
 from core.topics.metrics import METRICS
 
 FACETS = (("min", "minimise (lower is better)"), ("max", "maximise (higher is better)"))
-_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star", "triangle-down", "hexagon"]
+DIRECTION_WORDS = {"min": "lower is better", "max": "higher is better"}
+# One fixed colour + marker per metric (same in the app and the report; no two metrics alike).
+_STYLE = {
+    "perplexity_train": ("#1F77B4", "circle"), "perplexity_heldout": ("#17BECF", "circle-open"),
+    "umass": ("#D62728", "square"), "npmi": ("#2CA02C", "diamond"), "diversity": ("#9467BD", "triangle-up"),
+    "caojuan2009": ("#FF7F0E", "x"), "arun2010": ("#8C564B", "star"), "deveaud2014": ("#E377C2", "hexagon"),
+    "stability": ("#7F7F7F", "triangle-down"),
+}
 
 
 def rescale(values: pd.Series) -> pd.Series:
@@ -44,7 +54,8 @@ def _present(frame: pd.DataFrame, metrics) -> list[str]:
 def raw_values_table(frame: pd.DataFrame, metrics=None) -> pd.DataFrame:
     """One row per k: each metric's mean over seeds, columns labelled with their direction.
 
-    Columns: "k", "<label> (min)" / "<label> (max)" per metric, "fit seconds", "seeds".
+    Columns: "k", "<label> · lower is better" / "<label> · higher is better" per metric,
+    "fit seconds", "seeds".
     """
     names = _present(frame, metrics) if len(frame) else []
     if not len(frame):
@@ -53,7 +64,7 @@ def raw_values_table(frame: pd.DataFrame, metrics=None) -> pd.DataFrame:
     out = pd.DataFrame({"k": sorted(frame["k"].unique())})
     for m in names:
         info = METRICS[m]
-        out[f"{info.label} ({info.direction})"] = g[m].mean().reindex(out["k"]).to_numpy()
+        out[f"{info.label} · {DIRECTION_WORDS[info.direction]}"] = g[m].mean().reindex(out["k"]).to_numpy()
     if "fit_seconds" in frame.columns:
         out["fit seconds"] = g["fit_seconds"].mean().reindex(out["k"]).to_numpy()
     out["seeds"] = g.size().reindex(out["k"]).to_numpy()
@@ -66,36 +77,52 @@ def sweep_metrics_figure(
     candidates=(),
     title: str = "",
 ) -> go.Figure:
-    """Normalised metric curves over k in two facets; `candidates` (k values) are marked."""
+    """Normalised metric curves over k in two facets; `candidates` (k values) are marked and labelled."""
     names = _present(frame, metrics) if len(frame) else []
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06,
                         subplot_titles=[label for _, label in FACETS])
     for col, (direction, _) in enumerate(FACETS, start=1):
-        for i, m in enumerate(n for n in names if METRICS[n].direction == direction):
+        for m in (n for n in names if METRICS[n].direction == direction):
             info = METRICS[m]
+            color, symbol = _STYLE.get(m, ("#444444", "circle"))
             g = frame.groupby("k")[m]
             mean, lo, hi, count = g.mean(), g.min(), g.max(), g.count()
             ks = mean.index.to_numpy()
             spread = [f"<br>seeds: {c}, range {a:.4g} to {b:.4g}" if c > 1 else "" for a, b, c in zip(lo, hi, count)]
             fig.add_trace(go.Scatter(
-                x=ks, y=rescale(mean).to_numpy(), mode="lines+markers", name=info.label,
-                legendgroup=direction, marker={"symbol": _SYMBOLS[i % len(_SYMBOLS)], "size": 8},
+                x=ks, y=rescale(mean).to_numpy(), mode="lines+markers",
+                name=f"{info.label} ({mean.min():.3g} to {mean.max():.3g})",
+                legendgroup=direction, line={"color": color, "width": 2},
+                marker={"symbol": symbol, "size": 9, "color": color},
                 customdata=np.column_stack([mean.to_numpy(), np.array(spread, dtype=object)]),
-                hovertemplate=(f"<b>{info.label}</b> ({'lower' if direction == 'min' else 'higher'} is better)"
+                hovertemplate=(f"<b>{info.label}</b> ({DIRECTION_WORDS[direction]})"
                                "<br>k = %{x}<br>raw value: %{customdata[0]:.4g}%{customdata[1]}"
                                "<br>rescaled: %{y:.2f}<extra></extra>"),
             ), row=1, col=col)
-    for k in candidates or ():
+    for rank, k in enumerate(candidates or (), start=1):
         for col in (1, 2):
-            fig.add_vline(x=k, line={"dash": "dot", "color": "grey", "width": 1}, row=1, col=col)
-    if candidates:
-        fig.add_annotation(text="dotted lines: shortlisted k", xref="paper", yref="paper", x=1, y=-0.18,
-                           showarrow=False, font={"size": 11, "color": "grey"})
-    fig.update_yaxes(range=[-0.05, 1.05], title_text="rescaled to [0, 1] over tested k", row=1, col=1)
-    fig.update_xaxes(title_text="number of topics k", dtick=_dtick(frame))
-    fig.update_layout(title=title or None, height=430, legend={"orientation": "h", "y": -0.25},
-                      margin={"l": 50, "r": 20, "t": 60, "b": 40}, hovermode="closest")
+            fig.add_vline(x=k, line={"dash": "dot", "color": "#555", "width": 1.5}, row=1, col=col,
+                          annotation_text=f"#{rank}: k={k}", annotation_position="top",
+                          annotation_font={"size": 11, "color": "#333"})
+    fig.update_yaxes(range=[-0.05, 1.12], title_text="rescaled to [0, 1] over tested k", row=1, col=1)
+    fig.update_xaxes(title_text="number of topics k", dtick=_dtick(frame), range=_xrange(frame))
+    fig.update_layout(title=title or None, height=470, template="plotly_white",
+                      legend={"orientation": "h", "y": -0.22, "font": {"size": 11}},
+                      margin={"l": 50, "r": 20, "t": TOP_MARGIN + (30 if title else 0), "b": 40}, hovermode="closest")
+    fig.add_annotation(text="Each line is rescaled to its own range (in the legend): read the raw values before "
+                            "trusting a small-looking difference." + ("  Dotted: shortlisted k." if candidates else ""),
+                       xref="paper", yref="paper", x=0, y=-0.42, xanchor="left", showarrow=False,
+                       font={"size": 11, "color": "#555"})
     return fig
+
+
+def _xrange(frame: pd.DataFrame):
+    """From just below the smallest tested k to just above the largest (not from 0)."""
+    if not len(frame):
+        return None
+    lo, hi = float(frame["k"].min()), float(frame["k"].max())
+    pad = max(0.5, (hi - lo) * 0.03)
+    return [lo - pad, hi + pad]
 
 
 def _dtick(frame: pd.DataFrame):

@@ -11,6 +11,8 @@ from typing import Sequence
 
 import plotly.graph_objects as go
 
+from core.charts.palette import TOP_MARGIN
+
 
 def term_label(term: str) -> str:
     """Plotly renders a subset of HTML in labels; escape terms so `<b>` or `</script>` stay text."""
@@ -40,7 +42,7 @@ def terms_bar(
         xaxis_title=term_label(value_label),
         yaxis={"type": "category", "automargin": True},
         height=max(260, 22 * len(labels) + 110),
-        margin={"l": 10, "r": 20, "t": 50 if title else 20, "b": 40},
+        margin={"l": 10, "r": 20, "t": TOP_MARGIN if title else 20, "b": 40},
         showlegend=False,
     )
     return fig

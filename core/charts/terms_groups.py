@@ -12,9 +12,9 @@ from typing import Mapping, Sequence
 
 import plotly.graph_objects as go
 
+from core.charts.palette import TOP_MARGIN, topic_color
 from core.charts.terms_bar import term_label
 
-_PALETTE = ["#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#EECA3B", "#B279A2", "#FF9DA6", "#9D755D", "#BAB0AC"]
 
 
 def _domains(n: int, spacing: float) -> list[tuple[float, float]]:
@@ -53,7 +53,7 @@ def group_terms_grid(
         label = term_label(name)
         data.append({
             "type": "bar", "orientation": "h", "x": list(values)[::-1], "y": [term_label(t) for t in terms][::-1],
-            "name": label, "marker": {"color": _PALETTE[i % len(_PALETTE)]}, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
+            "name": label, "marker": {"color": topic_color(i)}, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
             "hovertemplate": "%{y}<br>" + hover_value + ": %{x:.4g}<extra>" + label + "</extra>",
         })
         layout[f"xaxis{suffix}"] = {"domain": list(xdom[c]), "anchor": f"y{suffix}"}
@@ -63,6 +63,6 @@ def group_terms_grid(
     layout.update(
         title={"text": term_label(title)}, showlegend=False, annotations=notes,
         height=rows * max(220, 20 * n_max + 70) + 60,
-        margin={"l": 10, "r": 10, "t": 70 if title else 40, "b": 30},
+        margin={"l": 10, "r": 10, "t": TOP_MARGIN + 20 if title else TOP_MARGIN, "b": 30},
     )
     return go.Figure(data=data, layout=layout)

@@ -12,6 +12,8 @@ from typing import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.charts.palette import TOP_MARGIN
+
 from core.charts.terms_bar import term_label
 
 
@@ -32,7 +34,7 @@ def topic_group_heatmap(prevalence: pd.DataFrame, names: Sequence[str], title: s
     fig.update_layout(
         title=term_label(title),
         height=max(300, 26 * len(groups) + 160),
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        margin={"l": 10, "r": 10, "t": TOP_MARGIN if title else 10, "b": 10},
         xaxis={"type": "category", "tickangle": -40, "automargin": True},
         yaxis={"type": "category", "automargin": True, "autorange": "reversed"},
     )

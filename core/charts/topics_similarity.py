@@ -12,6 +12,8 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from core.charts.palette import TOP_MARGIN
+
 from core.charts.terms_bar import term_label
 
 
@@ -29,7 +31,7 @@ def topic_similarity_heatmap(similarity: np.ndarray, names: Sequence[str], title
     ))
     fig.update_layout(
         title=term_label(title), height=max(360, 24 * len(labels) + 180),
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        margin={"l": 10, "r": 10, "t": TOP_MARGIN if title else 10, "b": 10},
         xaxis={"type": "category", "tickangle": -40, "automargin": True},
         yaxis={"type": "category", "automargin": True, "autorange": "reversed"},
     )

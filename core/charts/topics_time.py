@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.charts.terms_bar import term_label
-from core.charts.topics_words import PALETTE
+from core.charts.palette import TOP_MARGIN, topic_color
 
 
 def topic_time_lines(prevalence: pd.DataFrame, names: Sequence[str], topics: Sequence[int] | None = None,
@@ -26,7 +26,7 @@ def topic_time_lines(prevalence: pd.DataFrame, names: Sequence[str], topics: Seq
     for t in topics:
         fig.add_trace(go.Scatter(
             x=list(prevalence.index), y=prevalence[t].tolist(), mode="lines+markers",
-            name=term_label(names[t]), line={"color": PALETTE[t % len(PALETTE)]},
+            name=term_label(names[t]), line={"color": topic_color(t)},
             customdata=(n_docs.tolist() if n_docs is not None else None),
             hovertemplate="%{x}<br>mean weight %{y:.3f}"
                           + ("<br>%{customdata} docs" if n_docs is not None else "") + "<extra>"
@@ -34,6 +34,6 @@ def topic_time_lines(prevalence: pd.DataFrame, names: Sequence[str], topics: Seq
         ))
     fig.update_layout(
         title=term_label(title), height=420, yaxis_title="mean topic weight", xaxis_title="period",
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10}, legend={"font": {"size": 11}},
+        margin={"l": 10, "r": 10, "t": TOP_MARGIN if title else 10, "b": 10}, legend={"font": {"size": 11}},
     )
     return fig

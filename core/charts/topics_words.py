@@ -1,5 +1,10 @@
 """Topic word small multiples: each topic's top words by relevance, one bar panel per topic.
 
+Bars show the quantity that orders them: with value="relevance" (default) the bar length is
+exp(relevance) = p(w|t)^λ · lift^(1-λ), which ranks words exactly as relevance does (so the top
+word has the longest bar) and equals the word's probability in the topic at λ = 1; the hover
+gives the probability and lift as well.
+
 Example:
     from core.topics import explore
     tw = explore.top_words(model, lambda_=0.6, n=10)
@@ -11,24 +16,26 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.charts.palette import TOP_MARGIN, topic_color
 from core.charts.terms_bar import term_label
 
-PALETTE = ["#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#EECA3B", "#B279A2", "#FF9DA6",
-           "#9D755D", "#BAB0AC"]
+VALUE_LABELS = {"relevance": "relevance p^λ·lift^(1−λ)", "probability": "probability p(w|t)", "lift": "lift"}
 
 
 def topic_words_grid(
     top_words: pd.DataFrame,
     names: Sequence[str],
     columns: int = 4,
-    value: str = "probability",
+    value: str = "relevance",
     topics: Sequence[int] | None = None,
 ) -> go.Figure:
-    """One horizontal bar panel per topic (most relevant word on top), bars = `value` column.
+    """One horizontal bar panel per topic (most relevant word on top), bars = `value` column
+    ("relevance" is drawn as exp(relevance), see the module note).
 
     `top_words` has columns topic, rank, term and `value` (from `explore.top_words`); `names[k]`
     titles topic k's panel. Panels follow the model's topic numbering.
@@ -50,14 +57,19 @@ def topic_words_grid(
     for i, t in enumerate(topics):
         sub = top_words[top_words["topic"] == t].sort_values("rank")
         r, c = divmod(i, cols)
+        x = np.exp(sub["relevance"].to_numpy(float)) if value == "relevance" else sub[value].to_numpy(float)
+        extra = [sub[col].to_numpy(float) if col in sub else np.full(len(sub), np.nan) for col in ("probability", "lift")]
         fig.add_trace(
             go.Bar(
-                x=sub[value].tolist()[::-1],
+                x=x.tolist()[::-1],
                 y=[term_label(w) for w in sub["term"]][::-1],
                 orientation="h",
-                marker_color=PALETTE[t % len(PALETTE)],
+                marker_color=topic_color(t),
                 name=term_label(names[t]),
-                hovertemplate="%{y}<br>" + term_label(value) + ": %{x:.4g}<extra>" + term_label(f"topic {t}") + "</extra>",
+                customdata=np.column_stack(extra)[::-1].tolist() if len(sub) else None,
+                hovertemplate="%{y}<br>" + term_label(VALUE_LABELS.get(value, value)) + ": %{x:.4g}"
+                              "<br>probability %{customdata[0]:.4f} · lift %{customdata[1]:.3g}"
+                              "<extra>" + term_label(f"topic {t}") + "</extra>",
             ),
             row=r + 1, col=c + 1,
         )
@@ -66,7 +78,7 @@ def topic_words_grid(
     fig.update_layout(
         showlegend=False,
         height=max(260, rows * (60 + 17 * n_words)),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        margin={"l": 10, "r": 10, "t": TOP_MARGIN, "b": 10},
     )
     fig.update_annotations(font_size=12)
     return fig

@@ -153,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
     if args.report:
         manifest = report.run_manifest(
             model, corpus_name=corpus.name, content_hash=corpus.content_hash, text_col=corpus.text_col,
-            preprocessing=tokens.settings.key(), lambda_=args.lambda_)
+            preprocessing=tokens.settings, lambda_=args.lambda_)
         html_text = report.build_report(model, texts=corpus.texts, labels=labels, lambda_=args.lambda_,
                                         manifest=manifest, title=f"Topics in {corpus.name}",
                                         gold_labels=corpus.labels, label_name=corpus.label_col or "label")

@@ -23,6 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core import __version__
+from core.charts.palette import topic_color
 from core.topics import explore, ldavis
 from core.topics.model import TopicModel
 
@@ -62,11 +63,14 @@ def run_manifest(
     corpus_name: str = "",
     content_hash: str = "",
     text_col: str = "",
-    preprocessing: str = "",
+    preprocessing: object = "",
     lambda_: float = explore.DEFAULT_LAMBDA,
     extra: Mapping[str, object] | None = None,
 ) -> dict:
-    """What a reader needs to reproduce the model: data hash, parameters, seed, engine, versions."""
+    """What a reader needs to reproduce the model: data hash, preprocessing, parameters, seed, engine, versions.
+
+    `preprocessing`: the `PreprocessSettings` used (listed in full: stopword lists, typed and uploaded
+    stopwords, user dictionary, filters, min_df/max_df) or a plain string."""
     params = {k: v for k, v in model.params.items() if k != "heldout_rows"}
     manifest = {
         "created_utc": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
@@ -74,7 +78,7 @@ def run_manifest(
         "data_sha256": content_hash,
         "data_key": model.data_key,
         "text_column": text_col,
-        "preprocessing": preprocessing,
+        "preprocessing": preprocessing_manifest(preprocessing),
         "engine": model.engine,
         "k": model.k,
         "seed": model.seed,
@@ -90,6 +94,40 @@ def run_manifest(
     if extra:
         manifest.update(dict(extra))
     return manifest
+
+
+def _words(words, n: int = 30) -> str:
+    words = list(words)
+    if not words:
+        return "none"
+    shown = ", ".join(map(str, words[:n]))
+    return f"{len(words)}: {shown}" + (f", … ({len(words) - n} more)" if len(words) > n else "")
+
+
+def preprocessing_manifest(settings: object) -> object:
+    """Every preprocessing choice, in words a reader can redo by hand (strings pass through)."""
+    if not hasattr(settings, "min_df"):
+        return settings
+    s = settings
+    lists = [name for on, name in ((s.zh_stopwords, "Chinese (cn + HIT + Baidu + SCU, merged)"),
+                                   (s.en_stopwords, "English (scikit-learn)")) if on]
+    filters = [name for on, name in ((s.lowercase, "lowercase"), (s.to_simplified, "Traditional → Simplified"),
+                                     (s.drop_numbers, "drop numbers"), (s.drop_punct, "drop punctuation"),
+                                     (s.drop_urls, "drop URLs"), (s.drop_emails, "drop e-mails")) if on]
+    out = {
+        "language": s.language,
+        "stopword lists": ", ".join(lists) or "none",
+        "typed stopwords": _words(s.extra_stopwords),
+        "uploaded stopwords": _words(s.uploaded_stopwords),
+        "user dictionary": _words(s.user_dict),
+        "filters": ", ".join(filters) or "none",
+        "min token length": s.min_token_len,
+        "min_df (documents)": s.min_df,
+        "max_df (share of documents)": s.max_df,
+    }
+    if hasattr(s, "key"):
+        out["settings key"] = s.key()
+    return out
 
 
 def _e(text: object) -> str:
@@ -112,6 +150,9 @@ def _doc_html(text: str) -> str:
 def _manifest_rows(manifest: Mapping[str, object]) -> str:
     rows = []
     for key, val in manifest.items():
+        if key == "preprocessing" and isinstance(val, Mapping):  # one row per choice: it is what readers redo
+            rows += [f"<tr><th>{_e(key)}: {_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in val.items()]
+            continue
         if isinstance(val, Mapping):
             val = "; ".join(f"{k}={v}" for k, v in val.items())
         rows.append(f"<tr><th>{_e(key)}</th><td>{_e(val)}</td></tr>")
@@ -131,7 +172,7 @@ def topic_cards_html(model: TopicModel, names: Sequence[str], texts: Sequence[st
                 f"<li>{_doc_html(t)} <span class='share'>(row {int(r)}, {w:.0%})</span></li>"
                 for r, w, t in rep.itertuples(index=False)) + "</ol>"
         cards.append(
-            f"<div class='card' data-topic='{k}'><h3>{_e(names[k])}</h3>"
+            f"<div class='card' data-topic='{k}' style='border-left:6px solid {topic_color(k)}'><h3>{_e(names[k])}</h3>"
             f"<div class='share'>{share[k]:.1%} of tokens</div>"
             f"<div class='words'>{_e(', '.join(words[k]))}</div>{docs}</div>"
         )

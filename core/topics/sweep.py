@@ -60,6 +60,7 @@ from core.topics.metrics import (
     stability_from_top_words,
     top_word_ids,
 )
+from core.topics.align import compare_top_words  # noqa: F401 - re-exported (candidate comparison)
 from core.topics.model import TopicModel
 
 MAX_SEEDS = 5
@@ -553,24 +554,6 @@ def shortlist(sweep_frame: pd.DataFrame, n: int = 3) -> list[Candidate]:
 def _join(items: Sequence[str]) -> str:
     items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def compare_top_words(models: Sequence[TopicModel], n: int = 10) -> pd.DataFrame:
-    """Top words of 2-3 models side by side: one row per topic number, one column per model.
-
-    Column names "k=8" (or "k=8, seed 1" when two models share k); cells are the topic's top `n`
-    words joined by spaces, "" where a model has fewer topics. Topic numbers are each model's own.
-    """
-    if not models:
-        return pd.DataFrame()
-    ks = [m.k for m in models]
-    cols = {}
-    for m in models:
-        name = f"k={m.k}" if ks.count(m.k) == 1 else f"k={m.k}, seed {m.seed}"
-        cols[name] = [" ".join(m.top_terms(t, n)) if t < m.k else "" for t in range(max(ks))]
-    frame = pd.DataFrame(cols)
-    frame.index = pd.Index(range(max(ks)), name="topic")
-    return frame
 
 
 def with_engine(config: SweepConfig, engine: str) -> SweepConfig:
