@@ -94,14 +94,17 @@ def test_sweep_pick_k_and_explore():
     assert len(editor) == 1 and editor[0].value.topic.tolist() == [0, 1, 2, 3]
     assert "Perplexity is shown but not used" in " ".join(c.value for c in at.caption)
     # the sweep table has one label-agreement column per k (the demo has a label column)
-    sweep_table = [d for d in at.dataframe if "label NMI (max)" in d.value.columns]
+    sweep_table = [d for d in at.dataframe if "label NMI · higher is better" in d.value.columns]
     assert len(sweep_table) == 1 and sweep_table[0].value["k"].tolist() == [3, 4]
-    assert sweep_table[0].value["label NMI (max)"].between(0, 1).all()
+    assert sweep_table[0].value["label NMI · higher is better"].between(0, 1).all()
 
-    # topic cards: words small multiples + one expander of representative documents per topic
+    # topic cards: words small multiples + the chosen topic's representative documents, in full
     _view(at, "Topic cards")
     assert len(at.get("plotly_chart")) >= 1
-    assert len([e for e in at.expander if re.match(r"^[0-3]: ", e.label)]) == 4
+    rep = at.selectbox(key="topics_rep_topic")
+    assert len(rep.options) == 4
+    assert len([c for c in at.caption if re.match(r"^row \d+ · topic weight", c.value)]) == 5
+    assert "bar length is that relevance" in " ".join(c.value for c in at.caption)
     # "which topics is this word in": a bar over topics for a vocabulary term, a clear error otherwise
     at.text_input(key="topics_term_lookup").set_value("no-such-term-xyz").run()
     assert "not in the model's vocabulary" in _errors(at)
@@ -117,7 +120,7 @@ def test_sweep_pick_k_and_explore():
     Project(ProjectStore(), project_id(at)).set_labels(model_key, names)
     at.run()
     assert not at.exception, at.exception
-    assert any(e.label.startswith("2: ") and "Sports" in e.label for e in at.expander)
+    assert any(o.startswith("2: ") and "Sports" in o for o in at.selectbox(key="topics_rep_topic").options)
     assert [d for d in at.dataframe if list(d.value.columns) == ["topic", "label", "share", "top words"]][0] \
         .value.label.tolist()[2] == "<b>Sports</b>"
     _view(at, "Documents")
@@ -136,6 +139,19 @@ def test_sweep_pick_k_and_explore():
     _view(at, "Topic map")
     page = at.get("iframe")[0].proto.srcdoc
     assert "2: \\u003cb\\u003eSports\\u003c/b\\u003e" in page and "<b>Sports</b>" not in page
+
+
+def test_sweep_form_keeps_its_values_across_a_page_switch():
+    at = _page()
+    _set_sweep(at, 3, 5, engine="sklearn", iterations=2)
+    _click(at, "Start sweep")
+    at.switch_page("pages/corpus.py").run()
+    at.switch_page("pages/topics.py").run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="topics_k_min").value == 3 and at.number_input(key="topics_k_max").value == 5
+    assert at.number_input(key="topics_iterations").value == 2
+    assert at.selectbox(key="topics_engine").value == "sklearn"
+    _wait_done(at)
 
 
 def _view(at: AppTest, name: str) -> AppTest:

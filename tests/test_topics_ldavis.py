@@ -93,7 +93,8 @@ def test_page_options_lambda_numbers_and_patches(model):
     page = ldavis.model_page(model, names=["0: a", "1: b", "2: c", "3: d"], lambda_=0.6)
     payload = re.search(r"var data = (\{.*?\});\nnew LDAvis", page, flags=re.S).group(1)
     data = json.loads(payload)
-    assert data["tl"] == {"lambda": 0.6, "names": ["0: a", "1: b", "2: c", "3: d"], "numbers": [0, 1, 2, 3]}
+    assert data["tl"] == {"lambda": 0.6, "names": ["0: a", "1: b", "2: c", "3: d"], "numbers": [0, 1, 2, 3],
+                          "lambdaLocked": False}
     assert "function state_save(replace) {\n            return;" in page
     assert "return tlNum(d.topics);" in page
     with pytest.raises(InputError):
@@ -150,3 +151,11 @@ def test_embedding_does_not_import_pyldavis():
             "print('pyLDAvis' in sys.modules, 'new LDAvis' in html)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.stdout.split() == ["False", "True"], out.stderr[-1000:]
+
+
+def test_app_map_lambda_slider_follows_the_page(model):
+    """One λ control in the app: the map's slider is disabled there; the standalone report keeps it."""
+    prepared = ldavis.prepare_model(model)
+    app = ldavis.ldavis_page(prepared, lambda_=0.3)
+    assert '"lambdaLocked": true' in app and "lambdaInput.disabled = true" in app
+    assert '"lambdaLocked": false' in ldavis.model_page(model)

@@ -109,6 +109,10 @@ def test_processes_give_the_same_results_and_events_as_inline(bundle):
     fits = [e for e in job.events if e["kind"] == "fit"]
     assert sorted((e["k"], e["seed"]) for e in fits) == [(k, s) for k in range(2, 6) for s in (0, 1)]
     assert {e["k"] for e in job.events if e["kind"] == "stability"} == {2, 3, 4, 5}
+    kinds = [e["kind"] for e in job.events]
+    # the plan comes first, start-up ("ready") is reported once and before the first fit
+    assert kinds[0] == "plan" and kinds.count("ready") == 1 and kinds.index("ready") < kinds.index("fit")
+    assert sorted(map(tuple, job.events[0]["todo"])) == [(k, s) for k in range(2, 6) for s in (0, 1)]
     live = frame_from_events(job.events)
     pd.testing.assert_frame_equal(metric_part(live), metric_part(inline.frame))
 
@@ -177,13 +181,42 @@ def test_shortlist_ranks_across_metrics_and_ignores_perplexity():
         "caojuan2009": [0.5, 0.2, 0.1, 0.3],     # min: best 6, then 4
         "perplexity_train": [1.0, 900.0, 950.0, 2.0],   # would favour 2 and 8: must not count
     })
-    cands = shortlist(frame)
-    assert [c.k for c in cands] == [4, 6, 8]
+    cands = shortlist(frame, n=3)
+    assert [c.k for c in cands] == [4, 6]   # 4 tested k: at most half of them are named
     assert cands[0].mean_rank == pytest.approx((1 + 1 + 2) / 3)
     assert "NPMI coherence" in cands[0].strong and "perplexity not counted" in cands[0].explanation
     assert "CaoJuan2009" in cands[1].explanation and "optimal" not in " ".join(c.explanation for c in cands)
-    assert [c.k for c in shortlist(frame.iloc[:2])] == [4, 2]
+    assert [c.k for c in shortlist(frame.iloc[:2])] == [4]
     assert shortlist(frame.iloc[:0]) == []
+
+
+def test_shortlist_says_how_strong_its_evidence_is():
+    from core.topics.sweep import shortlist_evidence
+
+    ks = (2, 4, 6)
+    three = _frame({"npmi": [0.01, 0.08, 0.07], "umass": [-5.0, -2.0, -2.5]}, ks=ks)
+    cands = shortlist(three)
+    assert [c.k for c in cands] == [4]                         # 3 tested k: one candidate, not all three
+    level, notes = shortlist_evidence(three, cands)
+    assert level == "weak" and "only 3 k tested" in notes[0]
+
+    ks = tuple(range(2, 22, 2))                                 # 10 k
+    level_close = _frame({"npmi": [0.05, 0.06, 0.05, 0.06, 0.05, 0.06, 0.05, 0.06, 0.05, 0.06],
+                          "umass": [-2.0, -2.1, -2.0, -2.1, -2.0, -2.1, -2.0, -2.1, -2.0, -2.1]}, ks=ks)
+    level, notes = shortlist_evidence(level_close, shortlist(level_close))
+    assert level == "weak" and any("about level" in n for n in notes)
+
+    npmi = [-0.1 - 0.01 * i for i in range(10)]
+    stab = [0.9, 0.8, 0.7] + [float("nan")] * 7                # stability for 3 of 10 k (a cancelled sweep)
+    poor = _frame({"npmi": npmi, "umass": [-3.0 - i for i in range(10)], "stability": stab}, ks=ks)
+    cands = shortlist(poor)
+    assert all("Stability" not in " ".join(c.strong + c.weak) for c in cands)
+    level, notes = shortlist_evidence(poor, cands)
+    assert level == "poor" and any("negative NPMI" in n for n in notes)
+    assert any("measured for 3 of 10 k" in n for n in notes)
+
+    clear = _frame({"npmi": [0.01 * i for i in range(10)], "umass": [-10.0 + i for i in range(10)]}, ks=ks)
+    assert shortlist_evidence(clear, shortlist(clear)) == ("strong", [])
 
 
 def test_compare_top_words_side_by_side(bundle):
@@ -222,7 +255,9 @@ def test_cli_sweep_writes_one_row_per_k_and_seed(tmp_path, capsys):
     frame = pd.read_csv(out, encoding="utf-8-sig")
     assert frame[["k", "seed"]].values.tolist() == [[2, 0], [2, 1], [6, 0], [6, 1]]
     assert set(MODEL_METRICS + ["stability", "fit_seconds"]) <= set(frame.columns)
-    assert "Candidate k" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "evidence; read their top words" in err and "strong evidence" not in err
+    assert "only 2 k tested" in err   # 2 k cannot rank anything
 
 
 def test_cli_sweep_bad_range_exits_2(capsys):

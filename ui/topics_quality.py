@@ -28,7 +28,7 @@ def sweep_table(result, labels) -> pd.DataFrame:
     table = raw_values_table(result.frame)
     by_k = agreement_by_k(result.models, labels) if labels is not None else pd.DataFrame()
     if len(by_k) and len(table):
-        by_k = by_k.rename(columns={"label_nmi": "label NMI (max)", "label_ari": "label ARI (max)"})
+        by_k = by_k.rename(columns={"label_nmi": "label NMI · higher is better", "label_ari": "label ARI · higher is better"})
         table = table.merge(by_k, on="k", how="left")
     return table
 
@@ -68,14 +68,3 @@ def term_topics(model, names: list[str]) -> None:
     order = dist.argsort()[::-1][: min(15, model.k)]
     st.plotly_chart(terms_bar([names[i] for i in order], dist[order], title=f"{term}: share of its occurrences per topic",
                               value_label="p(topic | term)"), key="topics_term_bar")
-
-
-def representative_docs(rep: pd.DataFrame, topic: int) -> None:
-    """The topic's distinct top documents as a table, and any one of them in full."""
-    st.dataframe(rep, hide_index=True, column_config={"weight": st.column_config.NumberColumn(format="%.2f")})
-    if not len(rep):
-        return
-    rows = rep["row"].tolist()
-    row = st.selectbox("Open in full", rows, key=f"topics_rep_open_{topic}",
-                       format_func=lambda r: f"row {r}")
-    st.markdown(state.md_escape(str(rep.loc[rep["row"] == row, "text"].iloc[0])))

@@ -1,7 +1,9 @@
 """Rendering helpers for pages/topics.py: widgets and layout only; every number comes from core/.
 
 Sweeps, fits and labels live in the project (ui.state); `topics_cache` is the session's
-in-memory layer over the project's stored fits.
+in-memory layer over the project's stored fits. `topics_form` keeps the sweep form's last
+submitted values: Streamlit drops widget keys when the user visits another page, so the form is
+rebuilt from this plain key.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from core.errors import InputError
 from core.export import to_csv_bytes, to_xlsx_bytes
 from core.topics import explore, report
 from core.topics.engines import DEFAULT_ITERATIONS, ENGINE_LABELS, ENGINES
-from core.topics.sweep import DEFAULT_ENGINE, MAX_SEEDS, SweepConfig, compare_top_words, frame_from_events, shortlist
+from core.topics.sweep import (DEFAULT_ENGINE, MAX_SEEDS, SweepConfig, compare_top_words, frame_from_events, shortlist,
+                               shortlist_evidence)
+from core.topics.sweep_progress import sweep_status
 from ui import state
 from ui import topics_quality as Q
 
@@ -32,30 +36,42 @@ PERPLEXITY_CAVEAT = (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+FORM_DEFAULTS = {"k_min": 2, "k_max": 12, "k_step": 2, "seeds": 1, "engine": DEFAULT_ENGINE,
+                 "iterations": None, "alpha": None, "eta": None}
+
+
 def sweep_form() -> tuple[str | None, SweepConfig | None]:
-    """The sweep settings; returns (action, config) where action is 'start', 'extend' or None."""
+    """The sweep settings; returns (action, config) where action is 'start', 'extend' or None.
+
+    Widgets start from the values last shown (`topics_form`), so a page switch does not reset the
+    form to its defaults while the sweep it started keeps running."""
+    v = {**FORM_DEFAULTS, **st.session_state.get("topics_form", {})}
     with st.form("topics_sweep_form", border=True):
-        c = st.columns([1, 1, 1, 1, 2])
-        k_min = c[0].number_input("Smallest k", 2, 500, 2, key="topics_k_min")
-        k_max = c[1].number_input("Largest k", 2, 500, 12, key="topics_k_max")
-        k_step = c[2].number_input("Step", 1, 100, 2, key="topics_k_step")
-        seeds = c[3].number_input("Seeds per k", 1, MAX_SEEDS, 1, key="topics_seeds",
+        c = st.columns(4)
+        k_min = c[0].number_input("Smallest k", 2, 500, v["k_min"], key="topics_k_min")
+        k_max = c[1].number_input("Largest k", 2, 500, v["k_max"], key="topics_k_max")
+        k_step = c[2].number_input("Step", 1, 100, v["k_step"], key="topics_k_step")
+        seeds = c[3].number_input("Seeds per k", 1, MAX_SEEDS, v["seeds"], key="topics_seeds",
                                   help="2+ seeds add the stability metric (and take longer).")
-        engine = c[4].selectbox("Engine", ENGINES, index=ENGINES.index(DEFAULT_ENGINE), key="topics_engine",
+        p = st.columns([2, 1, 1, 1])
+        engine = p[0].selectbox("Engine", ENGINES, index=ENGINES.index(v["engine"]), key="topics_engine",
                                 format_func=ENGINE_LABELS.get)
-        p = st.columns(3)
-        iterations = p[0].number_input("Iterations", 1, 10000, None, key="topics_iterations",
+        iterations = p[1].number_input("Iterations", 1, 10000, v["iterations"], key="topics_iterations",
                                        placeholder=f"default: {DEFAULT_ITERATIONS[engine]}",
                                        help="sklearn: EM passes (default 10); tomotopy: Gibbs sweeps (default 200).")
-        alpha = p[1].number_input("alpha (document-topic prior)", 0.0, 100.0, None, format="%.4f", key="topics_alpha",
-                                  placeholder=f"default: {PRIOR_DEFAULTS[engine][0]}")
-        eta = p[2].number_input("eta (topic-word prior)", 0.0, 100.0, None, format="%.4f", key="topics_eta",
+        alpha = p[2].number_input("alpha (document-topic prior)", 0.0, 100.0, v["alpha"], format="%.4f",
+                                  key="topics_alpha", placeholder=f"default: {PRIOR_DEFAULTS[engine][0]}")
+        eta = p[3].number_input("eta (topic-word prior)", 0.0, 100.0, v["eta"], format="%.4f", key="topics_eta",
                                 placeholder=f"default: {PRIOR_DEFAULTS[engine][1]}")
         st.caption(f"Defaults for {engine}: iterations {DEFAULT_ITERATIONS[engine]}, alpha {PRIOR_DEFAULTS[engine][0]}, "
                    f"eta {PRIOR_DEFAULTS[engine][1]}. Empty fields use these defaults.")
         b = st.columns([1, 1, 4])
         start = b[0].form_submit_button("Start sweep", type="primary")
         extend = b[1].form_submit_button("Extend sweep", help="Widen the last sweep's k range; fitted k are reused.")
+    # Every run, not only on submit: values restored from the project count too.
+    st.session_state["topics_form"] = {"k_min": int(k_min), "k_max": int(k_max), "k_step": int(k_step),
+                                       "seeds": int(seeds), "engine": engine, "iterations": iterations,
+                                       "alpha": alpha, "eta": eta}
     if not (start or extend):
         return None, None
     config = SweepConfig(k_min=int(k_min), k_max=int(k_max), k_step=int(k_step), seeds=int(seeds), engine=engine,
@@ -70,7 +86,8 @@ def sweep_overview(frame: pd.DataFrame, running: bool, result=None) -> None:
         st.caption("No model finished yet.")
         return
     cands = [] if running else shortlist(frame)
-    st.plotly_chart(sweep_metrics_figure(frame, candidates=[c.k for c in cands]), key="topics_sweep_plot")
+    # theme=None: drawn exactly as in the stakeholder report (same figure, same styling)
+    st.plotly_chart(sweep_metrics_figure(frame, candidates=[c.k for c in cands]), key="topics_sweep_plot", theme=None)
     with st.expander("Raw metric values (mean over seeds)"):
         corpus = state.current_corpus()
         labels = corpus.labels if corpus is not None else None
@@ -80,18 +97,25 @@ def sweep_overview(frame: pd.DataFrame, running: bool, result=None) -> None:
 
 def live_progress(job) -> None:
     """Body of the 1-second fragment while a sweep runs."""
-    eta = job.eta()
-    st.progress(job.progress, text=f"{job.message or 'starting worker processes…'}"
-                + (f" · about {eta:.0f} s left" if eta is not None else ""))
+    status = sweep_status(job.events, job.elapsed)
+    if status is None:  # a job without a plan event: fall back to the share of models done
+        eta = job.eta()
+        st.progress(job.progress, text=f"{job.message or 'starting worker processes…'}"
+                    + (f" · about {eta:.0f} s left" if eta is not None else ""))
+    else:
+        st.progress(status.fraction, text=status.text)
     sweep_overview(frame_from_events(job.events), running=True)
 
 
 def shortlist_and_compare(result) -> list[int]:
     cands = shortlist(result.frame)
     if cands:
-        st.markdown("**Shortlist** (rank aggregation over the coherence/diversity metrics):")
+        level, notes = shortlist_evidence(result.frame, cands)
+        st.markdown(f"**Shortlist** (rank aggregation over the coherence/diversity metrics; **{level} evidence**):")
         for c in cands:
             st.markdown(f"- {state.md_escape(c.explanation)}")
+        for note in notes:
+            (st.warning if level == "poor" else st.caption)(state.md_escape(note))
         models = [result.model(c.k) for c in cands if (c.k, 0) in result.models]
         if len(models) > 1:
             st.markdown("**Compare the candidates' top words** (each model's own topic numbers):")
@@ -120,12 +144,28 @@ def label_editor(model, model_key: str, lam: float) -> list[str]:
 
 def topic_cards(model, names: list[str], texts: list[str], lam: float) -> None:
     tw = explore.top_words(model, lam, 10)
-    st.plotly_chart(topic_words_grid(tw, names, columns=4, value="probability"), key="topics_words_grid")
+    st.plotly_chart(topic_words_grid(tw, names, columns=4, value="relevance"), key="topics_words_grid")
+    st.caption(f"Words are ordered by relevance at λ = {lam:g}, and the bar length is that relevance: "
+               "p(w|t)^λ · lift^(1−λ), which equals the word's probability in the topic at λ = 1. "
+               "Hover a bar for the probability and lift.")
     Q.term_topics(model, names)
+    representative_docs(model, names, texts)
+
+
+DOC_CHARS = 1500  # a representative document is shown in full up to this length
+
+
+def representative_docs(model, names: list[str], texts: list[str]) -> None:
+    """One topic at a time, its most representative documents as readable text (not collapsed)."""
     st.markdown("**Most representative documents**")
-    for k in range(model.k):
-        with st.expander(state.md_escape(names[k])):
-            Q.representative_docs(explore.representative_docs(model, texts, k, 5), k)
+    t = st.selectbox("Topic", range(model.k), format_func=lambda k: names[k], key="topics_rep_topic")
+    rep = explore.representative_docs(model, texts, t, 5)
+    for row, weight, text in rep.itertuples(index=False):
+        text = str(text)
+        shown = text if len(text) <= DOC_CHARS else text[:DOC_CHARS] + f"… ({len(text):,} characters)"
+        with st.container(border=True):
+            st.caption(f"row {int(row)} · topic weight {float(weight):.2f}")
+            st.markdown(state.md_escape(shown))
 
 
 def document_browser(model, labels: list[str], names: list[str], corpus) -> pd.DataFrame:
@@ -175,7 +215,7 @@ def exports(model, result, corpus, labels: list[str], lam: float) -> None:
 
     def build_report() -> bytes:
         manifest = report.run_manifest(model, corpus_name=corpus.name, content_hash=corpus.content_hash,
-                                       text_col=corpus.text_col, preprocessing=state.preprocess_settings().key(),
+                                       text_col=corpus.text_col, preprocessing=state.preprocess_settings(),
                                        lambda_=lam, extra={"sweep": result.config.to_dict()})
         fig = sweep_metrics_figure(result.frame, candidates=[c.k for c in shortlist(result.frame)])
         return report.build_report(model, texts=corpus.texts, labels=dict(enumerate(labels)), lambda_=lam,
@@ -183,16 +223,16 @@ def exports(model, result, corpus, labels: list[str], lam: float) -> None:
                                    title=f"Topics in {corpus.name}", gold_labels=corpus.labels,
                                    label_name=corpus.label_col or "label").encode("utf-8")
 
-    c = st.columns(5)
-    c[0].download_button("Doc-topic CSV", lambda: to_csv_bytes(table), f"{stem}_doc_topics.csv", "text/csv",
-                         key="topics_dl_dt_csv", on_click="ignore")
-    c[1].download_button("Doc-topic XLSX", lambda: to_xlsx_bytes(table, "doc_topics"), f"{stem}_doc_topics.xlsx", XLSX,
-                         key="topics_dl_dt_xlsx", on_click="ignore")
-    c[2].download_button(f"Topic words (λ={lam:g}) CSV", to_csv_bytes(tw_table), f"{stem}_topic_words.csv", "text/csv",
-                         key="topics_dl_tw", on_click="ignore")
-    c[3].download_button("Sweep metrics CSV", to_csv_bytes(metrics), "sweep_metrics.csv", "text/csv",
-                         key="topics_dl_sweep", on_click="ignore")
-    c[4].download_button("Report (HTML)", build_report, f"{stem}_report.html", "text/html",
-                         key="topics_dl_report", on_click="ignore", type="primary")
+    c = st.container(horizontal=True, gap="small")  # buttons sized to their labels, evenly spaced
+    c.download_button("Doc-topic CSV", lambda: to_csv_bytes(table), f"{stem}_doc_topics.csv", "text/csv",
+                      key="topics_dl_dt_csv", on_click="ignore")
+    c.download_button("Doc-topic XLSX", lambda: to_xlsx_bytes(table, "doc_topics"), f"{stem}_doc_topics.xlsx", XLSX,
+                      key="topics_dl_dt_xlsx", on_click="ignore")
+    c.download_button(f"Topic words (λ={lam:g}) CSV", to_csv_bytes(tw_table), f"{stem}_topic_words.csv", "text/csv",
+                      key="topics_dl_tw", on_click="ignore")
+    c.download_button("Sweep metrics CSV", to_csv_bytes(metrics), "sweep_metrics.csv", "text/csv",
+                      key="topics_dl_sweep", on_click="ignore")
+    c.download_button("Report (HTML)", build_report, f"{stem}_report.html", "text/html",
+                      key="topics_dl_report", on_click="ignore", type="primary")
     st.caption("The stakeholder report is one offline HTML file: topic map, topic cards with your labels, sweep plot and a run "
-               "manifest (data hash, parameters, library versions, seed, engine).")
+               "manifest (data hash, every preprocessing choice, parameters, library versions, seed, engine).")

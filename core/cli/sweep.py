@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from core.export import write_table
     from core.topics.dtm import build_dtm, short_docs_note
     from core.topics.labels import add_label_columns
-    from core.topics.sweep import SweepConfig, run_sweep, shortlist
+    from core.topics.sweep import SweepConfig, run_sweep, shortlist, shortlist_evidence
 
     k_min, k_max, k_step = SweepConfig.parse_k_range(args.k_range)
     config = SweepConfig(k_min=k_min, k_max=k_max, k_step=k_step, seeds=args.seeds, engine=args.engine,
@@ -69,8 +69,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {len(frame)} rows to {args.out}", file=sys.stderr)
     else:
         print(frame.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    print(f"done in {result.wall_seconds:.1f} s. Candidate k (read their top words before choosing):",
+    cands = shortlist(result.frame)
+    level, notes = shortlist_evidence(result.frame, cands)
+    print(f"done in {result.wall_seconds:.1f} s. Candidate k ({level} evidence; read their top words before choosing):",
           file=sys.stderr)
-    for c in shortlist(result.frame):
+    for c in cands:
         print(f"  - {c.explanation}", file=sys.stderr)
+    for note in notes:
+        print(f"  note: {note}", file=sys.stderr)
     return 0

@@ -289,6 +289,13 @@ _LDAVIS_PATCHES = [
      "        var xdiff = xrange[1] - xrange[0],\n            xpad = edgePad;"),
     ("        var ydiff = yrange[1] - yrange[0],\n            ypad = 0.05;",
      "        var ydiff = yrange[1] - yrange[0],\n            ypad = edgePad;"),
+    # In the app the page's λ slider is the one control (it redraws the map): the map's own slider
+    # is shown disabled, so the two can never disagree. The standalone report keeps it live.
+    ("lambdaInput.id = lambdaID;",
+     "lambdaInput.id = lambdaID;\n"
+     "            if (tl.lambdaLocked) { lambdaInput.disabled = true; lambdaInput.title = 'Set λ with the slider above the map'; }"),
+    ('.text("Slide to adjust relevance metric:");',
+     '.text(tl.lambdaLocked ? "Relevance λ (set above the map):" : "Slide to adjust relevance metric:");'),
     # ...and topic_off clears it again.
     ("function topic_off(circle) {",
      "function topic_off(circle) {\n            d3.select('#' + topicID + '-value').text('');"),
@@ -329,8 +336,10 @@ def _assets() -> tuple[str, str, str]:
     return d3, js, css
 
 
-def vis_data(prepared: PreparedVis, names: Sequence[str] | None = None, lambda_: float = DEFAULT_LAMBDA) -> dict:
-    """The prepared data plus our display options (`tl`): lambda, names, numbers."""
+def vis_data(prepared: PreparedVis, names: Sequence[str] | None = None, lambda_: float = DEFAULT_LAMBDA,
+             lambda_locked: bool = False) -> dict:
+    """The prepared data plus our display options (`tl`): lambda, names, numbers, whether the map's
+    λ slider is locked (the app's page slider drives it)."""
     if not 0.0 <= float(lambda_) <= 1.0:
         raise InputError("Relevance lambda must be between 0 and 1.")
     k = prepared.k
@@ -340,7 +349,8 @@ def vis_data(prepared: PreparedVis, names: Sequence[str] | None = None, lambda_:
     # Snap lambda onto the slider grid so the slider shows exactly this value.
     step = float(prepared.data["lambda.step"])
     lam = round(round(float(lambda_) / step) * step, 6)
-    return dict(prepared.data, tl={"lambda": lam, "names": names, "numbers": list(range(k))})
+    return dict(prepared.data, tl={"lambda": lam, "names": names, "numbers": list(range(k)),
+                                   "lambdaLocked": bool(lambda_locked)})
 
 
 def ldavis_page(
@@ -349,16 +359,18 @@ def ldavis_page(
     lambda_: float = DEFAULT_LAMBDA,
     title: str = "Topic map",
     fit_width: bool = True,
+    lambda_locked: bool = True,
 ) -> str:
     """A complete, offline HTML document showing the LDAvis chart (for st.iframe / srcdoc / files).
 
-    With `fit_width`, the fixed-size LDAvis canvas is scaled down to the frame's width.
+    With `fit_width`, the fixed-size LDAvis canvas is scaled down to the frame's width. With
+    `lambda_locked` (the app), the map's λ slider is disabled: the page's slider is the one control.
     """
     import html as _html
 
     d3, js, css = _assets()
     payload = escape_json_for_script(
-        json.dumps(vis_data(prepared, names, lambda_), ensure_ascii=False, allow_nan=False, default=_json_default)
+        json.dumps(vis_data(prepared, names, lambda_, lambda_locked), ensure_ascii=False, allow_nan=False, default=_json_default)
     )
     fit = "true" if fit_width else "false"
     return (
@@ -383,8 +395,8 @@ def ldavis_page(
 
 
 def model_page(model: TopicModel, names: Sequence[str] | None = None, lambda_: float = DEFAULT_LAMBDA) -> str:
-    """Prepare + render in one call (what the page and the report use)."""
-    return ldavis_page(prepare_model(model), names=names, lambda_=lambda_)
+    """Prepare + render in one call, slider live (the standalone report and files)."""
+    return ldavis_page(prepare_model(model), names=names, lambda_=lambda_, lambda_locked=False)
 
 
 def pyldavis_reference(prepared_pd) -> dict:

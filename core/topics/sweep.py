@@ -13,7 +13,8 @@
 Live progress: for every finished (k, seed) the job gets `ctx.event(kind="fit", k=, seed=,
 cached=, fit_seconds=, <metric>=...)`, and once all seeds of a k are in, with 2+ seeds,
 `ctx.event(kind="stability", k=, stability=)`. `frame_from_events(job.events)` turns them into
-the same tidy frame, so the page can plot while the job runs. `ctx.set_partial(result)` keeps a
+the same tidy frame, so the page can plot while the job runs. `kind="plan"` (the (k, seed) to fit)
+and `kind="ready"` (worker start-up done) feed core.topics.sweep_progress. `ctx.set_partial(result)` keeps a
 `SweepResult` of everything finished so far.
 
 Page recipe (pages/topics.py; names from ui.state and core.charts):
@@ -242,6 +243,7 @@ def _worker_main(bundle: DTMBundle, config: SweepConfig, tasks, results) -> None
     except Exception:  # noqa: BLE001 - optional speed-up only
         pass
     cooc = cooc_stats(bundle)
+    results.put(("ready", None))   # start-up done: the progress bar moves from step 1 to step 2
     while True:
         task = tasks.get()
         if task is None:
@@ -286,6 +288,9 @@ def run_sweep(
     # Largest k first: the longest fits start early, so the two workers finish close together.
     todo.sort(key=lambda t: (-t[0], t[1]))
     use_processes = processes if processes is not None else (config.jobs > 1 or ctx is not None)
+    if ctx is not None:  # what core.topics.sweep_progress estimates time left from
+        ctx.event(kind="plan", todo=[list(t) for t in todo], cached=len(entries),
+                  workers=max(1, min(config.jobs, len(todo))) if use_processes else 1)
     if todo:
         if use_processes:
             _run_in_processes(state, todo)
@@ -300,6 +305,7 @@ class _RunState:
         self.entries: dict[tuple[int, int], SweepEntry] = entries
         self.total, self.t_start = total, t_start
         self.n_fitted = 0
+        self.ready_sent = False
         self.stability_done: set[int] = set()
 
     @property
@@ -379,6 +385,8 @@ def assemble_result(dtm_bundle: DTMBundle, config: SweepConfig, cache: MutableMa
 def _run_inline(state: _RunState, todo: list[tuple[int, int]]) -> None:
     # In-process path (jobs=1 without a job context: CLI/tests). Cancel is checked between fits.
     cooc = cooc_stats(state.bundle)
+    if state.ctx is not None:
+        state.ctx.event(kind="ready")
     for k, s in sorted(todo):
         if state.cancelled:
             return
@@ -445,6 +453,11 @@ def _run_in_processes(state: _RunState, todo: list[tuple[int, int]]) -> None:
                     error = {"k": "?", "seed": "?", "message": "a sweep worker process died (out of memory?)"}
                     break
                 continue
+            if status == "ready":
+                if state.ctx is not None and not state.ready_sent:
+                    state.ready_sent = True
+                    state.ctx.event(kind="ready")
+                continue
             if status == "error":
                 error = payload
                 break
@@ -510,29 +523,42 @@ class Candidate:
 
 
 SHORTLIST_EXCLUDED = ("perplexity_train", "perplexity_heldout")
+CLOSE_RANKS = 1.0   # candidates whose mean ranks differ by less than this are not told apart
+
+
+def shortlist_size(n_k: int, n: int = 3) -> int:
+    """How many k a shortlist may name: about half the tested k, at most `n` (3 tested -> 1)."""
+    return max(1, min(n, n_k // 2)) if n_k else 0
+
+
+def shortlist_metrics(summ: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """(metrics used, metrics left out because some tested k lack them, e.g. stability after a cancel)."""
+    have = [m for m in METRICS if m not in SHORTLIST_EXCLUDED and m in summ.columns and summ[m].notna().any()]
+    return [m for m in have if summ[m].notna().all()], [m for m in have if not summ[m].notna().all()]
 
 
 def shortlist(sweep_frame: pd.DataFrame, n: int = 3) -> list[Candidate]:
-    """2-3 candidate k by rank aggregation across metrics (never a single "optimal" k).
+    """A few candidate k by rank aggregation across metrics (never a single "optimal" k).
 
     Each metric (mean over seeds) ranks the tested k in its own direction (1 = best); a k's score
-    is its mean rank over the metrics. Perplexity is left out of the ranking (it often disagrees
-    with human judgement, Chang et al. 2009) and only shown. Ties go to the smaller k (simpler).
-    With fewer tested k than `n`, every tested k is returned.
+    is its mean rank over the metrics measured for *every* tested k. Perplexity is left out of the
+    ranking (it often disagrees with human judgement, Chang et al. 2009) and only shown. Ties go to
+    the smaller k (simpler). At most about half the tested k are named (`shortlist_size`), so
+    three tested k give one candidate, not all three. `shortlist_evidence` says how far to trust it.
     """
     summ = summarize(sweep_frame)
-    used = [m for m in METRICS if m not in SHORTLIST_EXCLUDED and m in summ.columns and summ[m].notna().any()]
+    used, _ = shortlist_metrics(summ)
     if summ.empty or not used:
         return []
     ranks = pd.DataFrame(index=summ.index)
     for m in used:
-        ranks[m] = summ[m].rank(ascending=METRICS[m].direction == "min", method="average", na_option="bottom")
+        ranks[m] = summ[m].rank(ascending=METRICS[m].direction == "min", method="average")
     mean_rank = ranks.mean(axis=1)
     order = sorted(summ.index, key=lambda k: (round(float(mean_rank[k]), 9), k))
     n_k = len(summ)
     third = max(1.0, n_k / 3.0)
     out = []
-    for k in order[: max(1, min(n, n_k))]:
+    for k in order[: shortlist_size(n_k, n)]:
         strong = tuple(METRICS[m].label for m in used if ranks.at[k, m] <= third)
         weak = tuple(METRICS[m].label for m in used if n_k > 2 and ranks.at[k, m] > n_k - third)
         parts = [f"k = {k}: mean rank {mean_rank[k]:.1f} among {n_k} tested k over {len(used)} metrics "
@@ -551,6 +577,37 @@ def shortlist(sweep_frame: pd.DataFrame, n: int = 3) -> list[Candidate]:
     return out
 
 
+def shortlist_evidence(sweep_frame: pd.DataFrame, candidates: Sequence[Candidate]) -> tuple[str, list[str]]:
+    """How strong the shortlist's evidence is: ("strong" | "weak" | "poor", sentences to show with it).
+
+    weak: fewer than 5 k tested, or the candidates' mean ranks are within `CLOSE_RANKS` of each
+    other (then they are a set, not a ranking). poor: every candidate's NPMI coherence is negative
+    (their top words co-occur less often than chance). Metrics missing for some k are named.
+    """
+    summ = summarize(sweep_frame)
+    if summ.empty or not candidates:
+        return "weak", []
+    used, dropped = shortlist_metrics(summ)
+    notes, level = [], "strong"
+    n_k = len(summ)
+    if n_k < 5:
+        level = "weak"
+        notes.append(f"Weak evidence: only {n_k} k tested. Widen the range (5 or more k) before relying on this.")
+    ranks = [c.mean_rank for c in candidates]
+    if len(candidates) > 1 and max(ranks) - min(ranks) < CLOSE_RANKS:
+        level = "weak"
+        notes.append("These candidates are about level (mean ranks " + ", ".join(f"{r:.1f}" for r in ranks)
+                     + "): treat them as equals, not as a ranking.")
+    for m in dropped:
+        notes.append(f"{METRICS[m].label} is left out: it was measured for {int(summ[m].notna().sum())} of {n_k} k.")
+    if "npmi" in summ.columns and all(float(summ.at[c.k, "npmi"]) < 0 for c in candidates
+                                      if pd.notna(summ.at[c.k, "npmi"])) and summ["npmi"].notna().any():
+        level = "poor"
+        notes.append("Every candidate has negative NPMI coherence: their top words co-occur less often than "
+                     "chance. The topics are likely poor at any k; check stopwords and preprocessing first.")
+    return level, notes
+
+
 def _join(items: Sequence[str]) -> str:
     items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
@@ -565,5 +622,5 @@ def with_engine(config: SweepConfig, engine: str) -> SweepConfig:
 
 __all__ = [
     "Candidate", "SweepConfig", "SweepResult", "cache_key", "cached_model", "prune_cache", "compare_top_words", "frame_from_events",
-    "run_sweep", "shortlist", "summarize", "with_engine", "DEFAULT_ENGINE", "FRAME_COLUMNS",
+    "run_sweep", "shortlist", "shortlist_evidence", "summarize", "with_engine", "DEFAULT_ENGINE", "FRAME_COLUMNS",
 ]
