@@ -19,25 +19,33 @@ PAGES = [
 ]
 nav = st.navigation([st.Page(p, title=t, icon=i, default=(t == "Corpus")) for p, t, i in PAGES])
 
-# Filled after the page ran (even when it stopped early), so an upload on this run shows at once.
-status = st.sidebar.container()
-try:
-    if project_error:
-        st.error(project_error, icon=":material/error:")
-    nav.run()
-finally:
-    with status:
-        project = state.current_project()
-        if project is not None:
-            st.markdown(f"#### {state.md_escape(project.info.name)}")
-            st.caption("Saved as you work · this address reopens it (keep it private)")
-        corpus = state.current_corpus()
-        st.markdown("**Loaded corpus**")
-        if corpus is None:
-            st.caption("None yet: upload one on the Corpus page, or open a project on the Projects page.")
-        else:
-            st.markdown(f"**{state.md_escape(corpus.name)}**  \n{corpus.n_docs:,} documents · "
-                        f"text: {state.md_escape(corpus.text_col)}"
-                        + (f" · label: {state.md_escape(corpus.label_col)}" if corpus.label_col else ""))
-            st.caption(f"{corpus.file_format.upper()} · {corpus.encoding or 'binary'} · "
-                       f"sha256 {corpus.content_hash[:10]}…")
+
+def frame_status() -> None:
+    """The project and the loaded corpus, in the sidebar."""
+    project = state.current_project()
+    if project is not None:
+        st.markdown(f"#### {state.md_escape(project.info.name)}")
+        st.caption("Saved as you work · this address reopens it (keep it private)")
+    corpus = state.current_corpus()
+    st.markdown("**Loaded corpus**")
+    if corpus is None:
+        st.caption("None yet: upload one on the Corpus page, or open a project on the Projects page.")
+        return
+    st.markdown(f"**{state.md_escape(corpus.name)}**  \n{corpus.n_docs:,} document{'s' if corpus.n_docs != 1 else ''} · "
+                f"text: {state.md_escape(corpus.text_col)}"
+                + (f" · label: {state.md_escape(corpus.label_col)}" if corpus.label_col else ""))
+    st.caption(" · ".join([corpus.file_format.upper(), *([corpus.encoding] if corpus.encoding else []),
+                           f"sha256 {corpus.content_hash[:10]}…"]))
+
+
+# Drawn before the page runs: a page that stops early (st.stop()) ends the script run, and anything
+# the frame adds after nav.run() would then never render. Redrawn after the page (when it did not
+# stop), so an upload on this run shows at once.
+status = st.sidebar.empty()
+with status.container():
+    frame_status()
+if project_error:
+    st.error(project_error, icon=":material/error:")
+nav.run()
+with status.container():
+    frame_status()

@@ -98,6 +98,7 @@ class Corpus:
     date_col: str | None = None
     sheet_names: list[str] = field(default_factory=list)
     sheet: str | None = None
+    sheet_rows: dict[str, int] = field(default_factory=dict)   # data rows per sheet (from the sheet's dimensions)
     options: LoadOptions = field(default_factory=LoadOptions)
     warnings: list[str] = field(default_factory=list)
     dropped_empty: int = 0
@@ -158,9 +159,10 @@ def load_corpus(data: bytes, name: str, options: LoadOptions | None = None) -> C
     fmt = opts.file_format if opts.file_format != "auto" else detect_format(data, name)
     encoding = delimiter = sheet = None
     sheet_names: list[str] = []
+    sheet_rows: dict[str, int] = {}
     warnings: list[str] = []
     if fmt == "xlsx":
-        frame, sheet, sheet_names = _read_xlsx(data, opts.sheet)
+        frame, sheet, sheet_names, sheet_rows = _read_xlsx(data, opts.sheet)
     elif fmt == "zip":
         frame, encoding, warnings = _read_zip(data, opts.encoding)
         opts = opts if opts.text_col else replace(opts, text_col="text")  # never the file-name column
@@ -182,10 +184,11 @@ def load_corpus(data: bytes, name: str, options: LoadOptions | None = None) -> C
     frame, n_empty, n_dup = _clean(frame, text_col, opts)
     if frame.empty:
         raise InputError(f"No documents left in {name} after dropping empty rows and duplicates.")
+    warnings += giant_document_warnings(frame[text_col])
     return Corpus(
         frame=frame, name=name, content_hash=hashlib.sha256(data).hexdigest(), file_format=fmt,
         encoding=encoding, delimiter=delimiter, text_col=text_col, label_col=label_col, date_col=date_col,
-        sheet_names=sheet_names, sheet=sheet, options=opts, warnings=warnings,
+        sheet_names=sheet_names, sheet=sheet, sheet_rows=sheet_rows, options=opts, warnings=warnings,
         dropped_empty=n_empty, dropped_duplicates=n_dup,
     )
 
@@ -431,7 +434,22 @@ def _read_jsonl(text: str) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def _read_xlsx(data: bytes, sheet: str | None) -> tuple[pd.DataFrame, str, list[str]]:
+GIANT_DOC_CHARS = 200_000  # one "document" this long is usually a whole file read as one row
+
+
+def giant_document_warnings(texts: pd.Series) -> list[str]:
+    """A warning when some documents are giant: every view treats each as one document, and
+    tokenizing them takes seconds (a 3.5M-character row took 21 s on the Fine-tune page)."""
+    lengths = texts.fillna("").astype(str).str.len()
+    big = lengths[lengths > GIANT_DOC_CHARS]
+    if big.empty:
+        return []
+    return [f"{len(big):,} document(s) are very long (the longest, row {int(big.idxmax())}, has {int(big.max()):,} "
+            f"characters). Each counts as one document in term and topic models, and fine-tuning reads only its "
+            "first tokens. If a row holds many documents, split it (e.g. TXT with one document per paragraph)."]
+
+
+def _read_xlsx(data: bytes, sheet: str | None) -> tuple[pd.DataFrame, str, list[str], dict[str, int]]:
     # A workbook is a zip: refuse one that unpacks past the cap before openpyxl inflates it (the
     # declared sizes suffice here: zipfile never inflates a member past its declared size).
     SafeZip(data, Limits.from_env(max_members=MAX_ZIP_MEMBERS), what="The Excel file").close()
@@ -442,15 +460,30 @@ def _read_xlsx(data: bytes, sheet: str | None) -> tuple[pd.DataFrame, str, list[
     names = [str(s) for s in book.sheet_names]
     if sheet is not None and sheet not in names:
         raise InputError(f"No sheet named {sheet!r}; the workbook has: {', '.join(names)}.")
-    chosen = sheet
+    rows = _sheet_rows(book, names)
+    # Default: the sheet with the most rows (a 3-row README sheet in front must not win), so the
+    # page can ask which one when several have data.
+    chosen = sheet or (max(names, key=lambda n: (rows[n], -names.index(n))) if any(rows.values()) else None)
     frames: dict[str, pd.DataFrame] = {}
-    for s in ([sheet] if sheet else names):
+    for s in ([chosen] if chosen else names):
         frames[s] = pd.read_excel(book, sheet_name=s, dtype=str)
         if chosen is None and not frames[s].dropna(how="all").empty:
             chosen = s
             break
     chosen = chosen or names[0]
-    return frames[chosen], chosen, names
+    return frames[chosen], chosen, names, rows
+
+
+def _sheet_rows(book, names: list[str]) -> dict[str, int]:
+    """Data rows per sheet (below the header), from each sheet's stored dimensions: no cell is read."""
+    out = {}
+    for n in names:
+        try:
+            max_row = book.book[n].max_row
+        except Exception:  # noqa: BLE001 - dimensions are a hint only
+            max_row = None
+        out[n] = max(0, int(max_row) - 1) if max_row else 0
+    return out
 
 
 def _read_zip(data: bytes, encoding: str | None) -> tuple[pd.DataFrame, str, list[str]]:

@@ -15,6 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 RUNNING, DONE, FAILED, CANCELLED = "running", "done", "failed", "cancelled"
+# What a job kind is called in messages ("A topic sweep is already running…"); others: "topics_x" -> "topics x".
+KIND_NAMES = {"topics_sweep": "topic sweep", "sweep": "topic sweep", "finetune": "fine-tuning job"}
+
+
+def kind_name(kind: str) -> str:
+    return KIND_NAMES.get(kind, kind.replace("_", " ") + " job")
 
 
 class JobError(RuntimeError):
@@ -114,7 +120,7 @@ class JobRegistry:
             if exclusive and any(
                 j.owner == owner and j.kind == kind and not j.done for j in self._jobs.values()
             ):
-                raise JobError(f"A {kind} job is already running in this session; cancel it or wait for it to finish.")
+                raise JobError(f"A {kind_name(kind)} is already running in this session; cancel it or wait for it to finish.")
             job = Job(id=uuid.uuid4().hex[:12], owner=owner, kind=kind, label=label)
             self._jobs[job.id] = job
             self._evict(owner)

@@ -13,6 +13,11 @@ ENCODINGS = ["auto", "utf-8", "utf-8-sig", "gb18030", "gbk", "big5", "big5hkscs"
 HEADER = {"detect": None, "first row is a header": True, "first row is data (no header)": False}
 DELIMITERS = {"auto": None, "comma ,": ",", "tab": "\t", "semicolon ;": ";", "pipe |": "|"}
 
+
+def rows(n: int) -> str:
+    return f"{n:,} row{'' if n == 1 else 's'}"
+
+
 state.autosave()  # the frame saves too; this keeps every page right on its own (AppTest reruns pages only)
 st.title("Corpus")
 st.caption("Upload a table of texts (CSV, TSV, XLSX, TXT, JSONL or a ZIP of .txt files), "
@@ -30,6 +35,22 @@ with right:
         for key in ("corpus_upload_error", "corpus_loaded_file_id"):
             st.session_state.pop(key, None)
 
+# The sheet list is the loaded workbook's: it applies while that same upload is in the uploader, or
+# with an empty uploader to the project's stored workbook. Asked in the open (not in the collapsed
+# expander): a README sheet in front is a common trap.
+current = state.current_corpus()
+from_upload = upload is not None and st.session_state.get("corpus_loaded_file_id") == upload.file_id
+sheet = None
+if (from_upload or upload is None) and current is not None and current.sheet_names:
+    sheet = current.sheet
+    if len(current.sheet_names) > 1:
+        with_data = [n for n in current.sheet_names if current.sheet_rows.get(n, 1)]
+        sheet = st.selectbox(
+            "This workbook has several sheets with data: which one holds the documents?" if len(with_data) > 1
+            else "Sheet", current.sheet_names, key=f"corpus_sheet_{current.content_hash[:12]}",
+            index=current.sheet_names.index(current.sheet) if current.sheet in current.sheet_names else 0,
+            format_func=lambda n: f"{n} ({current.sheet_rows[n]:,} rows)" if n in current.sheet_rows else n)
+
 with st.expander("How the file is read", expanded=False):
     c1, c2, c3, c4 = st.columns(4)
     fmt = c1.selectbox("Format", FORMATS, key="corpus_format")
@@ -37,13 +58,6 @@ with st.expander("How the file is read", expanded=False):
     delim = c3.selectbox("Delimiter", list(DELIMITERS), key="corpus_delimiter")
     txt_mode = c4.selectbox("TXT documents", ["line", "paragraph"], key="corpus_txt_mode",
                             help="One document per line, or per blank-line-separated paragraph.")
-    # The sheet list is the loaded workbook's: it applies only while that same upload is in the uploader.
-    current = state.current_corpus()
-    from_upload = upload is not None and st.session_state.get("corpus_loaded_file_id") == upload.file_id
-    sheet = None
-    if from_upload and current.sheet_names:
-        sheet = st.selectbox("Sheet", current.sheet_names, key=f"corpus_sheet_{current.content_hash[:12]}",
-                             index=current.sheet_names.index(current.sheet) if current.sheet in current.sheet_names else 0)
     d1, d2, d3 = st.columns(3)
     drop_empty = d1.checkbox("Drop empty texts", key="corpus_drop_empty")
     drop_dups = d2.checkbox("Drop exact duplicates", key="corpus_drop_dups")
@@ -84,9 +98,9 @@ if corpus is None:
 
 # --- detected format and column roles ---------------------------------------------------------
 if failed:
-    st.info(f"Still using the corpus loaded before: {state.md_escape(corpus.name)} ({corpus.n_docs:,} rows).")
+    st.info(f"Still using the corpus loaded before: {state.md_escape(corpus.name)} ({rows(corpus.n_docs)}).")
 else:
-    st.success(f"Loaded {corpus.n_docs:,} rows from {state.md_escape(corpus.name)}", icon=":material/check_circle:")
+    st.success(f"Loaded {rows(corpus.n_docs)} from {state.md_escape(corpus.name)}", icon=":material/check_circle:")
 for note in corpus.warnings:
     st.warning(state.md_escape(note))
 meta = st.columns(4)

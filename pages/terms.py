@@ -15,7 +15,7 @@ from core.export import to_csv_bytes, to_xlsx_bytes
 from ui import state
 from ui import terms_views as TV
 
-SCHEME_LABELS = {"sklearn": "scikit-learn default", "sublinear": "sublinear TF", "textbook": "textbook (specification)"}
+SCHEME_LABELS = {"sklearn": "scikit-learn default", "sublinear": "sublinear TF", "textbook": "textbook"}
 VIEWS = ["Corpus ranking", "Document", "Groups", "Term lookup", "Formulas & worked example"]
 
 state.autosave()  # the frame saves too; this keeps every page right on its own (AppTest reruns pages only)
@@ -156,5 +156,5 @@ else:
     for step in example.steps:
         st.latex(rf"{step.symbol} = {step.formatted(6)} \quad \text{{({step.meaning})}}")
     spec = T.specification_example(scheme.log_base if scheme.name == "textbook" else "10")
-    st.markdown("**The specification's example** (2 documents; the term occurs once in a 2-token document):")
+    st.markdown("**The textbook example** (2 documents; the term occurs once in a 2-token document):")
     st.latex(r" \quad ".join(rf"{s.symbol.split('=')[0]} = {s.formatted(2)}" for s in spec.steps))

@@ -81,3 +81,12 @@ def test_finished_jobs_are_evicted_per_owner():
         ids.append(job.id)
     reg.submit("alice", "k", lambda ctx: None)
     assert reg.get(ids[0], "alice") is None and len(reg.list("alice")) <= 3
+
+
+def test_already_running_message_names_the_job_in_words():
+    reg = JobRegistry()
+    first = reg.submit("alice", "topics_sweep", lambda ctx: ctx.cancel_event.wait(5))
+    with pytest.raises(JobError, match=r"^A topic sweep is already running in this session"):
+        reg.submit("alice", "topics_sweep", lambda ctx: None)
+    reg.cancel(first.id, "alice")
+    reg.wait(first.id, "alice", timeout=5)

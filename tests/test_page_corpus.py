@@ -109,6 +109,29 @@ def test_second_workbook_with_other_sheet_names_loads(at):
     assert at.session_state["corpus"].sheet == "数据" and at.session_state["corpus"].n_docs == 3
 
 
+def test_workbook_with_a_readme_sheet_asks_which_sheet_and_loads_the_data_one(at):
+    book = xlsx_bytes({"README": pd.DataFrame({"about": ["This workbook", "keeps its data", "in sheet 2"]}),
+                       "data": pd.DataFrame({"text": [f"文档 {i}" for i in range(20)]}),
+                       "empty": pd.DataFrame({"note": []})})
+    at.file_uploader(key="corpus_upload").set_value(("book.xlsx", book, "application/octet-stream")).run()
+    corpus = at.session_state["corpus"]
+    assert corpus.sheet == "data" and corpus.n_docs == 20          # not the 3-row README in front
+    picker = at.selectbox(key=f"corpus_sheet_{corpus.content_hash[:12]}")
+    assert "several sheets with data" in picker.label
+    assert picker.format_func("README") == "README (3 rows)"
+    # the question is asked in the open, not inside the collapsed "How the file is read" expander
+    expander = [e for e in at.expander if e.label == "How the file is read"][0]
+    assert picker.key not in [w.key for w in expander.selectbox]
+    assert any("Loaded 20 rows" in s for s in successes(at))
+
+
+def test_one_row_and_giant_documents_are_worded_right(at):
+    data = pd.DataFrame({"text": ["x" * 250_000]}).to_csv(index=False).encode()
+    at.file_uploader(key="corpus_upload").set_value(("one.csv", data, "text/csv")).run()
+    assert any("Loaded 1 row from one.csv" in s for s in successes(at))
+    assert any("very long" in w.value and "250,000 characters" in w.value for w in at.warning)
+
+
 def test_preprocessing_settings_apply_and_show_removals(at):
     at.text_input[0].set_value("新闻 体育")
     at.button[1].click()  # "Apply preprocessing" (form submit)

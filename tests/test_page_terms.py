@@ -139,6 +139,8 @@ def test_worked_example_and_specification_numbers(demo_tm):
     latex = [el.value for el in at.latex]
     assert any(r"\frac{N(t,d)}{N(d)}" in v for v in latex)          # all three formulas rendered
     spec = latex[-1]
+    assert "The textbook example" in " ".join(m.value for m in at.markdown)
+    assert "specification" not in " ".join(m.value for m in at.markdown).lower()
     assert r"\mathrm{TF} = 0.50" in spec and r"\mathrm{IDF} = 1.30" in spec and "= 0.65" in spec
     term = at.text_input(key="terms_ex_term").value
     row = at.selectbox(key=f"terms_ex_row::{term}").value

@@ -56,7 +56,7 @@ SCHEME_NOTES = {
     "sklearn": "raw counts, smoothed IDF, each document vector scaled to unit length (TfidfVectorizer defaults).",
     "sublinear": "as scikit-learn, but a term's weight grows with the log of its count (dampens repeats).",
     "textbook": (
-        "the specification's formula: N(t,d) = occurrences of t in d, N(d) = terms in d, N_D = documents, "
+        "the textbook formula: N(t,d) = occurrences of t in d, N(d) = terms in d, N_D = documents, "
         "N(t) = documents containing t. No smoothing, no normalisation; log base e or 10."
     ),
 }

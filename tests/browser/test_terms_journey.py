@@ -40,7 +40,7 @@ def test_terms_page_shows_chart_groups_and_formulas(live_server, browser_page, t
 
     page.locator('[data-testid="stRadio"]').get_by_text("Formulas & worked example", exact=True).click()
     expect(page.locator(".katex").first).to_be_visible(timeout=30_000)
-    expect(page.get_by_text("The specification's example", exact=False)).to_be_visible()
+    expect(page.get_by_text("The textbook example", exact=False)).to_be_visible()
     page.screenshot(path=str(tmp_path / "terms.png"), full_page=True)
     assert (tmp_path / "terms.png").stat().st_size > 10_000
     assert not page.page_errors
