@@ -4,24 +4,18 @@ The job belongs to the project: it keeps running across page switches and reload
 (metrics, curves, the model, predictions) are saved in the project, so they come back after a
 server restart; the model zip, a "try it" box and whole-corpus predictions appear when it is done."""
 
-import pandas as pd
 import streamlit as st
 
-from core.charts.finetune_confusion import confusion_heatmap
-from core.charts.finetune_curves import finetune_curves
-from core.charts.finetune_per_class import per_class_f1
 from core.errors import InputError
-from core.export import to_csv_bytes, to_xlsx_bytes
 from core.finetune import pipeline as P
 from core.finetune import sources as S
-from core.finetune.metrics import verdict
 from core.preprocess import detect_language
 from core.finetune.train import TrainSettings, default_settings
+from ui import finetune_views as V
 from ui import state
 
 SOURCES = {S.SCRATCH: "Compact BERT from scratch (offline, any language)", S.FOLDER: "Local model folder",
            S.HUB: "Hugging Face Hub id", S.MINILM: "all-MiniLM-L6-v2 (bundled, English)"}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 state.autosave()  # the frame saves too; this keeps every page right on its own (AppTest reruns pages only)
 st.title("Fine-tune")
@@ -36,12 +30,6 @@ running = job is not None and not job.done
 def fail(exc: Exception) -> None:
     state.show_error(exc)
     st.stop()
-
-
-def load_model(folder: str):
-    from core.finetune.bundle import load_bundle
-
-    return state.memo("finetune_model", folder, lambda: load_bundle(folder))
 
 
 # ---- model and labels --------------------------------------------------------------------------
@@ -118,8 +106,9 @@ try:
     if kind == S.FOLDER:
         source = S.folder_source(source.ref)  # only inside the configured model folders
     if not running:
-        lengths = state.memo("finetune_lengths", f"{state.data_key()}|{source}|{scratch.vocab_size}",
-                             lambda: P.preview_lengths(corpus.texts, source, scratch.vocab_size))
+        with st.spinner("Measuring text lengths under the tokenizer…", show_time=True):  # seconds on big corpora
+            lengths = state.memo("finetune_lengths", f"{state.data_key()}|{source}|{scratch.vocab_size}",
+                                 lambda: P.preview_lengths(corpus.texts, source, scratch.vocab_size))
         if lengths is None:
             st.caption("The truncation preview appears once the model is in the local cache (it is downloaded "
                        "when training starts).")
@@ -136,7 +125,8 @@ if st.button("Start fine-tuning", type="primary", disabled=running, key="finetun
         label_name = f"column {label_col}"
     else:
         labels, label_name = P.topic_labels(topic_model, corpus.n_docs), "dominant LDA topic"
-    request = P.FinetuneRequest(corpus.texts, labels, source, settings, corpus_name=corpus.name, label_source=label_name)
+    request = P.FinetuneRequest(corpus.texts, labels, source, settings, corpus_name=corpus.name, label_source=label_name,
+                                corpus_hash=corpus.content_hash)
     try:
         P.check_request(request)
         state.submit_finetune(request)
@@ -146,12 +136,6 @@ if st.button("Start fine-tuning", type="primary", disabled=running, key="finetun
 
 
 # ---- live progress -----------------------------------------------------------------------------
-def show_curves(history, baseline_acc=None):
-    c = P.eval_curves(history)
-    if c["train_epoch"] or c["eval_epoch"]:
-        st.plotly_chart(finetune_curves(**c, baseline_accuracy=baseline_acc), key="finetune_curves_chart")
-
-
 @st.fragment(run_every=1.0)
 def live_panel() -> None:
     current = state.job_registry().get(job.id, owner)
@@ -166,84 +150,17 @@ def live_panel() -> None:
     base = [e for e in list(current.events) if e.get("phase") == "baseline"]
     if base:
         st.caption(f"Baseline (TF-IDF + logistic regression) test accuracy: {base[-1]['accuracy']:.1%}")
-    show_curves(list(current.events), base[-1]["accuracy"] if base else None)
+    V.show_curves(list(current.events), base[-1]["accuracy"] if base else None)
 
 
 if running:
     st.subheader("Training")
     live_panel()
 
-# ---- results -----------------------------------------------------------------------------------
+# ---- results and use -----------------------------------------------------------------------------
 result, error, ft_status = state.finetune_outcome(job)
 if error:
     st.error(state.md_escape(error), icon=":material/error:")
 if result is not None:
-    st.subheader("Results" + (" (cancelled: best checkpoint so far)" if ft_status == "cancelled" else ""))
-    for w in result.warnings:
-        st.warning(state.md_escape(w))
-    m, bl = result.metrics, result.baseline
-    st.dataframe(pd.DataFrame([
-        {"model": result.source, "accuracy": m["accuracy"], "macro-F1": m["macro_f1"], "seconds": result.seconds},
-        {"model": bl["model"], "accuracy": bl["accuracy"], "macro-F1": bl["macro_f1"], "seconds": bl["seconds"]},
-    ]), hide_index=True)
-    shares = [r["support"] / max(1, m["n"]) for r in m["per_class"]]
-    level, sentence = verdict(m["accuracy"], bl["accuracy"], shares)
-    getattr(st, level)(sentence)
-    st.caption(f"Test split {m['n']:,} texts · {result.status.replace('_', ' ')} after {result.steps} steps "
-               f"(best at {result.best_step}) · {result.samples_per_second:.0f} samples/s on {result.device} · "
-               f"max length {result.max_length} truncated {result.truncated_share:.1%} · {result.n_params:,} parameters")
-    show_curves(result.history, bl["accuracy"])
-    t1, t2 = st.columns(2)
-    t1.plotly_chart(per_class_f1(result.classes, [r["f1"] for r in m["per_class"]],
-                                 [r["f1"] for r in bl["per_class"]]), key="finetune_f1_chart")
-    t2.plotly_chart(confusion_heatmap(m["confusion"], result.classes, "Confusion (test)"), key="finetune_cm")
-    st.markdown("**Per class (test)**")
-    st.dataframe(pd.DataFrame(m["per_class"]), hide_index=True)
-    st.markdown("**Most confident mistakes**")
-    st.dataframe(pd.DataFrame(m["mistakes"]), hide_index=True)
-    from core.finetune.bundle import zip_bundle_file
-
-    st.download_button("Download the model (zip)", lambda: zip_bundle_file(result.model_dir).read_bytes(), "topiclens-model.zip",
-                       "application/zip", key="finetune_zip", on_click="ignore")
-
-# ---- use a model: this job's or an uploaded zip -------------------------------------------------
-st.subheader("Use a model")
-upload = st.file_uploader("Upload a saved model zip (validated; safetensors and JSON only)", type=["zip"],
-                          key="finetune_upload")
-if upload is not None and st.session_state.get("finetune_upload_name") != upload.file_id:
-    from core.finetune.bundle import load_bundle_zip
-
-    try:
-        clf = load_bundle_zip(upload.getvalue(), P.owner_dir(owner) / "uploads")
-    except InputError as exc:
-        fail(exc)
-    st.session_state["finetune_upload_name"] = upload.file_id
-    st.session_state["finetune_model_dir"] = str(clf.folder)
-model_dir = st.session_state.get("finetune_model_dir") if upload is not None else None
-model_dir = model_dir or (result.model_dir if result is not None else state.interrupted_checkpoint())
-if model_dir is None:
-    st.caption("Train a model above or upload a saved model zip to classify texts.")
-    st.stop()
-try:
-    classifier = load_model(model_dir)
-except InputError as exc:
-    fail(exc)
-st.caption(f"Model: {state.md_escape(classifier.meta.get('source', ''))} · classes: "
-           + state.md_escape(", ".join(classifier.labels[:20])))
-text = st.text_area("Try it: type a text", key="finetune_try")
-if text.strip():
-    from core.finetune.predict import predict_table
-
-    row = predict_table(classifier, [text]).iloc[0]
-    st.markdown(f"Predicted: **{state.md_escape(row['predicted_label'])}** ({row['confidence']:.1%})")
-if st.button("Apply to the whole corpus", key="finetune_apply"):
-    with st.spinner("Classifying the corpus…"):
-        table = state.predictions(classifier, model_dir, corpus.texts)
-    st.session_state["finetune_applied"] = (model_dir, state.data_key())
-table = state.predictions(classifier, model_dir, corpus.texts,
-                          saved_only=st.session_state.get("finetune_applied") != (model_dir, state.data_key()))
-if table is not None:  # applied in this session, or saved in the project earlier
-    st.dataframe(table.head(200), hide_index=True)
-    d1, d2, _ = st.columns([1, 1, 4])
-    d1.download_button("CSV", lambda: to_csv_bytes(table), "predictions.csv", "text/csv", key="finetune_pred_csv", on_click="ignore")
-    d2.download_button("XLSX", lambda: to_xlsx_bytes(table, "predictions"), "predictions.xlsx", XLSX, key="finetune_pred_xlsx", on_click="ignore")
+    V.results(result, ft_status, corpus)
+V.use_model(owner, result, corpus, label_col)

@@ -17,7 +17,7 @@ import pytest
 from core.errors import InputError
 from core.finetune.bundle import load_bundle, load_bundle_zip, zip_bundle
 from core.finetune.pipeline import FinetuneRequest, run_finetune, submit_finetune
-from core.finetune.predict import predict_labels, predict_proba, predict_table
+from core.finetune.predict import predict_labels, predict_proba, predict_table, top_predictions
 from core.finetune.sources import FOLDER, SCRATCH, ModelSource, ScratchConfig
 from core.finetune.train import TrainSettings
 from core.jobs import JobRegistry
@@ -85,7 +85,13 @@ def test_saved_model_reloads_and_predicts_the_same(trained, corpus, tmp_path):
     assert predict_labels(from_zip, texts) == predict_labels(clf, texts)
     # the reloaded model reproduces the in-memory model's test confusion matrix exactly
     table = predict_table(clf, texts)
-    assert list(table.columns) == ["text", "predicted_label", "confidence"] and len(table) == len(texts)
+    assert list(table.columns) == ["row", "text", "predicted_label", "confidence"] and len(table) == len(texts)
+    labelled = predict_table(clf, texts[:3], rows=[7, 8, 9], true_labels=["a", None, "b"])
+    assert list(labelled.columns) == ["row", "text", "true_label", "predicted_label", "confidence"]
+    assert labelled["row"].tolist() == [7, 8, 9] and labelled["true_label"].tolist() == ["a", "", "b"]
+    top = top_predictions(clf, texts[0])
+    assert len(top) == min(3, len(clf.labels)) and top[0][0] == predict_labels(clf, texts[:1])[0]
+    assert [p for _, p in top] == sorted((p for _, p in top), reverse=True)
     assert set(table["predicted_label"]) <= set(result.classes)
 
 

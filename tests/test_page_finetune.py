@@ -71,11 +71,31 @@ def test_tiny_job_runs_to_results_beside_the_baseline(finished):
 def test_try_it_and_apply_to_corpus(finished):
     at, _ = finished
     at.text_area(key="finetune_try").set_value("中国队夺得世界杯冠军").run()
-    assert any(m.value.startswith("Predicted: **") for m in at.markdown)
+    predicted = [m.value for m in at.markdown if m.value.startswith("Predicted: **")]
+    assert len(predicted) == 1 and predicted[0].count("%)") == 3          # the top 3 labels with probabilities
     at.button(key="finetune_apply").click().run()
     assert not at.exception
     preds = at.dataframe[-1].value
-    assert list(preds.columns) == ["text", "predicted_label", "confidence"] and len(preds) > 0
+    assert list(preds.columns) == ["row", "text", "true_label", "predicted_label", "confidence"] and len(preds) > 0
+    corpus = at.session_state["corpus"]
+    assert preds["row"].tolist()[:3] == [0, 1, 2] and preds["text"].iloc[0] == corpus.texts[0]
+    assert preds["true_label"].iloc[0] == str(corpus.frame[corpus.label_col].iloc[0])
+
+
+def test_results_say_which_corpus_they_belong_to(finished):
+    at, _ = finished
+    corpus = at.session_state["corpus"]
+    name = corpus.name.replace("_", "\\_")   # as Markdown-escaped on the page
+    assert any("Trained and tested on" in c.value and name in c.value for c in at.caption)
+    assert not any("These results belong to" in w.value for w in at.warning)
+    from core.corpus import load_path
+    from fixture_paths import DEMO_EN
+
+    at.session_state["corpus"] = load_path(DEMO_EN)
+    at.run()
+    assert any("These results belong to" in w.value and name in w.value for w in at.warning)
+    at.session_state["corpus"] = corpus
+    at.run()
 
 
 def test_reload_and_restart_find_the_results_only_through_the_project_address(finished):

@@ -21,6 +21,7 @@ from core.finetune.train import Progress, TrainSettings
 from core.workspace import owner_dir, workspace_root
 
 JOB_KIND = "finetune"
+PREVIEW_CHARS = 20_000   # >= 512 tokens for any tokenizer short of 39 characters per token
 
 
 @dataclass
@@ -33,6 +34,7 @@ class FinetuneRequest:
     corpus_name: str = ""
     label_source: str = "label column"
     checkpoint_dir: Path | None = None   # the best model so far is kept here while training (restarts)
+    corpus_hash: str = ""                # sha256 of the corpus file: results say which corpus they belong to
 
 
 @dataclass
@@ -56,6 +58,9 @@ class FinetuneResult:
     samples_per_second: float
     source: str
     settings: dict
+    corpus_name: str = ""                # the corpus the model was trained and tested on
+    corpus_hash: str = ""
+    label_source: str = ""
 
     def summary(self) -> dict:
         """Headline numbers (CLI JSON, manifest)."""
@@ -105,6 +110,7 @@ def run_finetune(request: FinetuneRequest, on_progress: Progress | None = None,
         truncated_share=share, device=outcome.device, n_params=outcome.n_params, steps=outcome.steps,
         best_step=outcome.best_step, seconds=0.0, train_seconds=outcome.train_seconds,
         samples_per_second=outcome.samples_per_second, source=request.source.describe(), settings=settings.to_dict(),
+        corpus_name=request.corpus_name, corpus_hash=request.corpus_hash, label_source=request.label_source,
     )
     report(0.98, "saving the model", None)
     result.seconds = time.perf_counter() - t0
@@ -244,7 +250,8 @@ def preview_lengths(texts: list[str], source: ModelSource, vocab_size: int = 800
                                        resolve_model_dir)
     from core.finetune.train import token_lengths
 
-    texts = [t for t in texts if t and t.strip()]
+    # Capped: a model reads at most 512 tokens, and a 3.5M-character row took 21 s to tokenize whole.
+    texts = [t[:PREVIEW_CHARS] for t in texts if t and t.strip()]
     if len(texts) > sample:  # a spread-out sample: files are often sorted by label
         texts = [texts[i] for i in sorted(np.random.default_rng(0).choice(len(texts), sample, replace=False))]
     if not texts:

@@ -28,12 +28,21 @@ def predict_labels(classifier, texts: list[str]) -> list[str]:
     return [classifier.labels[k] for k in proba.argmax(axis=1)]
 
 
-def predict_table(classifier, texts: list[str], top: int = 1) -> pd.DataFrame:
-    """One row per text: text, predicted label, its probability (for CSV/XLSX download)."""
+def predict_table(classifier, texts: list[str], rows=None, true_labels=None) -> pd.DataFrame:
+    """One row per text, for CSV/XLSX download: row (the corpus row id), text, true_label (only when
+    `true_labels` is given), predicted_label, confidence (its probability)."""
     proba = predict_proba(classifier, texts)
     pred = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=int)
-    return pd.DataFrame({
-        "text": list(texts),
-        "predicted_label": [classifier.labels[k] for k in pred],
-        "confidence": np.round(proba[np.arange(len(pred)), pred], 4) if len(pred) else [],
-    })
+    out = {"row": list(rows) if rows is not None else list(range(len(texts))), "text": list(texts)}
+    if true_labels is not None:
+        out["true_label"] = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in true_labels]
+    out["predicted_label"] = [classifier.labels[k] for k in pred]
+    out["confidence"] = np.round(proba[np.arange(len(pred)), pred], 4) if len(pred) else []
+    return pd.DataFrame(out)
+
+
+def top_predictions(classifier, text: str, n: int = 3) -> list[tuple[str, float]]:
+    """The `n` most probable labels of one text with their probabilities, best first."""
+    proba = predict_proba(classifier, [text])[0]
+    order = np.argsort(-proba, kind="stable")[:n]
+    return [(classifier.labels[k], float(proba[k])) for k in order]
