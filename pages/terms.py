@@ -26,13 +26,13 @@ corpus, tokens = state.require_corpus()
 def downloads(frame, name: str, key: str, fig=None) -> None:
     # Callables: the files are only built when clicked, not on every re-rank (XLSX costs ~20 ms).
     # PNG comes from the Plotly toolbar; the HTML inlines plotly.js so it opens offline.
-    c1, c2, c3, _ = st.columns([1, 1, 1.4, 3])
+    row = st.container(horizontal=True, gap="small")  # buttons sized to their labels, evenly spaced
+    row.download_button("CSV", partial(to_csv_bytes, frame), f"{name}.csv", "text/csv", key=f"terms_csv_{key}", on_click="ignore")
+    row.download_button("XLSX", partial(to_xlsx_bytes, frame, name), f"{name}.xlsx",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"terms_xlsx_{key}", on_click="ignore")
     if fig is not None:
-        c3.download_button("Chart HTML", partial(fig.to_html, include_plotlyjs=True), f"{name}.html", "text/html",
-                           key=f"terms_html_{key}", on_click="ignore")
-    c1.download_button("CSV", partial(to_csv_bytes, frame), f"{name}.csv", "text/csv", key=f"terms_csv_{key}", on_click="ignore")
-    c2.download_button("XLSX", partial(to_xlsx_bytes, frame, name), f"{name}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"terms_xlsx_{key}", on_click="ignore")
+        row.download_button("Chart HTML", partial(fig.to_html, include_plotlyjs=True), f"{name}.html", "text/html",
+                            key=f"terms_html_{key}", on_click="ignore")
 
 
 def fail(exc: InputError) -> None:
@@ -132,9 +132,14 @@ elif view == "Term lookup":
     m4.metric("Highest TF-IDF", f"{res.top_docs['tfidf'].max():.4f}")
     st.markdown("**Documents where it scores highest**")
     st.dataframe(res.top_docs, hide_index=True, width="stretch")
-    st.markdown("**Keyword in context**")
-    st.dataframe([{"row": k.row, "left": k.left, "term": k.keyword, "right": k.right} for k in res.kwic],
-                 hide_index=True, width="stretch", column_config={"left": st.column_config.TextColumn(width="large")})
+    k1, k2 = st.columns([2, 3])
+    k1.markdown("**Keyword in context**")
+    sort = k2.radio("Sort by", list(T.KWIC_SORTS), format_func=T.KWIC_SORTS.get, horizontal=True, key="terms_kwic_sort")
+    kwic = T.kwic_frame(res.kwic, corpus.labels, sort, label_name=corpus.label_col or "label")
+    st.dataframe(kwic, hide_index=True, width="stretch", column_config={  # left context right-aligned: keywords line up
+        "left": st.column_config.TextColumn(width="large", alignment="right"),
+        "keyword": st.column_config.TextColumn(width="small", alignment="center")})
+    downloads(kwic, "keyword_in_context", "kwic")
 
 # ---- formulas and worked example ----------------------------------------------------------------
 else:

@@ -109,7 +109,18 @@ def test_term_lookup_and_unknown_term(demo_tm):
     j = tm.index_[term]
     assert values["Count"] == f"{tm.total_[j]:,}"
     assert values["Document frequency"].startswith(f"{tm.df_[j]:,} /")
-    assert at.dataframe[1].value["term"].str.lower().eq(term.lower()).all()      # concordance lines
+    kwic = at.dataframe[1].value                                                  # concordance lines
+    assert list(kwic.columns) == ["row", "label", "left", "keyword", "right"]    # with the corpus's label column
+    assert kwic["keyword"].str.lower().eq(term.lower()).all()
+    corpus = at.session_state["corpus"]
+    assert kwic["label"].tolist() == [str(corpus.labels[r]) for r in kwic["row"]]
+    at.radio(key="terms_kwic_sort").set_value("right").run()
+    right = at.dataframe[1].value["right"].tolist()
+    assert right == sorted(right)
+    at.radio(key="terms_kwic_sort").set_value("left").run()
+    left = at.dataframe[1].value["left"].tolist()
+    assert [x[::-1] for x in left] == sorted(x[::-1] for x in left)               # nearest word first
+    assert [b.proto.label for b in at.get("download_button")] == ["CSV", "XLSX"]  # the concordance export
     at.text_input(key="terms_lookup").set_value("完全不存在的词xyz").run()
     assert not at.exception
     assert "not in the vocabulary" in at.error[0].value

@@ -355,3 +355,17 @@ def test_ranking_exports_neutralise_formulas():
     assert "'=cmd()" in csv and "'+x" in csv and "'@y" in csv and "\n1,=cmd()" not in csv
     cells = pd.read_excel(BytesIO(to_xlsx_bytes(table, "terms")))["term"].tolist()
     assert cells[0] == "'=cmd()" and not any(c.startswith(("=", "+", "@")) for c in cells)
+
+
+def test_kwic_frame_sorts_and_labels():
+    from core.terms import KwicLine, kwic_frame
+
+    lines = [KwicLine(2, "我们 的", "比赛", "很好"), KwicLine(0, "昨天 的", "比赛", "输了"), KwicLine(1, "一场", "比赛", "很好看")]
+    labels = ["体育", "财经", None]
+    assert kwic_frame(lines)["row"].tolist() == [2, 0, 1]
+    by_left = kwic_frame(lines, labels, "left")
+    assert by_left["left"].str[::-1].is_monotonic_increasing
+    assert by_left["label"].tolist() == [{0: "体育", 1: "财经", 2: ""}[r] for r in by_left["row"]]
+    assert kwic_frame(lines, sort="right")["right"].tolist() == ["很好", "很好看", "输了"]
+    with pytest.raises(InputError):
+        kwic_frame(lines, sort="nope")

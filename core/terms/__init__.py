@@ -8,12 +8,14 @@ Typical use (the page, the CLI and the bench all do this):
 """
 
 from core.terms.lookup import (
+    KWIC_SORTS,
     KwicLine,
     TermLookup,
     WorkedExample,
     WorkedStep,
     concordance,
     find_documents,
+    kwic_frame,
     specification_example,
     highlight_html,
     lookup_term,

@@ -42,6 +42,27 @@ class KwicLine:
     right: str
 
 
+KWIC_SORTS = {"row": "corpus order", "left": "left context (nearest word first)", "right": "right context"}
+
+
+def kwic_frame(lines: Sequence[KwicLine], labels: Sequence[object] | None = None, sort: str = "row",
+               label_name: str = "label") -> pd.DataFrame:
+    """A concordance table: row, [label], left, keyword, right, sorted by corpus order, by the left
+    context read backwards from the keyword (so lines with the same preceding word group), or by
+    the right context."""
+    if sort not in KWIC_SORTS:
+        raise InputError(f"Unknown concordance sort {sort!r}; choose one of: {', '.join(KWIC_SORTS)}.")
+    frame = pd.DataFrame({"row": [k.row for k in lines], "left": [k.left for k in lines],
+                          "keyword": [k.keyword for k in lines], "right": [k.right for k in lines]})
+    if labels is not None:
+        frame.insert(1, label_name, ["" if labels[r] is None else str(labels[r]) for r in frame["row"]])
+    if sort == "left":
+        frame = frame.iloc[sorted(range(len(frame)), key=lambda i: (frame["left"].iloc[i][::-1], i))]
+    elif sort == "right":
+        frame = frame.iloc[sorted(range(len(frame)), key=lambda i: (frame["right"].iloc[i], i))]
+    return frame.reset_index(drop=True)
+
+
 def concordance(
     term: str,
     rows: Sequence[int],
