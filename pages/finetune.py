@@ -158,7 +158,9 @@ if running:
     live_panel()
 
 # ---- results and use -----------------------------------------------------------------------------
-result, error, ft_status = state.finetune_outcome(job)
+# Read once the page knows the job was running: a job that ends during this run shows its results on
+# the next one (else the live curves and the results' curves would both be drawn in this run).
+result, error, ft_status = state.finetune_outcome(job) if not running else (None, None, None)
 if error:
     st.error(state.md_escape(error), icon=":material/error:")
 if result is not None:
