@@ -8,11 +8,15 @@
 
 from __future__ import annotations
 
-import io
 import re
+import sys
+from pathlib import Path
 
 import pandas as pd
 from playwright.sync_api import expect
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from test_page_corpus import xlsx_bytes  # noqa: E402
 
 SIDEBAR = '[data-testid="stSidebar"]'
 
@@ -21,14 +25,6 @@ def _fill(page, label: str, value: str) -> None:
     box = page.get_by_label(label, exact=True)
     box.fill(value)
     box.press("Tab")
-
-
-def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as w:
-        for name, frame in sheets.items():
-            frame.to_excel(w, sheet_name=name, index=False)
-    return buf.getvalue()
 
 
 def test_sweep_page_keeps_status_form_and_distinct_colours(live_server, browser_page):
@@ -81,7 +77,7 @@ def test_workbook_with_a_readme_sheet_asks_which_sheet(live_server, browser_page
     page.goto(live_server, wait_until="domcontentloaded")
     expect(page.get_by_text("Loaded 600 rows from demo_zh_news_titles.csv")).to_be_visible(timeout=60_000)
     book = tmp_path / "book.xlsx"
-    book.write_bytes(_xlsx({"README": pd.DataFrame({"about": ["This workbook", "keeps its data", "in sheet 2"]}),
+    book.write_bytes(xlsx_bytes({"README": pd.DataFrame({"about": ["This workbook", "keeps its data", "in sheet 2"]}),
                             "data": pd.DataFrame({"text": [f"第{i}篇文档的内容" for i in range(20)]})}))
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(book))
     expect(page.get_by_text("Loaded 20 rows from book.xlsx")).to_be_visible(timeout=30_000)
