@@ -31,10 +31,17 @@ st.caption(f"{bundle.n_docs:,} non-empty documents · {bundle.n_terms:,} terms �
            f"(tokens by {tokens.segmenter})")
 V.Q.short_docs(bundle)
 
-# ---- 1. sweep ----------------------------------------------------------------------------------
-st.subheader("1 · Sweep the number of topics")
+# Two sections, one shown per run: the sweep (form, progress, metric plot) and the exploration
+# (shortlist, k, labels, views). A sweep that finishes while watched opens the exploration.
 view = state.latest_sweep(bundle)
-action, config = V.sweep_form()
+section = V.section_switch(view)
+
+# ---- 1. sweep ----------------------------------------------------------------------------------
+if section == V.SWEEP:
+    st.subheader("1 · Sweep the number of topics")
+    action, config = V.sweep_form()
+else:
+    action, config = None, None
 if action:
     try:
         last = view.config if view is not None else None
@@ -54,9 +61,13 @@ for other in state.other_running_sweeps(view):
         state.job_registry().cancel(other.id, state.project_owner())
 
 if view is None:
-    st.info("Start a sweep to compare k values, then pick a model to explore.")
+    st.info("Start a sweep to compare k values, then pick a model to explore."
+            + ("" if section == V.SWEEP else " Open **1 · Sweep** above."))
     st.stop()
 
+if view.result is None and section == V.EXPLORE:
+    st.info("The sweep is still running: its models appear here when it finishes (progress under **1 · Sweep**).")
+    st.stop()
 if view.result is None:  # running in this server process
     if st.button("Cancel sweep", key="topics_cancel"):
         state.cancel_sweep(view)
@@ -72,30 +83,37 @@ if view.result is None:  # running in this server process
     st.stop()
 
 result = view.result
-if view.status == "interrupted":
-    st.warning(f"This sweep was interrupted (the server stopped): {len(result.models)} of "
-               f"{len(view.config.ks) * view.config.seeds} models had finished and are kept.")
-    r1, r2, _ = st.columns([1, 1, 4])
-    resume, restart = r1.button("Resume", key="topics_resume", type="primary"), r2.button("Restart", key="topics_restart")
-    if resume or restart:
-        state.start_sweep(bundle, view.config, label=f"k {view.config.k_min}-{view.config.k_max} on {corpus.name}",
-                          refit=restart)
-        st.rerun()
-elif view.status == "failed":
-    error = view.job.error if view.job is not None else view.record.get("error")
-    st.error(state.md_escape(f"The sweep failed: {error}. Models finished before the error are kept below."
-                             if result.models else f"The sweep failed: {error}"))
-elif view.status == "cancelled":
-    st.warning("The sweep was cancelled; the models finished before that are kept.")
-if not result.models:
+done_line = (f"{len(result.models)} models in {view.record.get('wall_seconds') or result.wall_seconds:.0f} s · "
+             f"{result.config.engine}")
+if section == V.EXPLORE and not result.models:
+    st.info("This sweep has no finished model to explore: see **1 · Sweep**.")
     st.stop()
-st.caption(f"{len(result.models)} models in {view.record.get('wall_seconds') or result.wall_seconds:.0f} s · "
-           f"{result.config.engine}")
-V.sweep_overview(result.frame, running=False, result=result)
-shortlisted = V.shortlist_and_compare(result)
+if section == V.SWEEP:
+    if view.status == "interrupted":
+        st.warning(f"This sweep was interrupted (the server stopped): {len(result.models)} of "
+                   f"{len(view.config.ks) * view.config.seeds} models had finished and are kept.")
+        r1, r2, _ = st.columns([1, 1, 4])
+        resume, restart = r1.button("Resume", key="topics_resume", type="primary"), r2.button("Restart", key="topics_restart")
+        if resume or restart:
+            state.start_sweep(bundle, view.config, label=f"k {view.config.k_min}-{view.config.k_max} on {corpus.name}",
+                              refit=restart)
+            st.rerun()
+    elif view.status == "failed":
+        error = view.job.error if view.job is not None else view.record.get("error")
+        st.error(state.md_escape(f"The sweep failed: {error}. Models finished before the error are kept (see 2 · Explore)."
+                                 if result.models else f"The sweep failed: {error}"))
+    elif view.status == "cancelled":
+        st.warning("The sweep was cancelled; the models finished before that are kept.")
+    if result.models:
+        st.caption(done_line)
+        V.sweep_overview(result.frame, running=False, result=result)
+        st.info("The shortlist and the models are under **2 · Explore** above.")
+    st.stop()
 
 # ---- 2. choose k ---------------------------------------------------------------------------------
 st.subheader("2 · Explore a model")
+st.caption(done_line)
+shortlisted = V.shortlist_and_compare(result)
 ks = result.ks
 default_k = shortlisted[0] if shortlisted and shortlisted[0] in ks else ks[0]
 c1, c2 = st.columns([1, 2])
@@ -115,7 +133,7 @@ if view == "Topic map":  # one view per run: the map alone renders in well under
     prepared = state.memo("topics_ldavis", model_key, lambda: ldavis.prepare_model(model))
     st.iframe(ldavis.ldavis_page(prepared, names=names, lambda_=lam), height="content")
     st.caption("pyLDAvis, fully offline. Circles keep the model's topic numbers; click one to see its most "
-               "relevant words. The λ slider inside the map starts at the value chosen above.")
+               "relevant words. The map's λ follows the slider above.")
 elif view == "Topic cards":
     V.topic_cards(model, names, corpus.texts, lam)
 elif view == "Documents":

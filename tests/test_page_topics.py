@@ -93,10 +93,14 @@ def test_sweep_pick_k_and_explore():
     editor = [d for d in at.dataframe if list(d.value.columns) == ["topic", "label", "share", "top words"]]
     assert len(editor) == 1 and editor[0].value.topic.tolist() == [0, 1, 2, 3]
     assert "Perplexity is shown but not used" in " ".join(c.value for c in at.caption)
-    # the sweep table has one label-agreement column per k (the demo has a label column)
+    # the sweep table (Sweep section) has one label-agreement column per k (the demo has a label column)
+    at.session_state["topics_section"] = "1 · Sweep"
+    at.run()
     sweep_table = [d for d in at.dataframe if "label NMI · higher is better" in d.value.columns]
     assert len(sweep_table) == 1 and sweep_table[0].value["k"].tolist() == [3, 4]
     assert sweep_table[0].value["label NMI · higher is better"].between(0, 1).all()
+    at.session_state["topics_section"] = "2 · Explore"
+    at.run()
 
     # topic cards: words small multiples + the chosen topic's representative documents, in full
     _view(at, "Topic cards")
@@ -146,12 +150,29 @@ def test_sweep_form_keeps_its_values_across_a_page_switch():
     _set_sweep(at, 3, 5, engine="sklearn", iterations=2)
     _click(at, "Start sweep")
     at.switch_page("pages/corpus.py").run()
+    at.session_state["topics_section"] = "1 · Sweep"   # the sweep may have finished: its section, not Explore
     at.switch_page("pages/topics.py").run()
     assert not at.exception, at.exception
     assert at.number_input(key="topics_k_min").value == 3 and at.number_input(key="topics_k_max").value == 5
     assert at.number_input(key="topics_iterations").value == 2
     assert at.selectbox(key="topics_engine").value == "sklearn"
     _wait_done(at)
+
+
+def test_sections_sweep_then_explore_when_it_finishes():
+    """Sweep and exploration are two sections: the finished sweep opens Explore; Sweep keeps the plot."""
+    at = _page()
+    assert at.session_state["topics_section"] == "1 · Sweep"
+    _set_sweep(at, 3, 4)
+    _click(at, "Start sweep")
+    _wait_done(at)                                   # the model picker: Explore opened by itself
+    assert at.session_state["topics_section"] == "2 · Explore"
+    assert not [n for n in at.number_input if n.key == "topics_k_min"]        # no sweep form above the views
+    assert any("evidence" in m.value for m in at.markdown)                    # the shortlist sits with the models
+    at.session_state["topics_section"] = "1 · Sweep"
+    at.run()
+    assert at.number_input(key="topics_k_min").value == 3 and len(at.get("plotly_chart")) == 1
+    assert not any(s.label.startswith("Number of topics k") for s in at.selectbox)
 
 
 def _view(at: AppTest, name: str) -> AppTest:

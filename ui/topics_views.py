@@ -36,6 +36,28 @@ PERPLEXITY_CAVEAT = (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+SWEEP, EXPLORE = "1 · Sweep", "2 · Explore"
+
+
+def section_switch(view) -> str:
+    """The page's section switch (one section per run, no long scroll from the sweep to the views).
+
+    Opens "Explore" when a finished sweep is there on arrival, and when the sweep this session
+    watched running has just finished (the page's rerun after the live fragment saw it end)."""
+    running = view is not None and view.result is None
+    finished = view is not None and view.result is not None and bool(view.result.models)
+    opens = finished and view.status != "interrupted"   # an interrupted sweep first offers Resume (sweep section)
+    sweep_id = view.record.get("id") if view is not None else None
+    if running:
+        st.session_state["topics_watch"] = sweep_id
+    elif opens and sweep_id is not None and st.session_state.get("topics_watch") == sweep_id:
+        del st.session_state["topics_watch"]
+        st.session_state["topics_section"] = EXPLORE
+    st.session_state.setdefault("topics_section", EXPLORE if opens else SWEEP)
+    return st.segmented_control("Section", [SWEEP, EXPLORE], required=True, key="topics_section",
+                                label_visibility="collapsed") or SWEEP
+
+
 FORM_DEFAULTS = {"k_min": 2, "k_max": 12, "k_step": 2, "seeds": 1, "engine": DEFAULT_ENGINE,
                  "iterations": None, "alpha": None, "eta": None}
 
@@ -116,6 +138,7 @@ def shortlist_and_compare(result) -> list[int]:
             st.markdown(f"- {state.md_escape(c.explanation)}")
         for note in notes:
             (st.warning if level == "poor" else st.caption)(state.md_escape(note))
+        st.caption(PERPLEXITY_CAVEAT)
         models = [result.model(c.k) for c in cands if (c.k, 0) in result.models]
         if len(models) > 1:
             st.markdown("**Compare the candidates' top words** (each model's own topic numbers):")
