@@ -50,6 +50,7 @@ if action:
                                     "k_max": max(last.k_max, config.k_max)})
         state.start_sweep(bundle, config.validate(bundle), label=f"k {config.k_min}-{config.k_max} on {corpus.name}")
         view = state.latest_sweep(bundle)
+        V.watch_sweep(view)
     except (InputError, JobError) as exc:
         state.show_error(InputError(str(exc)))
 

@@ -39,6 +39,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SWEEP, EXPLORE = "1 · Sweep", "2 · Explore"
 
 
+def watch_sweep(view) -> None:
+    """Remember the running sweep this session looks at: when it finishes, Explore opens. Called
+    when a sweep starts too (the live fragment that follows reruns only itself, not the switch)."""
+    if view is not None and view.result is None:
+        st.session_state["topics_watch"] = view.record.get("id")
+
+
 def section_switch(view) -> str:
     """The page's section switch (one section per run, no long scroll from the sweep to the views).
 
@@ -49,7 +56,7 @@ def section_switch(view) -> str:
     opens = finished and view.status != "interrupted"   # an interrupted sweep first offers Resume (sweep section)
     sweep_id = view.record.get("id") if view is not None else None
     if running:
-        st.session_state["topics_watch"] = sweep_id
+        watch_sweep(view)
     elif opens and sweep_id is not None and st.session_state.get("topics_watch") == sweep_id:
         del st.session_state["topics_watch"]
         st.session_state["topics_section"] = EXPLORE
