@@ -13,8 +13,10 @@ from core.charts.finetune_per_class import per_class_f1
 from core.errors import InputError
 from core.export import to_csv_bytes, to_xlsx_bytes
 from core.finetune import pipeline as P
+from core.finetune.bundle import load_bundle, load_bundle_zip, prune_all_uploads, zip_bundle_file
 from core.finetune import sources as S
 from core.finetune.metrics import verdict
+from core.finetune.predict import predict_table
 from core.preprocess import detect_language
 from core.finetune.train import TrainSettings, default_settings
 from ui import state
@@ -39,8 +41,6 @@ def fail(exc: Exception) -> None:
 
 
 def load_model(folder: str):
-    from core.finetune.bundle import load_bundle
-
     return state.memo("finetune_model", folder, lambda: load_bundle(folder))
 
 
@@ -130,17 +130,17 @@ try:
 except InputError as exc:
     fail(exc)
 
-if st.button("Start fine-tuning", type="primary", disabled=running, key="finetune_start"):
-    if label_col is not None:
-        labels = corpus.frame[label_col].tolist()
-        label_name = f"column {label_col}"
-    else:
-        labels, label_name = P.topic_labels(topic_model, corpus.n_docs), "dominant LDA topic"
-    request = P.FinetuneRequest(corpus.texts, labels, source, settings, corpus_name=corpus.name, label_source=label_name)
+st.button("Start fine-tuning", type="primary", disabled=running, key="finetune_start",
+          on_click=state.remember_click, args=("finetune_start",))
+if state.take_click("finetune_start") and not running:  # a click either starts the job or says why not
     try:
+        labels, label_name = ((corpus.frame[label_col].tolist(), f"column {label_col}") if label_col is not None
+                              else (P.topic_labels(topic_model, corpus.n_docs), "dominant LDA topic"))
+        request = P.FinetuneRequest(corpus.texts, labels, source, settings, corpus_name=corpus.name,
+                                    label_source=label_name)
         P.check_request(request)
         state.submit_finetune(request)
-    except InputError as exc:
+    except Exception as exc:
         fail(exc)
     st.rerun()
 
@@ -201,47 +201,47 @@ if result is not None:
     st.dataframe(pd.DataFrame(m["per_class"]), hide_index=True)
     st.markdown("**Most confident mistakes**")
     st.dataframe(pd.DataFrame(m["mistakes"]), hide_index=True)
-    from core.finetune.bundle import zip_bundle_file
-
-    st.download_button("Download the model (zip)", lambda: zip_bundle_file(result.model_dir).read_bytes(), "topiclens-model.zip",
-                       "application/zip", key="finetune_zip", on_click="ignore")
+    if result.model_dir:  # "" when saving failed (a full disk): the warning above says so
+        st.download_button("Download the model (zip)", lambda: zip_bundle_file(result.model_dir).read_bytes(),
+                           "topiclens-model.zip", "application/zip", key="finetune_zip", on_click="ignore")
 
 # ---- use a model: this job's or an uploaded zip -------------------------------------------------
 st.subheader("Use a model")
 upload = st.file_uploader("Upload a saved model zip (validated; safetensors and JSON only)", type=["zip"],
                           key="finetune_upload")
 if upload is not None and st.session_state.get("finetune_upload_name") != upload.file_id:
-    from core.finetune.bundle import load_bundle_zip
-
     try:
+        prune_all_uploads(P.workspace_root() / "finetune")  # every session's unpacked uploads expire
         clf = load_bundle_zip(upload.getvalue(), P.owner_dir(owner) / "uploads")
-    except InputError as exc:
+    except Exception as exc:  # InputError, or the server's own trouble (OSError): a message, never a traceback
         fail(exc)
     st.session_state["finetune_upload_name"] = upload.file_id
     st.session_state["finetune_model_dir"] = str(clf.folder)
 model_dir = st.session_state.get("finetune_model_dir") if upload is not None else None
-model_dir = model_dir or (result.model_dir if result is not None else state.interrupted_checkpoint())
+model_dir = model_dir or (result.model_dir or None if result is not None else state.interrupted_checkpoint())
 if model_dir is None:
     st.caption("Train a model above or upload a saved model zip to classify texts.")
     st.stop()
 try:
     classifier = load_model(model_dir)
-except InputError as exc:
+except Exception as exc:
     fail(exc)
 st.caption(f"Model: {state.md_escape(classifier.meta.get('source', ''))} · classes: "
            + state.md_escape(", ".join(classifier.labels[:20])))
 text = st.text_area("Try it: type a text", key="finetune_try")
-if text.strip():
-    from core.finetune.predict import predict_table
-
-    row = predict_table(classifier, [text]).iloc[0]
-    st.markdown(f"Predicted: **{state.md_escape(row['predicted_label'])}** ({row['confidence']:.1%})")
-if st.button("Apply to the whole corpus", key="finetune_apply"):
-    with st.spinner("Classifying the corpus…"):
-        table = state.predictions(classifier, model_dir, corpus.texts)
-    st.session_state["finetune_applied"] = (model_dir, state.data_key())
-table = state.predictions(classifier, model_dir, corpus.texts,
-                          saved_only=st.session_state.get("finetune_applied") != (model_dir, state.data_key()))
+table = None
+try:  # a model that loads but cannot run (a damaged file) gives a message, never a traceback
+    if text.strip():
+        row = predict_table(classifier, [text]).iloc[0]
+        st.markdown(f"Predicted: **{state.md_escape(row['predicted_label'])}** ({row['confidence']:.1%})")
+    if st.button("Apply to the whole corpus", key="finetune_apply"):
+        with st.spinner("Classifying the corpus…"):
+            state.predictions(classifier, model_dir, corpus.texts)
+        st.session_state["finetune_applied"] = (model_dir, state.data_key())
+    table = state.predictions(classifier, model_dir, corpus.texts,
+                              saved_only=st.session_state.get("finetune_applied") != (model_dir, state.data_key()))
+except Exception as exc:
+    fail(exc)
 if table is not None:  # applied in this session, or saved in the project earlier
     st.dataframe(table.head(200), hide_index=True)
     d1, d2, _ = st.columns([1, 1, 4])
