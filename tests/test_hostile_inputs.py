@@ -446,11 +446,11 @@ def test_a_remembered_start_click_starts_the_job(monkeypatch, tmp_path):
     assert not at.exception, [e.value for e in at.exception]
     assert any(s.value == "Training" for s in at.subheader) or any(s.value.startswith("Results") for s in at.subheader)
     assert "_click_finetune_start" not in at.session_state
-    state_owner = at.session_state["finetune_owner"]
     from ui import state
 
-    job = state.job_registry().get(at.session_state["finetune_job"], state_owner)
-    state.job_registry().cancel(job.id, state_owner)
+    for job in state.job_registry().list(f"project:{at.session_state['project_id']}", "finetune"):
+        state.job_registry().cancel(job.id, job.owner)
+        state.job_registry().wait(job.id, job.owner, timeout=60)
 
 
 def test_model_upload_with_bad_crc_is_a_message_on_the_page(tiny_bundle, monkeypatch, tmp_path):
