@@ -43,18 +43,20 @@ def test_deep_links_work_first_on_a_fresh_and_a_restarted_server(chromium, tmp_p
 
 
 def test_column_names_never_render_as_links(live_server, browser_page, tmp_path):
-    """A column named like a formula with a URL, shown in the sidebar and the page, is plain text."""
+    """Column names that GFM would auto-link (URL, www., e-mail), shown in the sidebar, are plain text.
+    (Short names: longer ones with punctuation read as a headerless file's first row.)"""
     page = browser_page
     page.goto(live_server, wait_until="domcontentloaded")
     wait_for_app(page)
     csv = tmp_path / "links.csv"
-    csv.write_text('"=HYPERLINK(""http://evil.example/x"")",www.evil.example,mail@evil.example\n'
+    csv.write_text("http://x.io,www.x.io,me@x.io\n"
                    "a first longer document text,x,y\nanother longer document text,x,y\n", encoding="utf-8")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(csv))
     expect(page.get_by_text("Loaded 2 rows from links.csv")).to_be_visible(timeout=30_000)
     sidebar = page.locator('[data-testid="stSidebar"]')
-    expect(sidebar).to_contain_text("=HYPERLINK(", timeout=30_000)
+    expect(sidebar).to_contain_text("links.csv", timeout=30_000)
     shown = sidebar.inner_text().replace("\u2060", "")
-    assert 'text: =HYPERLINK("http://evil.example/x")' in shown  # readable, only not a link
-    links = page.locator('a[href*="evil.example"]')
-    assert links.count() == 0, [links.nth(i).evaluate("e => e.parentElement.parentElement.outerHTML.slice(0, 400)") for i in range(links.count())]
+    assert "text: http://x.io" in shown  # readable, only not a link
+    links = page.locator('a[href*="x.io"]')
+    assert links.count() == 0, [links.nth(i).evaluate("e => e.parentElement.outerHTML.slice(0, 300)")
+                                for i in range(links.count())]
