@@ -13,6 +13,7 @@ import io
 import json
 import re
 import unicodedata
+import warnings
 import zipfile
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputError
+from core.files import read_regular_file
 from core.safezip import Limits, SafeZip
 
 FORMATS = ("auto", "csv", "xlsx", "txt", "jsonl", "zip")
@@ -170,7 +172,7 @@ def load_corpus(data: bytes, name: str, options: LoadOptions | None = None) -> C
         _reject_binary(data, name)
         text, encoding = decode_bytes(data, opts.encoding)
         if fmt == "jsonl":
-            frame = _read_jsonl(text)
+            frame, warnings = _read_jsonl(text)
         elif fmt == "txt":
             frame = _read_txt(text, opts.txt_mode)
         else:
@@ -195,14 +197,7 @@ def load_corpus(data: bytes, name: str, options: LoadOptions | None = None) -> C
 
 def load_path(path: str | Path, options: LoadOptions | None = None) -> Corpus:
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file.") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a folder: give a file (or zip the .txt files).") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied.") from None
+    data = read_regular_file(path)  # refuses /dev/zero, FIFOs and files over the input cap
     return load_corpus(data, path.name, options)
 
 
@@ -311,6 +306,8 @@ def _looks_cp1252(sample: bytes) -> bool:
 
 
 def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    if encoding:
+        _check_forced_encoding(data, encoding)
     enc = encoding or detect_encoding(data)
     try:
         text = data.decode(enc)
@@ -323,6 +320,15 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         except UnicodeDecodeError:
             raise InputError(f"The file is not valid {enc} throughout (byte {exc.start}): choose the encoding by hand.") from None
     return text.lstrip("\ufeff"), enc
+
+
+def _check_forced_encoding(data: bytes, encoding: str) -> None:
+    """A chosen UTF-16/32 on a file without zero bytes decodes to one line of nonsense: say so."""
+    if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")) and not any(data.startswith(b) for b, _ in _BOMS):
+        sample = data[:SNIFF_BYTES]
+        if sample.count(0) == 0:
+            raise InputError(f"The file is not {encoding}: such files have zero bytes between the letters, this one "
+                             "has none. Choose 'auto' (or utf-8 / gb18030) as the encoding.")
 
 
 def sniff_delimiter(text: str) -> str:
@@ -341,9 +347,12 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _read_delimited(text: str, delimiter: str) -> tuple[pd.DataFrame, list[str]]:
-    kw = dict(sep=delimiter, dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=True)
+    # index_col=False: a first data row with an extra field must not silently become the index
+    kw = dict(sep=delimiter, dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=True, index_col=False)
     try:
-        return pd.read_csv(io.StringIO(text), engine="c", **kw), []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), engine="c", **kw)
     except pd.errors.EmptyDataError:
         raise InputError("The file has no columns: the first line must be a header row.") from None
     except pd.errors.ParserError as exc:
@@ -352,17 +361,27 @@ def _read_delimited(text: str, delimiter: str) -> tuple[pd.DataFrame, list[str]]
             where = f" (data row {int(row.group(1))})" if row else ""
             raise InputError(f"A quoted field is never closed{where}: the rest of the file would read as one cell. "
                              "Check the quotes (\") in the file, or pick TXT format.") from None
-    # Ragged rows: keep the well-formed ones and say how many were skipped.
-    bad: list[int] = []
+        _refuse_ragged(text, delimiter)
+        raise InputError(f"The file cannot be read as a table ({str(exc).splitlines()[-1].removeprefix('C error: ')}).") from None
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        _refuse_ragged(text, delimiter)
+    return frame, []
 
-    def on_bad(line: list[str]) -> None:
-        bad.append(len(line))
-        return None
 
-    frame = pd.read_csv(io.StringIO(text), engine="python", on_bad_lines=on_bad, **kw)
-    note = (f"Skipped {len(bad)} row(s) whose number of fields differs from the header's {frame.shape[1]} "
-            f"(check the delimiter or quoting).")
-    return frame, [note]
+def _refuse_ragged(text: str, delimiter: str) -> None:
+    """Rows with more fields than the header cannot be read without guessing: name their lines."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = next(reader, [])
+    lines, total = [], 0
+    for row in reader:
+        if len(row) > len(header):
+            total += 1
+            if len(lines) < 5:
+                lines.append(reader.line_num)
+    if total:
+        where = ", ".join(map(str, lines)) + (" …" if total > len(lines) else "")
+        raise InputError(f"{total:,} row(s) have more fields than the header's {len(header)} (line {where}): "
+                         "quote the fields that contain the delimiter, or choose the right delimiter.")
 
 
 _SENTENCE_MARKS = re.compile(r"[。！？，；、!?]|https?:")
@@ -418,8 +437,9 @@ def _read_txt(text: str, mode: str) -> pd.DataFrame:
     return pd.DataFrame({"text": docs})
 
 
-def _read_jsonl(text: str) -> pd.DataFrame:
-    records = []
+def _read_jsonl(text: str) -> tuple[pd.DataFrame, list[str]]:
+    """One object per line; a JSON string line is a document; numbers, null, booleans and arrays are skipped."""
+    records, skipped = [], []
     for i, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -427,11 +447,19 @@ def _read_jsonl(text: str) -> pd.DataFrame:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"JSONL line {i} is not valid JSON ({exc.msg}).") from None
+        if isinstance(obj, str):
+            obj = {"text": obj}
         if not isinstance(obj, dict):
-            obj = {"text": obj if isinstance(obj, str) else json.dumps(obj, ensure_ascii=False)}
+            skipped.append(i)
+            continue
         records.append({k: (v if isinstance(v, (str, int, float, bool)) or v is None
                             else json.dumps(v, ensure_ascii=False)) for k, v in obj.items()})
-    return pd.DataFrame.from_records(records)
+    if skipped and not records:
+        raise InputError(f"No JSONL line holds an object: each line must be a JSON object such as "
+                         f'{{"text": "…", "label": "…"}} (line {skipped[0]} is not).')
+    warnings = [f"Skipped {len(skipped):,} JSONL line(s) that are not objects (line "
+                + ", ".join(map(str, skipped[:5])) + (" …" if len(skipped) > 5 else "") + ")."] if skipped else []
+    return pd.DataFrame.from_records(records), warnings
 
 
 GIANT_DOC_CHARS = 200_000  # one "document" this long is usually a whole file read as one row
@@ -503,6 +531,9 @@ def _read_zip(data: bytes, encoding: str | None) -> tuple[pd.DataFrame, str, lis
                 _reject_binary(raw, base)
                 text, enc = decode_bytes(raw, encoding)
             except InputError:
+                skipped.append(base)
+                continue
+            if not text.replace("\x00", "").strip():  # empty, or nothing but NUL bytes
                 skipped.append(base)
                 continue
             encs.add(enc)

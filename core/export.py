@@ -8,10 +8,14 @@ Numbers are left alone: only strings can carry a formula.
 from __future__ import annotations
 
 import io
+import os
+import re
 
 import pandas as pd
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 (and so XLSX) cannot hold; openpyxl raises IllegalCharacterError on them.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def neutralise_cell(value: object) -> object:
@@ -20,14 +24,19 @@ def neutralise_cell(value: object) -> object:
     return value
 
 
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` with every string cell (and column name) neutralised."""
+def _map_text(frame: pd.DataFrame, fn) -> pd.DataFrame:
+    """A copy of `frame` with `fn` applied to every string cell and column name."""
     out = frame.copy()
-    out.columns = [neutralise_cell(str(c)) for c in out.columns]
+    out.columns = [fn(str(c)) for c in out.columns]
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise_cell)
+            out[col] = out[col].map(fn)
     return out
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` with every string cell (and column name) neutralised."""
+    return _map_text(frame, neutralise_cell)
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -35,10 +44,16 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
+def xlsx_clean(value: object) -> object:
+    """A cell XLSX can store: control characters (NUL, ESC, ...) become U+FFFD."""
+    return _XML_ILLEGAL.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
+    out = _map_text(safe_frame(frame), xlsx_clean)
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        safe_frame(frame).to_excel(writer, index=False, sheet_name=sheet_name[:31])
+        out.to_excel(writer, index=False, sheet_name=xlsx_clean(sheet_name)[:31] or "data")
     return buf.getvalue()
 
 
@@ -50,5 +65,12 @@ def write_table(frame: pd.DataFrame, path: str) -> None:
     if suffix not in ("csv", "xlsx"):
         raise InputError(f"{path}: the output file must end in .csv or .xlsx.")
     data = to_xlsx_bytes(frame) if suffix == "xlsx" else to_csv_bytes(frame)
-    with open(path, "wb") as fh:
-        fh.write(data)
+    tmp = f"{path}.part"
+    try:  # atomic: a full disk leaves the previous file (or none), never half a table
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise InputError(f"{path}: cannot write ({exc.strerror or type(exc).__name__}).") from None

@@ -106,6 +106,7 @@ class JobRegistry:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._max_finished = max_finished_per_owner
+        self._released: set[str] = set()   # owners whose sessions ended (see release)
 
     def submit(
         self,
@@ -121,9 +122,11 @@ class JobRegistry:
                 j.owner == owner and j.kind == kind and not j.done for j in self._jobs.values()
             ):
                 raise JobError(f"A {kind_name(kind)} is already running in this session; cancel it or wait for it to finish.")
+            self._released.discard(owner)
             job = Job(id=uuid.uuid4().hex[:12], owner=owner, kind=kind, label=label)
             self._jobs[job.id] = job
             self._evict(owner)
+            self._sweep_released()
         ctx = JobContext(job, self._lock)
         thread = threading.Thread(target=self._run, args=(job, ctx, fn), name=f"job-{kind}-{job.id}", daemon=True)
         thread.start()
@@ -144,6 +147,7 @@ class JobRegistry:
             if status == DONE:
                 job.progress = 1.0
             job.finished_at = time.time()
+            self._sweep_released()
 
     def get(self, job_id: str | None, owner: str) -> Job | None:
         """The job if it exists *and* belongs to `owner`; otherwise None (no existence leak)."""
@@ -175,6 +179,23 @@ class JobRegistry:
             if deadline is not None and time.time() > deadline:
                 return job
             time.sleep(0.05)
+
+    def release(self, owner: str) -> None:
+        """The owner's session ended: drop its finished jobs now, its running ones when they end."""
+        with self._lock:
+            self._released.add(owner)
+            self._sweep_released()
+
+    def hold(self, owner: str) -> None:
+        """A live session (again) holds `owner`: keep its jobs."""
+        with self._lock:
+            self._released.discard(owner)
+
+    def _sweep_released(self) -> None:
+        for job in [j for j in self._jobs.values() if j.owner in self._released and j.done]:
+            del self._jobs[job.id]
+        live = {j.owner for j in self._jobs.values()}
+        self._released &= live  # owners with nothing left need no tracking
 
     def _evict(self, owner: str) -> None:
         # Keep memory bounded: drop the oldest finished jobs of this owner beyond the limit.

@@ -23,10 +23,47 @@ st.title("Corpus")
 st.caption("Upload a table of texts (CSV, TSV, XLSX, TXT, JSONL or a ZIP of .txt files), "
            "or start from a bundled demo corpus.")
 
+
+def read_options(sheet: str | None = None) -> LoadOptions:
+    """The read options from the widgets' state (also usable in a callback, before they are drawn)."""
+    get = st.session_state.get
+    enc = get("corpus_encoding", "auto")
+    return LoadOptions(file_format=get("corpus_format", "auto"), encoding=None if enc == "auto" else enc,
+                       delimiter=DELIMITERS[get("corpus_delimiter", "auto")], sheet=sheet,
+                       txt_mode=get("corpus_txt_mode", "line"), drop_empty=get("corpus_drop_empty", False),
+                       drop_duplicates=get("corpus_drop_dups", False),
+                       header=HEADER[get("corpus_header", next(iter(HEADER)))])
+
+
+def parse_upload(upload, options: LoadOptions) -> bool:
+    """Parse once per (file, options); True when a new corpus was set. Marked seen only once parsed:
+    a run interrupted mid-parse (another click, a page switch under load) parses it again."""
+    seen = (upload.file_id, options)
+    if st.session_state.get("corpus_upload_seen") == seen:
+        return False
+    st.session_state.pop("corpus_upload_error", None)
+    try:
+        state.set_corpus(state.load_upload(upload.getvalue(), upload.name, options), upload.getvalue())
+        st.session_state["corpus_loaded_file_id"] = upload.file_id
+        return True
+    except Exception as exc:  # any parse failure: say what is wrong, keep the previous corpus
+        st.session_state["corpus_upload_error"] = exc
+        return False
+    finally:
+        st.session_state["corpus_upload_seen"] = seen
+
+
+def on_upload() -> None:
+    # Runs first thing in the next run, whatever page it shows: an upload lands even when the user
+    # leaves the page before its processing run (the widget's value would be gone then).
+    if st.session_state.get("corpus_upload") is not None:
+        parse_upload(st.session_state["corpus_upload"], read_options())
+
+
 # --- source -----------------------------------------------------------------------------------
 left, right = st.columns([3, 2])
 with left:
-    upload = st.file_uploader("Upload a corpus", key="corpus_upload",
+    upload = st.file_uploader("Upload a corpus", key="corpus_upload", on_change=on_upload,
                               type=["csv", "tsv", "txt", "jsonl", "ndjson", "xlsx", "zip", "tab", "psv"])
 with right:
     demo = st.selectbox("…or a demo corpus", list(state.DEMOS), key="corpus_demo")
@@ -53,33 +90,22 @@ if (from_upload or upload is None) and current is not None and current.sheet_nam
 
 with st.expander("How the file is read", expanded=False):
     c1, c2, c3, c4 = st.columns(4)
-    fmt = c1.selectbox("Format", FORMATS, key="corpus_format")
-    enc = c2.selectbox("Encoding", ENCODINGS, key="corpus_encoding")
-    delim = c3.selectbox("Delimiter", list(DELIMITERS), key="corpus_delimiter")
-    txt_mode = c4.selectbox("TXT documents", ["line", "paragraph"], key="corpus_txt_mode",
-                            help="One document per line, or per blank-line-separated paragraph.")
+    c1.selectbox("Format", FORMATS, key="corpus_format")
+    c2.selectbox("Encoding", ENCODINGS, key="corpus_encoding")
+    c3.selectbox("Delimiter", list(DELIMITERS), key="corpus_delimiter")
+    c4.selectbox("TXT documents", ["line", "paragraph"], key="corpus_txt_mode",
+                 help="One document per line, or per blank-line-separated paragraph.")
     d1, d2, d3 = st.columns(3)
-    drop_empty = d1.checkbox("Drop empty texts", key="corpus_drop_empty")
-    drop_dups = d2.checkbox("Drop exact duplicates", key="corpus_drop_dups")
-    header = HEADER[d3.selectbox("First row (CSV/TSV)", list(HEADER), key="corpus_header",
-                                 help="Detected: read as data when it looks like a document rather than column names.")]
+    d1.checkbox("Drop empty texts", key="corpus_drop_empty")
+    d2.checkbox("Drop exact duplicates", key="corpus_drop_dups")
+    d3.selectbox("First row (CSV/TSV)", list(HEADER), key="corpus_header",
+                 help="Detected: read as data when it looks like a document rather than column names.")
 
-options = LoadOptions(file_format=fmt, encoding=None if enc == "auto" else enc, delimiter=DELIMITERS[delim],
-                      sheet=sheet, txt_mode=txt_mode, drop_empty=drop_empty, drop_duplicates=drop_dups, header=header)
-
+options = read_options(sheet)
 if upload is not None:
-    seen = (upload.file_id, options)
-    if st.session_state.get("corpus_upload_seen") != seen:  # parse each (file, options) once
-        st.session_state["corpus_upload_seen"] = seen
-        st.session_state.pop("corpus_upload_error", None)
-        try:
-            state.set_corpus(state.load_upload(upload.getvalue(), upload.name, options), upload.getvalue())
-            new_workbook = st.session_state.get("corpus_loaded_file_id") != upload.file_id
-            st.session_state["corpus_loaded_file_id"] = upload.file_id
-            if new_workbook and state.current_corpus().sheet_names:
-                st.rerun()  # draw the sheet picker, which sits above this point
-        except Exception as exc:  # any parse failure: say what is wrong, keep the previous corpus
-            st.session_state["corpus_upload_error"] = exc
+    new_workbook = st.session_state.get("corpus_loaded_file_id") != upload.file_id
+    if parse_upload(upload, options) and new_workbook and state.current_corpus().sheet_names:
+        st.rerun()  # draw the sheet picker, which sits above this point
 else:  # no file in the uploader (e.g. a reopened project): new read options re-read the project's bytes
     st.session_state.pop("corpus_upload_error", None)
     seen, st.session_state["corpus_stored_seen"] = st.session_state.get("corpus_stored_seen"), options

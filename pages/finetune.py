@@ -119,18 +119,17 @@ try:
 except InputError as exc:
     fail(exc)
 
-if st.button("Start fine-tuning", type="primary", disabled=running, key="finetune_start"):
-    if label_col is not None:
-        labels = corpus.frame[label_col].tolist()
-        label_name = f"column {label_col}"
-    else:
-        labels, label_name = P.topic_labels(topic_model, corpus.n_docs), "dominant LDA topic"
-    request = P.FinetuneRequest(corpus.texts, labels, source, settings, corpus_name=corpus.name, label_source=label_name,
-                                corpus_hash=corpus.content_hash)
+st.button("Start fine-tuning", type="primary", disabled=running, key="finetune_start",
+          on_click=state.remember_click, args=("finetune_start",))
+if state.take_click("finetune_start") and not running:  # a click either starts the job or says why not
     try:
+        labels, label_name = ((corpus.frame[label_col].tolist(), f"column {label_col}") if label_col is not None
+                              else (P.topic_labels(topic_model, corpus.n_docs), "dominant LDA topic"))
+        request = P.FinetuneRequest(corpus.texts, labels, source, settings, corpus_name=corpus.name,
+                                    label_source=label_name, corpus_hash=corpus.content_hash)
         P.check_request(request)
         state.submit_finetune(request)
-    except InputError as exc:
+    except Exception as exc:
         fail(exc)
     st.rerun()
 

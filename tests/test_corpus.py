@@ -170,11 +170,10 @@ def test_bytes_in_no_supported_encoding():
         load_corpus(junk, "junk.csv")
 
 
-def test_ragged_rows_are_skipped_with_a_warning():
+def test_ragged_rows_are_refused_with_their_line_numbers():
     data = "text,label\n好的文本,甲\n多了一列,乙,多余\n正常,丙\n".encode()
-    corpus = load_corpus(data, "x.csv")
-    assert corpus.texts == ["好的文本", "正常"]
-    assert "Skipped 1 row" in corpus.warnings[0]
+    with pytest.raises(InputError, match=r"1 row\(s\) have more fields than the header's 2 \(line 3\)"):
+        load_corpus(data, "x.csv")
 
 
 def test_unclosed_quote_is_named():

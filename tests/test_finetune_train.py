@@ -207,7 +207,7 @@ def test_cli_prints_model_and_baseline_metrics(corpus, tmp_path, capsys):
     assert (out / "model.safetensors").is_file()
 
     pd.DataFrame({"text": texts, "label": ["same"] * len(texts)}).to_csv(csv, index=False)
-    assert main(["finetune", str(csv), "--label-col", "label", "--out", str(out)]) == 2
+    assert main(["finetune", str(csv), "--label-col", "label", "--out", str(tmp_path / "other")]) == 2
     assert "error: The label column has a single class" in capsys.readouterr().err
 
 

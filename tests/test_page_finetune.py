@@ -121,12 +121,18 @@ def test_reload_and_restart_find_the_results_only_through_the_project_address(fi
     assert not stranger.exception and not any(s.value.startswith("Results") for s in stranger.subheader)
 
 
-def test_bad_model_folder_and_offline_hub_show_messages(tmp_path):
+def test_bad_model_folder_and_offline_hub_show_messages(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOPICLENS_MODEL_ROOTS", str(tmp_path))
+    (tmp_path / "empty-model").mkdir()
     at = open_page()
     at.radio(key="finetune_source").set_value("folder").run()
-    at.text_input(key="finetune_folder").set_value(str(tmp_path)).run()
+    at.text_input(key="finetune_folder").set_value("empty-model").run()
     assert not at.exception
-    assert any("not a usable model folder" in e.value for e in at.error)
+    assert any("'empty-model' is not a usable model folder" in e.value for e in at.error)
+    assert not any(str(tmp_path) in e.value for e in at.error)  # never a server path
+    for outside in (str(tmp_path.parent), "/root/.ssh", "~", "/proc/self/cwd", "../" + tmp_path.name):
+        at.text_input(key="finetune_folder").set_value(outside).run()
+        assert any("No model folder" in e.value and "server's model folder" in e.value for e in at.error), outside
     at.radio(key="finetune_source").set_value("hub").run()
     at.text_input(key="finetune_hub").set_value("someone/not-cached-model").run()
     assert not at.error  # typing an id downloads nothing, so there is nothing to fail yet

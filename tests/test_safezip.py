@@ -11,33 +11,15 @@ import pytest
 
 from core.errors import InputError
 from core.safezip import MIB, Limits, SafeZip, safe_relative_name
+from zip_fixtures import declared, zip_of
 
 
-def make_zip(entries: dict[str, bytes], method=zipfile.ZIP_DEFLATED) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=method) as zf:
-        for name, data in entries.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
-
-
-def lying_zip(name: str, data: bytes, declared: int) -> bytes:
-    """A zip whose headers (local and central) claim `declared` bytes for a member holding `data`."""
-    raw = bytearray(make_zip({name: data}))
-    real = len(data).to_bytes(4, "little")
-    fake = declared.to_bytes(4, "little")
-    # uncompressed size sits at offset 22 of the local header and 24 of the central header
-    local = raw.find(b"PK\x03\x04")
-    assert raw[local + 22:local + 26] == real
-    raw[local + 22:local + 26] = fake
-    central = raw.find(b"PK\x01\x02")
-    assert raw[central + 24:central + 28] == real
-    raw[central + 24:central + 28] = fake
-    return bytes(raw)
+def declared_zip(name: str, data: bytes, declared_size: int) -> bytes:
+    return declared(zip_of({name: data}), declared_size)
 
 
 def test_reads_members_and_counts_bytes():
-    data = make_zip({"a.txt": b"hello", "dir/b.txt": b"world!", "dir/": b""})
+    data = zip_of({"a.txt": b"hello", "dir/b.txt": b"world!", "dir/": b""})
     with SafeZip(data) as zf:
         assert zf.names() == ["a.txt", "dir/b.txt"]
         assert zf.read("dir/b.txt") == b"world!"
@@ -48,7 +30,7 @@ def test_reads_members_and_counts_bytes():
 
 def test_lying_header_never_yields_more_than_declared():
     payload = b"x" * (3 * MIB)
-    data = lying_zip("bomb.txt", payload, declared=10)
+    data = declared_zip("bomb.txt", payload, 10)
     limits = Limits(max_total_bytes=2 * MIB, max_ratio=1e9)
     with SafeZip(data, limits) as zf:  # the header says 10 bytes: passes the declared check
         with pytest.raises(InputError, match="damaged"):
@@ -57,7 +39,7 @@ def test_lying_header_never_yields_more_than_declared():
 
 
 def test_total_cap_counts_every_read():
-    data = make_zip({"a.txt": b"a" * 600_000, "b.txt": b"b" * 600_000})
+    data = zip_of({"a.txt": b"a" * 600_000, "b.txt": b"b" * 600_000})
     with SafeZip(data, Limits(max_total_bytes=1_300_000, max_ratio=1e9)) as zf:
         zf.read("a.txt")
         zf.read("b.txt")
@@ -66,13 +48,13 @@ def test_total_cap_counts_every_read():
 
 
 def test_declared_size_over_cap_refused_before_inflating():
-    data = make_zip({"a.txt": b"a" * (2 * MIB)})
+    data = zip_of({"a.txt": b"a" * (2 * MIB)})
     with pytest.raises(InputError, match="too large"):
         SafeZip(data, Limits(max_total_bytes=MIB, max_ratio=1e9))
 
 
 def test_ratio_cap_catches_a_bomb_under_the_size_cap():
-    data = make_zip({"zeros.txt": b"\0" * (8 * MIB)})
+    data = zip_of({"zeros.txt": b"\0" * (8 * MIB)})
     assert len(data) < 20_000
     with SafeZip(data, Limits(max_total_bytes=64 * MIB, max_ratio=100)) as zf:
         with pytest.raises(InputError, match="zip bomb"):
@@ -80,13 +62,13 @@ def test_ratio_cap_catches_a_bomb_under_the_size_cap():
 
 
 def test_small_members_may_compress_well():
-    data = make_zip({"spaces.txt": b" " * 500_000})
+    data = zip_of({"spaces.txt": b" " * 500_000})
     with SafeZip(data, Limits(max_ratio=10)) as zf:
         assert len(zf.read("spaces.txt")) == 500_000
 
 
 def test_member_count_cap():
-    data = make_zip({f"{i}.txt": b"x" for i in range(12)})
+    data = zip_of({f"{i}.txt": b"x" for i in range(12)})
     with pytest.raises(InputError, match="12 entries"):
         SafeZip(data, Limits(max_members=10))
 
@@ -120,7 +102,7 @@ def test_symlink_refused():
 
 
 def test_encrypted_member_refused():
-    raw = bytearray(make_zip({"a.txt": b"secret"}))
+    raw = bytearray(zip_of({"a.txt": b"secret"}))
     for sig, off in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # set the "encrypted" flag bit
         at = raw.find(sig) + off
         raw[at] |= 0x1
@@ -129,7 +111,7 @@ def test_encrypted_member_refused():
 
 
 def test_bad_crc_is_an_input_error():
-    raw = bytearray(make_zip({"a.txt": b"hello world, hello world"}, method=zipfile.ZIP_STORED))
+    raw = bytearray(zip_of({"a.txt": b"hello world, hello world"}, method=zipfile.ZIP_STORED))
     at = raw.find(b"hello world")
     raw[at] = ord("J")
     with SafeZip(bytes(raw)) as zf:
@@ -155,7 +137,7 @@ def test_not_a_zip_and_non_regular_path(tmp_path):
 
 
 def test_extract_is_atomic_and_flattens(tmp_path: Path):
-    data = make_zip({"m/config.json": b"{}", "m/big.txt": b"y" * (2 * MIB)})
+    data = zip_of({"m/config.json": b"{}", "m/big.txt": b"y" * (2 * MIB)})
     dest = tmp_path / "out"
     with SafeZip(data, Limits(max_ratio=1e9)) as zf:
         with pytest.raises(InputError, match="over 1 MB"):

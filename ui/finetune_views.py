@@ -67,8 +67,9 @@ def results(result, status: str | None, corpus) -> None:
     st.dataframe(pd.DataFrame(m["mistakes"]), hide_index=True)
     from core.finetune.bundle import zip_bundle_file
 
-    st.download_button("Download the model (zip)", lambda: zip_bundle_file(result.model_dir).read_bytes(),
-                       "topiclens-model.zip", "application/zip", key="finetune_zip", on_click="ignore")
+    if result.model_dir:  # "" when saving failed (a full disk): the warning above says so
+        st.download_button("Download the model (zip)", lambda: zip_bundle_file(result.model_dir).read_bytes(),
+                           "topiclens-model.zip", "application/zip", key="finetune_zip", on_click="ignore")
 
 
 def _load_model(folder: str):
@@ -83,29 +84,33 @@ def use_model(owner: str, result, corpus, label_col: str | None) -> None:
     upload = st.file_uploader("Upload a saved model zip (validated; safetensors and JSON only)", type=["zip"],
                               key="finetune_upload")
     if upload is not None and st.session_state.get("finetune_upload_name") != upload.file_id:
-        from core.finetune.bundle import load_bundle_zip
+        from core.finetune.bundle import load_bundle_zip, prune_all_uploads
 
         try:
+            prune_all_uploads(P.workspace_root() / "finetune")  # every session's unpacked uploads expire
             clf = load_bundle_zip(upload.getvalue(), P.owner_dir(owner) / "uploads")
-        except InputError as exc:
+        except Exception as exc:  # InputError, or the server's own trouble (OSError): a message, never a traceback
             state.show_error(exc)
             return
         st.session_state["finetune_upload_name"] = upload.file_id
         st.session_state["finetune_model_dir"] = str(clf.folder)
     model_dir = st.session_state.get("finetune_model_dir") if upload is not None else None
-    model_dir = model_dir or (result.model_dir if result is not None else state.interrupted_checkpoint())
+    model_dir = model_dir or (result.model_dir or None if result is not None else state.interrupted_checkpoint())
     if model_dir is None:
         st.caption("Train a model above or upload a saved model zip to classify texts.")
         return
     try:
         classifier = _load_model(model_dir)
-    except InputError as exc:
+    except Exception as exc:
         state.show_error(exc)
         return
     st.caption(f"Model: {state.md_escape(classifier.meta.get('source', ''))} · classes: "
                + state.md_escape(", ".join(classifier.labels[:20])))
-    try_it(classifier)
-    predictions(classifier, model_dir, corpus, label_col)
+    try:  # a model that loads but cannot run (a damaged file) gives a message, never a traceback
+        try_it(classifier)
+        predictions(classifier, model_dir, corpus, label_col)
+    except Exception as exc:
+        state.show_error(exc)
 
 
 def try_it(classifier) -> None:

@@ -20,7 +20,6 @@ import os
 import re
 import secrets
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -29,6 +28,7 @@ import pandas as pd
 import streamlit as st
 
 from core import preprocess
+from core.cache import ByteLRU
 from core.corpus import Corpus, LoadOptions, load_corpus
 from core.errors import InputError
 from core.jobs import Job, JobRegistry
@@ -37,6 +37,7 @@ from core.projects.project import PROCESS_ID, FAILED, INTERRUPTED, RUNNING, Proj
 from core.projects.store import ProjectStore, atomic_write_bytes
 from core.topics.sweep import SweepConfig, SweepResult, assemble_result, cache_key, prune_cache
 from core.workspace import workspace_root
+from ui import session_gc
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,26 +65,10 @@ _PERSISTED = re.compile(
 # process-wide caches
 
 
-class _LRU:
-    def __init__(self, size: int):
-        self.size, self.data, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get_or_compute(self, key: tuple, compute: Callable[[], T]) -> T:
-        with self.lock:
-            if key in self.data:
-                self.data.move_to_end(key)
-                return self.data[key]
-        value = compute()  # outside the lock: other sessions keep working meanwhile
-        with self.lock:
-            self.data[key] = value
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
-        return value
-
-
 @st.cache_resource
-def _memo_store() -> _LRU:
-    return _LRU(size=64)
+def _memo_store() -> ByteLRU:
+    # Bounded by bytes, not entries: one corpus can be 1,000 times another.
+    return ByteLRU(max_bytes=int(float(os.environ.get("TOPICLENS_CACHE_MB") or 512) * 2**20))
 
 
 def memo_has(namespace: str, key: str) -> bool:
@@ -91,8 +76,10 @@ def memo_has(namespace: str, key: str) -> bool:
 
 
 def memo(namespace: str, key: str, compute: Callable[[], T]) -> T:
-    """Cache an engine result under (namespace, key); build `key` from data_key() plus parameters."""
-    return _memo_store().get_or_compute((namespace, key), compute)
+    """Cache an engine result under (namespace, key); build `key` from data_key() plus parameters.
+
+    The entry is kept while some live session uses it (and the byte budget allows)."""
+    return _memo_store().get_or_compute((namespace, key), compute, owner=session_id())
 
 
 @st.cache_resource
@@ -107,8 +94,19 @@ def job_registry() -> JobRegistry:
 def session_id() -> str:
     """An unguessable id for this browser session; jobs are owned by it."""
     if _SID not in st.session_state:
-        st.session_state[_SID] = secrets.token_urlsafe(16)
+        st.session_state[_SID] = sid = secrets.token_urlsafe(16)
+        hold_owner(sid)
     return st.session_state[_SID]
+
+
+@st.cache_resource
+def _releaser() -> session_gc.Releaser:
+    return session_gc.Releaser(_memo_store(), job_registry())
+
+
+def hold_owner(owner: str) -> None:
+    """Tie `owner` (the session id, a fine-tune token) to this session: released when it ends."""
+    _releaser().hold(st.session_state, owner)
 
 
 def load_upload(data: bytes, name: str, options: LoadOptions) -> Corpus:
@@ -355,7 +353,25 @@ def mark_worked_on() -> None:
 
 
 def current_corpus() -> Corpus | None:
+    frame_first()
     return st.session_state.get(_CORPUS)
+
+
+def frame_first() -> None:
+    """Make a deep link on a freshly started server open its page inside the frame (app.py).
+
+    Until some run calls st.navigation, Streamlit treats the `pages/` folder as a legacy
+    multipage app and runs `/topics` as pages/topics.py alone (no frame, no corpus). A page that
+    finds that mode on turns it off and reruns: app.py then runs and opens the same page (same
+    URL path, same query string). Every page calls this (through current_corpus) before drawing.
+    (AppTest turns the legacy mode on before every run; its sessions already have an id.)
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        if _SID not in st.session_state:  # a session's first run: no click or upload to lose
+            st.rerun()
 
 
 def preprocess_settings() -> PreprocessSettings:
@@ -420,10 +436,24 @@ def require_corpus() -> tuple[Corpus, TokenizedCorpus]:
         st.stop()
     tokens = current_tokens()
     if tokens is None or tokens.n_tokens == 0:
-        st.warning("Every document is empty after preprocessing (all stopwords or filtered): "
-                   "relax the filters on the Corpus page.")
+        from core.terms.matrix import empty_after_preprocessing
+
+        st.warning(md_escape(empty_after_preprocessing(tokens.removed if tokens else {})) + " (Corpus page)")
         st.stop()
     return corpus, tokens
+
+
+def remember_click(name: str) -> None:
+    """on_click callback: the click is kept in the session until the page handles it."""
+    st.session_state[f"_click_{name}"] = True
+
+
+def take_click(name: str) -> bool:
+    """Whether the button `name` (with on_click=remember_click) was clicked and not yet handled.
+
+    A plain `if st.button(...)` is True for one run only: when that run is cut short (another
+    click, a page switch, a busy server), the click is lost silently. Callbacks always run."""
+    return bool(st.session_state.pop(f"_click_{name}", False))
 
 
 def show_error(exc: Exception) -> None:
@@ -437,11 +467,14 @@ def show_error(exc: Exception) -> None:
 
 # Enough to stop links, images, raw HTML, emphasis, tables and LaTeX; plain punctuation stays readable.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|<>~$])")
+# GFM also links bare "http://x", "www.x", "mailto:x" and "a@b.c", found in the rendered *text* (so
+# backslash escapes do not stop it, measured in Chromium): an invisible WORD JOINER breaks them up.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=mailto)(?=:)|(?<=xmpp)(?=:)|(?<=www)(?=\.)|(?=@)")
 
 
 def md_escape(text: str) -> str:
-    """User text placed inside Markdown: no links, images, HTML or formatting."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    """User text placed inside Markdown: no links (not even bare URLs), images, HTML or formatting."""
+    return _AUTOLINK.sub("\u2060", _MD_SPECIAL.sub(r"\\\1", str(text)))
 
 
 # --- finetune ---
@@ -565,7 +598,9 @@ class SweepView:
 
 
 def project_owner() -> str:
-    return f"project:{project().id}"
+    owner = f"project:{project().id}"
+    hold_owner(owner)  # its finished jobs leave memory when no session has the project open
+    return owner
 
 
 def _sweep_memory() -> dict:

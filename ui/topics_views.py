@@ -95,12 +95,14 @@ def sweep_form() -> tuple[str | None, SweepConfig | None]:
         st.caption(f"Defaults for {engine}: iterations {DEFAULT_ITERATIONS[engine]}, alpha {PRIOR_DEFAULTS[engine][0]}, "
                    f"eta {PRIOR_DEFAULTS[engine][1]}. Empty fields use these defaults.")
         b = st.columns([1, 1, 4])
-        start = b[0].form_submit_button("Start sweep", type="primary")
-        extend = b[1].form_submit_button("Extend sweep", help="Widen the last sweep's k range; fitted k are reused.")
+        b[0].form_submit_button("Start sweep", type="primary", on_click=state.remember_click, args=("topics_start",))
+        b[1].form_submit_button("Extend sweep", help="Widen the last sweep's k range; fitted k are reused.",
+                                on_click=state.remember_click, args=("topics_extend",))
     # Every run, not only on submit: values restored from the project count too.
     st.session_state["topics_form"] = {"k_min": int(k_min), "k_max": int(k_max), "k_step": int(k_step),
                                        "seeds": int(seeds), "engine": engine, "iterations": iterations,
                                        "alpha": alpha, "eta": eta}
+    start, extend = state.take_click("topics_start"), state.take_click("topics_extend")
     if not (start or extend):
         return None, None
     config = SweepConfig(k_min=int(k_min), k_max=int(k_max), k_step=int(k_step), seeds=int(seeds), engine=engine,

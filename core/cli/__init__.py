@@ -7,6 +7,7 @@ Each subcommand lives in its own module with `register(subparsers)`, which adds 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from core import __version__
@@ -46,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, MemoryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug or an unforeseen failure: one line, no traceback (TOPICLENS_DEBUG=1 shows it)
+        if os.environ.get("TOPICLENS_DEBUG"):
+            raise
+        print(f"error: unexpected failure ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -69,13 +69,9 @@ def preprocess_settings(args: argparse.Namespace) -> PreprocessSettings:
     def read(path: str | None) -> bytes | None:
         if not path:
             return None
-        from core.errors import InputError
+        from core.files import read_regular_file
 
-        try:
-            with open(path, "rb") as fh:
-                return fh.read()
-        except OSError as exc:
-            raise InputError(f"{path}: {exc.strerror}.") from None
+        return read_regular_file(path, 64 << 20)  # word lists: never a device, never huge
 
     stop = read(args.stopwords)
     udict = read(args.user_dict)
@@ -92,7 +88,13 @@ def preprocess_settings(args: argparse.Namespace) -> PreprocessSettings:
 
 def load_from_args(args: argparse.Namespace) -> tuple[Corpus, TokenizedCorpus]:
     corpus = load_path(args.file, load_options(args))
-    return corpus, tokenize(corpus.texts, preprocess_settings(args))
+    tokens = tokenize(corpus.texts, preprocess_settings(args))
+    if tokens.n_tokens == 0:
+        from core.errors import InputError
+        from core.terms.matrix import empty_after_preprocessing
+
+        raise InputError(empty_after_preprocessing(tokens.removed))
+    return corpus, tokens
 
 
 def data_key(corpus: Corpus, tokens: TokenizedCorpus) -> str:

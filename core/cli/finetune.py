@@ -21,8 +21,9 @@ def register(sub) -> None:
     )
     add_corpus_args(p, tokens=False, project=True)
     p.add_argument("--model", default="scratch", help="scratch | minilm | PATH | HUB_ID (default: scratch)")
-    p.add_argument("--out", help="folder for the saved model (safetensors, tokenizer, labels, manifest); "
+    p.add_argument("--out", help="new folder for the saved model (safetensors, tokenizer, labels, manifest); "
                    "with --project the model is saved in the project unless --out is given")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier TopicLens model folder at --out")
     p.add_argument("--epochs", type=int, default=None, help="training epochs (default: 4 from scratch, 2 pretrained)")
     p.add_argument("--max-length", type=int, default=None, help="tokens per text (default: 95th percentile)")
     p.add_argument("--batch-size", type=int, default=None, help="batch size (default: 32 from scratch, 16 pretrained)")
@@ -43,13 +44,15 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from core.finetune.pipeline import FinetuneRequest, result_record, run_finetune
+    from core.finetune.pipeline import FinetuneRequest, check_out_dir, result_record, run_finetune
     from core.finetune.sources import ScratchConfig, parse_source
     from core.finetune.train import default_settings
 
-    source = parse_source(args.model)
     if not args.out and not args.project:
         raise InputError("Give --out DIR for the saved model, or --project NAME to save it in a project.")
+    if args.out:
+        check_out_dir(args.out, args.overwrite)  # before any training
+    source = parse_source(args.model)
     project, corpus, _ = load_inputs(args, tokens=False)
     if not corpus.label_col:
         raise InputError("No label column: pass --label-col with the column holding the classes.")
@@ -82,4 +85,6 @@ def run(args) -> int:
                                            "source": source.describe(), **result_record(result, project.dir)})
         project.set_current_finetune(run_id)
     print(json.dumps(result.summary(), ensure_ascii=False, indent=2))
+    if not result.model_dir:  # the scores above are kept; the model itself could not be saved
+        raise InputError(result.warnings[-1])
     return 0

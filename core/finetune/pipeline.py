@@ -5,6 +5,7 @@ and the same call as a background job. The page, the CLI and the benchmark all u
 from __future__ import annotations
 
 import dataclasses
+import os
 import platform
 import time
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ class FinetuneResult:
     metrics: dict                        # test scores of the fine-tuned model
     baseline: dict                       # test scores of TF-IDF + logistic regression
     history: list[dict]
-    model_dir: str
+    model_dir: str                       # "" when the model could not be saved (see warnings)
     split_sizes: dict
     warnings: list[str]
     max_length: int
@@ -114,8 +115,13 @@ def run_finetune(request: FinetuneRequest, on_progress: Progress | None = None,
     )
     report(0.98, "saving the model", None)
     result.seconds = time.perf_counter() - t0
-    save_bundle(outcome.model, outcome.tokenizer, data.classes, outcome.max_length, out_dir,
-                manifest=_manifest(request, result), source=request.source.describe())
+    try:
+        save_bundle(outcome.model, outcome.tokenizer, data.classes, outcome.max_length, out_dir,
+                    manifest=_manifest(request, result), source=request.source.describe())
+    except InputError as exc:  # a full disk: the scores stay, the model is reported as not saved
+        result.model_dir = ""
+        result.warnings = [*result.warnings, str(exc)]
+        return result  # the checkpoint, if any, stays: it is the best model there is
     if request.checkpoint_dir:  # the saved model supersedes the checkpoint
         import shutil
 
@@ -212,9 +218,10 @@ def result_record(result: FinetuneResult | None, base_dir: Path, error: str | No
     if result is None:
         return {"status": "failed", "error": error, "finished": time.time()}
     values = plain(dataclasses.asdict(result))
-    model_dir = Path(result.model_dir).resolve()
-    base = Path(base_dir).resolve()
-    values["model_dir"] = model_dir.relative_to(base).as_posix() if model_dir.is_relative_to(base) else str(model_dir)
+    if result.model_dir:  # "" stays "": the model could not be saved
+        model_dir = Path(result.model_dir).resolve()
+        base = Path(base_dir).resolve()
+        values["model_dir"] = model_dir.relative_to(base).as_posix() if model_dir.is_relative_to(base) else str(model_dir)
     return {"status": result.status, "error": None, "finished": time.time(), "result": values}
 
 
@@ -224,8 +231,9 @@ def result_from_record(record: dict, base_dir: Path) -> FinetuneResult | None:
         return None
     known = {f.name for f in dataclasses.fields(FinetuneResult)}
     values = {k: v for k, v in values.items() if k in known}
-    model_dir = Path(values["model_dir"])
-    values["model_dir"] = str(model_dir if model_dir.is_absolute() else Path(base_dir) / model_dir)
+    if values.get("model_dir"):
+        model_dir = Path(values["model_dir"])
+        values["model_dir"] = str(model_dir if model_dir.is_absolute() else Path(base_dir) / model_dir)
     return FinetuneResult(**values)
 
 
@@ -286,6 +294,27 @@ def topic_labels(topic_model, n_rows: int) -> list[str | None]:
     from core.finetune.data import dominant_topic_labels
 
     return dominant_topic_labels(topic_model.doc_topic, topic_model.doc_rows, n_rows)
+
+
+def check_out_dir(out: str | Path, overwrite: bool = False) -> Path:
+    """Where a bundle may be saved, checked before training: a new or empty folder, or (with
+    `overwrite`) an earlier TopicLens model folder; never a file or a folder of other things."""
+    from core.finetune.bundle import META_FILE
+
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"--out {out}: that is a file, not a folder; choose a new folder for the model.")
+    if path.is_dir() and any(path.iterdir()):
+        if not overwrite:
+            raise InputError(f"--out {out}: the folder is not empty; choose a new folder or pass --overwrite "
+                             "to replace an earlier model.")
+        if not (path / META_FILE).is_file():
+            raise InputError(f"--out {out}: the folder holds other files, not a TopicLens model; "
+                             "--overwrite only replaces an earlier model folder.")
+    parent = next((p for p in [path, *path.parents] if p.exists()), Path("."))
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"--out {out}: cannot write there (permission denied).")
+    return path
 
 
 def check_request(request: FinetuneRequest) -> None:

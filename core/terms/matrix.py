@@ -18,7 +18,7 @@ import math
 import numbers
 import threading
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -251,6 +251,16 @@ class TermMatrix:
             if candidate in self.index_:
                 return self.index_[candidate]
         return None
+
+
+def empty_after_preprocessing(removed: Mapping[str, int]) -> str:
+    """Why every document is empty after preprocessing, naming the filters that removed the tokens."""
+    top = [(why, n) for why, n in sorted(removed.items(), key=lambda kv: -kv[1]) if n][:3]
+    reasons = ", ".join(f"{why}: {n:,}" for why, n in top) or "nothing to tokenize"
+    advice = ("min_df and max_df together leave no word: lower min_df or raise max_df"
+              if top and top[0][0] in ("below min_df", "above max_df")
+              else "relax the preprocessing filters or choose another text column")
+    return f"Every document is empty after preprocessing (tokens removed by {reasons}); {advice}."
 
 
 def build_term_matrix(docs: Sequence[Sequence[str]], settings: TermSettings | None = None) -> TermMatrix:

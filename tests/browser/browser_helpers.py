@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,3 +87,13 @@ def offline_page(chromium):
     return page
 
 
+
+
+@contextmanager
+def serve(workspace: Path, env: dict | None = None):
+    """`start_streamlit` as a context manager: yields (process, base URL), stops the server after."""
+    proc, base = start_streamlit(workspace, env=env)
+    try:
+        yield proc, base
+    finally:
+        stop_streamlit(proc)

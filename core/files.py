@@ -1,0 +1,57 @@
+"""Reading files named on the command line, safely: regular files only, never past a byte cap.
+
+`/dev/zero`, a FIFO or a terminal would otherwise be read until memory runs out.
+`TOPICLENS_MAX_INPUT_MB` sets the cap for corpus files (default 500 MB, the dashboard's upload limit).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from core.errors import InputError
+
+MIB = 1 << 20
+
+
+def max_input_bytes() -> int:
+    raw = os.environ.get("TOPICLENS_MAX_INPUT_MB", "").strip()
+    try:
+        mb = float(raw) if raw else 500.0
+    except ValueError:
+        mb = 500.0
+    return int((mb if mb > 0 else 500.0) * MIB)
+
+
+def read_regular_file(path: str | Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of a regular file of at most `max_bytes` (default `max_input_bytes()`), or InputError."""
+    path = Path(path)
+    cap = max_bytes or max_input_bytes()
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer must not hang before the type check below.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file.") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder: give a file (or zip the .txt files).") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied.") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot open ({exc.strerror}).") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(f"{path} is a folder: give a file (or zip the .txt files).")
+        raise InputError(f"{path} is not a regular file (a device, pipe or socket): save the data to a file first.")
+    if info.st_size > cap:
+        os.close(fd)
+        raise InputError(f"{path} is {info.st_size / MIB:,.0f} MB; the limit is {cap / MIB:,.0f} MB "
+                         "(TOPICLENS_MAX_INPUT_MB).")
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "rb") as fh:
+        data = fh.read(cap + 1)
+    if len(data) > cap:  # the file grew while we read it
+        raise InputError(f"{path} is larger than the limit of {cap / MIB:,.0f} MB (TOPICLENS_MAX_INPUT_MB).")
+    return data
