@@ -3,18 +3,27 @@
 The UI keeps one `JobRegistry` per server process (via its cache layer) and passes the browser
 session's id as `owner`; every lookup is filtered by owner, so a session never sees another
 session's jobs. Job functions never touch the UI: they only report through their `JobContext`.
+
+CPU-heavy work shares the machine instead of oversubscribing it: a job function wraps it in
+`with ctx.cpu_slots(n) as granted:` (n = worker processes it will run). The registry's one
+`CpuLimiter` grants at most `capacity` cores at once (default: one per core; env
+TOPICLENS_CPU_JOBS), first come first served; a waiting job shows its queue position in its
+message and `job.queue_position`, and a cancel while waiting leaves the queue (`granted` False).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 import time
 import traceback
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 RUNNING, DONE, FAILED, CANCELLED = "running", "done", "failed", "cancelled"
+CPU_JOBS_ENV = "TOPICLENS_CPU_JOBS"
 # What a job kind is called in messages ("A topic sweep is already running…"); others: "topics_x" -> "topics x".
 KIND_NAMES = {"topics_sweep": "topic sweep", "sweep": "topic sweep", "finetune": "fine-tuning job"}
 
@@ -46,6 +55,7 @@ class Job:
     error_detail: str | None = None  # traceback, for logs only
     started_at: float = field(default_factory=time.time)
     finished_at: float | None = None
+    queue_position: int | None = None   # 1 = next in line for the CPU; None = not waiting
     cancel_event: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
@@ -63,12 +73,87 @@ class Job:
         return self.elapsed * (1.0 - self.progress) / self.progress
 
 
+class CpuLimiter:
+    """Server-wide budget of cores for CPU-heavy jobs, granted first come first served."""
+
+    def __init__(self, capacity: int | None = None):
+        if capacity is None:
+            from core.executor import default_jobs
+
+            env = os.environ.get(CPU_JOBS_ENV, "").strip()
+            capacity = int(env) if env.isdigit() and int(env) > 0 else default_jobs()
+        self.capacity = max(1, int(capacity))
+        self.in_use = 0
+        self._queue: list[object] = []
+        self._cond = threading.Condition()
+
+    def acquire(self, n: int, cancel: threading.Event, on_wait: Callable[[int], None] = lambda pos: None) -> int:
+        """Block until `n` cores (at most the capacity) are free and every earlier request is served;
+        returns the cores granted, or 0 if `cancel` was set while waiting."""
+        n = min(max(1, int(n)), self.capacity)
+        ticket = object()
+        with self._cond:
+            self._queue.append(ticket)
+            last = None
+            while True:
+                if self._queue[0] is ticket and self.in_use + n <= self.capacity:
+                    self._queue.pop(0)
+                    self.in_use += n
+                    self._cond.notify_all()
+                    return n
+                if cancel.is_set():
+                    self._queue.remove(ticket)
+                    self._cond.notify_all()
+                    return 0
+                pos = self._queue.index(ticket) + 1
+                if pos != last:
+                    on_wait(pos)
+                    last = pos
+                self._cond.wait(0.1)   # also wakes up to notice a cancel
+
+    def release(self, n: int) -> None:
+        with self._cond:
+            self.in_use = max(0, self.in_use - n)
+            self._cond.notify_all()
+
+    @property
+    def waiting(self) -> int:
+        with self._cond:
+            return len(self._queue)
+
+
 class JobContext:
     """What a job function gets: report progress, record events, check for cancellation."""
 
-    def __init__(self, job: Job, lock: threading.Lock):
+    def __init__(self, job: Job, lock: threading.Lock, limiter: CpuLimiter | None = None):
         self._job = job
         self._lock = lock
+        self._limiter = limiter
+
+    @contextlib.contextmanager
+    def cpu_slots(self, n: int) -> Iterator[bool]:
+        """Hold `n` of the server's cores for the block; waits in the queue first. Yields False
+        (and runs nothing heavy) when the job is cancelled while waiting."""
+        if self._limiter is None:
+            yield not self.cancelled
+            return
+
+        def on_wait(pos: int) -> None:
+            with self._lock:
+                self._job.queue_position = pos
+                self._job.message = (f"Waiting for a free CPU: number {pos} in the queue (this server runs "
+                                     f"CPU-heavy jobs on at most {self._limiter.capacity} cores at once)")
+
+        granted = self._limiter.acquire(n, self._job.cancel_event, on_wait)
+        with self._lock:
+            self._job.queue_position = None
+            if granted and self._job.message.startswith("Waiting for a free CPU"):
+                self._job.message = "starting…"
+        try:
+            yield bool(granted)
+        finally:
+            if granted:
+                self._limiter.release(granted)
 
     @property
     def cancelled(self) -> bool:
@@ -102,11 +187,12 @@ class JobContext:
 class JobRegistry:
     """Process-wide registry of jobs, each owned by one session id."""
 
-    def __init__(self, max_finished_per_owner: int = 10):
+    def __init__(self, max_finished_per_owner: int = 10, cpu_limit: int | None = None):
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._max_finished = max_finished_per_owner
         self._released: set[str] = set()   # owners whose sessions ended (see release)
+        self.cpu = CpuLimiter(cpu_limit)   # shared by every session's jobs
 
     def submit(
         self,
@@ -127,7 +213,7 @@ class JobRegistry:
             self._jobs[job.id] = job
             self._evict(owner)
             self._sweep_released()
-        ctx = JobContext(job, self._lock)
+        ctx = JobContext(job, self._lock, self.cpu)
         thread = threading.Thread(target=self._run, args=(job, ctx, fn), name=f"job-{kind}-{job.id}", daemon=True)
         thread.start()
         return job

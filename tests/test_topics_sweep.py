@@ -269,17 +269,23 @@ def test_cli_sweep_bad_range_exits_2(capsys):
 
 
 def test_workers_do_not_rerun_the_parents_main_script(monkeypatch, tmp_path):
-    """Under Streamlit `__main__` is the page script: spawned workers must not execute it."""
+    """Under Streamlit `__main__` is the page script: pool workers must not execute it."""
+    import sys
     import types
-    from multiprocessing import spawn
 
-    from core.topics.sweep import _WORKER_NAME, _install_main_guard
+    from core.executor import LocalExecutor
 
+    marker = tmp_path / "ran"
+    script = tmp_path / "app.py"
+    script.write_text(f"open({str(marker)!r}, 'w').write('main ran')\n", encoding="utf-8")
     fake_main = types.ModuleType("__main__")
-    fake_main.__file__ = str(tmp_path / "app.py")
+    fake_main.__file__ = str(script)
     fake_main.__spec__ = None
-    monkeypatch.setitem(__import__("sys").modules, "__main__", fake_main)
-    _install_main_guard()
-    _install_main_guard()   # idempotent
-    assert "init_main_from_path" not in spawn.get_preparation_data(f"{_WORKER_NAME}-0")
-    assert spawn.get_preparation_data("someone-else")["init_main_from_path"] == str(tmp_path / "app.py")
+    monkeypatch.setitem(sys.modules, "__main__", fake_main)
+    out = list(LocalExecutor(2).stream(_square, None, [1, 2, 3]))
+    assert sorted(v for _, v, _ in out) == [1, 4, 9] and {w for _, _, w in out} == {"local"}
+    assert not marker.exists()
+
+
+def _square(_shared, x):
+    return x * x

@@ -41,8 +41,7 @@ it was started on even if the user loads another one meanwhile.
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import queue as queue_mod
+import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Iterable, MutableMapping, Sequence
@@ -51,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputError
+from core.executor import LOCAL, DaskExecutor, LocalExecutor, TaskFailed, configured_scheduler
 from core.topics.dtm import DTMBundle
 from core.topics.engines import DEFAULT_ITERATIONS, ENGINES, validate_fit_args
 from core.topics.metrics import (
@@ -71,8 +71,8 @@ MAX_MODELS = 200          # (k values x seeds) in one sweep: keeps memory and ti
 # sklearn 108.1 s (0.71x under load; same CPU seconds as the loop), NPMI 0.100. sklearn stays the
 # reference engine (fit_model's default) and one click away.
 DEFAULT_ENGINE = "tomotopy"
-_POLL_SECONDS = 0.1
-FRAME_COLUMNS = ["k", "seed", "engine", *METRICS, "fit_seconds", "metric_seconds", "cached"]
+# worker: where the model was fitted ("local", or the Dask worker's name/address).
+FRAME_COLUMNS = ["k", "seed", "engine", *METRICS, "fit_seconds", "metric_seconds", "cached", "worker"]
 
 
 # --------------------------------------------------------------------------- config
@@ -220,6 +220,32 @@ class SweepEntry:
 
 
 # --------------------------------------------------------------------------- worker side
+class _SweepInput:
+    """What every worker needs once per sweep: the DTM bundle and the config. The co-occurrence
+    statistics are derived on the worker (once per worker), never shipped."""
+
+    def __init__(self, bundle: DTMBundle, config: SweepConfig):
+        self.bundle, self.config = bundle, config
+        self._cooc = None
+        self._lock = threading.Lock()
+
+    def warm(self) -> None:
+        """Worker start-up: the statistics every fit's metrics need."""
+        self.cooc()
+
+    def cooc(self):
+        with self._lock:   # a Dask worker may run several fits of this sweep in threads
+            if self._cooc is None:
+                self._cooc = cooc_stats(self.bundle)
+            return self._cooc
+
+    def __getstate__(self):
+        return {"bundle": self.bundle, "config": self.config}
+
+    def __setstate__(self, state):
+        self.__init__(state["bundle"], state["config"])
+
+
 def _fit_one(bundle: DTMBundle, config: SweepConfig, k: int, seed: int, cooc) -> dict:
     """Fit + metrics for one (k, seed); returns a light, picklable payload (no DTM copy)."""
     from core.topics.engines import fit_model
@@ -235,24 +261,10 @@ def _fit_one(bundle: DTMBundle, config: SweepConfig, k: int, seed: int, cooc) ->
     }
 
 
-def _worker_main(bundle: DTMBundle, config: SweepConfig, tasks, results) -> None:
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)   # one core per worker: the sweep parallelises across k instead
-    except Exception:  # noqa: BLE001 - optional speed-up only
-        pass
-    cooc = cooc_stats(bundle)
-    results.put(("ready", None))   # start-up done: the progress bar moves from step 1 to step 2
-    while True:
-        task = tasks.get()
-        if task is None:
-            return
-        k, seed = task
-        try:
-            results.put(("ok", _fit_one(bundle, config, k, seed, cooc)))
-        except Exception as exc:  # noqa: BLE001 - reported to the parent, which stops the sweep
-            results.put(("error", {"k": k, "seed": seed, "message": f"{type(exc).__name__}: {exc}"}))
+def _fit_task(shared: _SweepInput, task: tuple[int, int]) -> dict:
+    """The executor's unit of work (runs in a worker process or on a Dask worker)."""
+    k, seed = task
+    return _fit_one(shared.bundle, shared.config, k, seed, shared.cooc())
 
 
 # --------------------------------------------------------------------------- runner
@@ -262,6 +274,7 @@ def run_sweep(
     ctx: Any | None = None,
     cache: MutableMapping[str, Any] | None = None,
     processes: bool | None = None,
+    scheduler: str | None = None,
 ) -> SweepResult:
     """Fit and score every (k, seed) of `config` on `dtm_bundle`.
 
@@ -269,6 +282,8 @@ def run_sweep(
     cache: dict-like shared between sweeps of a session; None = no reuse.
     processes: run fits in `config.jobs` worker processes; None = yes unless jobs == 1 and
     there is no ctx (a background job always uses a worker process so cancel is immediate).
+    scheduler: a Dask scheduler address (tcp://HOST:PORT) to fit on that cluster; None = the
+    TOPICLENS_DASK_SCHEDULER environment variable if set, "" = always this machine. See core.executor.
     Returns a SweepResult; after a cancel it holds the finished (k, seed) and `complete=False`.
     """
     config.validate(dtm_bundle)
@@ -287,12 +302,15 @@ def run_sweep(
         state.announce(key)
     # Largest k first: the longest fits start early, so the two workers finish close together.
     todo.sort(key=lambda t: (-t[0], t[1]))
+    address = configured_scheduler(scheduler)
     use_processes = processes if processes is not None else (config.jobs > 1 or ctx is not None)
     if ctx is not None:  # what core.topics.sweep_progress estimates time left from
         ctx.event(kind="plan", todo=[list(t) for t in todo], cached=len(entries),
                   workers=max(1, min(config.jobs, len(todo))) if use_processes else 1)
     if todo:
-        if use_processes:
+        if address:
+            _run_on_executor(state, todo, DaskExecutor(address))
+        elif use_processes:
             _run_in_processes(state, todo)
         else:
             _run_inline(state, todo)
@@ -312,7 +330,13 @@ class _RunState:
     def cancelled(self) -> bool:
         return bool(self.ctx is not None and self.ctx.cancelled)
 
-    def add(self, payload: dict) -> None:
+    def ready(self) -> None:
+        """Worker start-up is done (the progress bar moves from step 1 to step 2): said once."""
+        if self.ctx is not None and not self.ready_sent:
+            self.ready_sent = True
+            self.ctx.event(kind="ready")
+
+    def add(self, payload: dict, worker: str = LOCAL) -> None:
         b = self.bundle
         k, seed = int(payload["k"]), int(payload["seed"])
         model = TopicModel(
@@ -323,7 +347,7 @@ class _RunState:
         )
         record = {"k": k, "seed": seed, "engine": self.config.engine, **payload["metrics"],
                   "fit_seconds": float(payload["fit_seconds"]), "metric_seconds": float(payload["metric_seconds"]),
-                  "cached": False}
+                  "cached": False, "worker": str(worker)}
         entry = SweepEntry(record, model, top_word_ids(model.topic_word, COHERENCE_TOP_N))
         self.entries[(k, seed)] = entry
         self.n_fitted += 1
@@ -390,99 +414,32 @@ def _run_inline(state: _RunState, todo: list[tuple[int, int]]) -> None:
     for k, s in sorted(todo):
         if state.cancelled:
             return
-        state.add(_fit_one(state.bundle, state.config, k, s, cooc))
-
-
-_WORKER_NAME = "topiclens-sweep-worker"
-
-
-def _install_main_guard() -> None:
-    """Stop spawned sweep workers from re-running the parent's `__main__` script.
-
-    spawn normally re-imports the parent's main module in each child. Under Streamlit that is the
-    page/app script (Streamlit installs it as `__main__`), which would run the whole app, with no
-    `if __name__ == "__main__"` guard, in every worker. Our workers only need this module, which
-    they import by name, so the main-module entries are dropped for processes named
-    `_WORKER_NAME*` only; every other use of multiprocessing is untouched.
-    """
-    from multiprocessing import spawn
-
-    if getattr(spawn.get_preparation_data, "_topiclens_guard", False):
-        return
-    original = spawn.get_preparation_data
-
-    def get_preparation_data(name):
-        data = original(name)
-        if str(name).startswith(_WORKER_NAME):
-            data.pop("init_main_from_path", None)
-            data.pop("init_main_from_name", None)
-        return data
-
-    get_preparation_data._topiclens_guard = True
-    spawn.get_preparation_data = get_preparation_data
+        state.add(_fit_one(state.bundle, state.config, k, s, cooc), worker=LOCAL)
 
 
 def _run_in_processes(state: _RunState, todo: list[tuple[int, int]]) -> None:
-    # "spawn": a fresh interpreter per worker. Forking a multi-threaded server (Streamlit) can
-    # deadlock on locks held by other threads; spawn costs ~1-2 s of imports per sweep instead.
-    _install_main_guard()
-    mpc = mp.get_context("spawn")
+    # A local process pool (core.executor). In a background job it first waits for its share of
+    # the server's CPU-job limit (queue position shown to the session; core.jobs).
     n_workers = max(1, min(state.config.jobs, len(todo)))
-    task_q, result_q = mpc.Queue(), mpc.Queue()
-    for t in todo:
-        task_q.put(t)
-    for _ in range(n_workers):
-        task_q.put(None)
-    workers = [
-        mpc.Process(target=_worker_main, args=(state.bundle, state.config, task_q, result_q),
-                    name=f"{_WORKER_NAME}-{i}", daemon=True)
-        for i in range(n_workers)
-    ]
-    for w in workers:
-        w.start()
-    pending = set(todo)
-    error: dict | None = None
+    slots = getattr(state.ctx, "cpu_slots", None)
+    if slots is None:
+        _run_on_executor(state, todo, LocalExecutor(n_workers))
+        return
+    with slots(n_workers) as granted:
+        if granted:
+            _run_on_executor(state, todo, LocalExecutor(n_workers))
+
+
+def _run_on_executor(state: _RunState, todo: list[tuple[int, int]], executor) -> None:
+    """Stream the fits from `executor`; each finished (k, seed) is added (and cached) at once."""
+    shared = _SweepInput(state.bundle, state.config)
     try:
-        while pending:
-            if state.cancelled:
-                break
-            try:
-                status, payload = result_q.get(timeout=_POLL_SECONDS)
-            except queue_mod.Empty:
-                if not any(w.is_alive() for w in workers) and result_q.empty():
-                    error = {"k": "?", "seed": "?", "message": "a sweep worker process died (out of memory?)"}
-                    break
-                continue
-            if status == "ready":
-                if state.ctx is not None and not state.ready_sent:
-                    state.ready_sent = True
-                    state.ctx.event(kind="ready")
-                continue
-            if status == "error":
-                error = payload
-                break
-            pending.discard((payload["k"], payload["seed"]))
-            state.add(payload)
-    finally:
-        _stop_workers(workers, task_q, result_q)
-    if error is not None:
-        raise RuntimeError(f"fitting k={error['k']} (seed {error['seed']}) failed: {error['message']}")
-
-
-def _stop_workers(workers, task_q, result_q) -> None:
-    """Terminate workers still running (cancel / error / interrupt) and release the queues."""
-    for w in workers:
-        if w.is_alive():
-            w.terminate()
-    deadline = time.monotonic() + 1.0
-    for w in workers:
-        w.join(timeout=max(0.0, deadline - time.monotonic()))
-        if w.is_alive():
-            w.kill()
-            w.join(timeout=1.0)
-    for q in (task_q, result_q):
-        q.cancel_join_thread()   # never block interpreter exit on a queue a dead worker used
-        q.close()
+        for _task, payload, worker in executor.stream(_fit_task, shared, todo, cancelled=lambda: state.cancelled,
+                                                      on_ready=state.ready):
+            state.add(payload, worker=worker)
+    except TaskFailed as exc:
+        k, seed = exc.task
+        raise RuntimeError(f"fitting k={k} (seed {seed}) failed: {exc.message}") from None
 
 
 # --------------------------------------------------------------------------- views of a sweep
