@@ -239,7 +239,8 @@ class DaskExecutor:
             pending = set(futures)
             while pending and not cancelled():
                 try:
-                    res = wait(list(pending), timeout=_POLL_SECONDS, return_when="FIRST_COMPLETED")
+                    with client.as_current():   # `wait` talks to the current client
+                        res = wait(list(pending), timeout=_POLL_SECONDS, return_when="FIRST_COMPLETED")
                 except TimeoutError:
                     continue
                 done = res.done

@@ -90,3 +90,52 @@ def test_already_running_message_names_the_job_in_words():
         reg.submit("alice", "topics_sweep", lambda ctx: None)
     reg.cancel(first.id, "alice")
     reg.wait(first.id, "alice", timeout=5)
+
+
+def test_cpu_limit_queues_jobs_and_shows_the_position():
+    """Two cores for the whole server: a 2-core job holds both; the next waits with its position."""
+    import threading
+
+    reg = JobRegistry(cpu_limit=2)
+    release = threading.Event()
+
+    def heavy(ctx):
+        with ctx.cpu_slots(2) as granted:
+            if not granted:
+                return "never ran"
+            release.wait(10)
+            return "ran"
+
+    first = reg.submit("alice", "sweep", heavy)
+    deadline = time.time() + 5
+    while reg.cpu.in_use < 2 and time.time() < deadline:
+        time.sleep(0.01)
+    second = reg.submit("bob", "sweep", heavy)
+    third = reg.submit("carol", "sweep", heavy)
+    deadline = time.time() + 5
+    while (second.queue_position, third.queue_position) != (1, 2) and time.time() < deadline:
+        time.sleep(0.01)
+    assert (second.queue_position, third.queue_position) == (1, 2)
+    assert "number 2 in the queue" in third.message and reg.cpu.in_use == 2
+    # cancelling a queued job takes it out of the line; the one behind moves up
+    assert reg.cancel(third.id, "carol")
+    third = reg.wait(third.id, "carol", timeout=5)
+    assert third.status == CANCELLED and third.result == "never ran" and reg.cpu.waiting == 1
+    release.set()
+    assert reg.wait(first.id, "alice", timeout=5).result == "ran"
+    assert reg.wait(second.id, "bob", timeout=5).result == "ran"
+    assert second.queue_position is None and reg.cpu.in_use == 0 and reg.cpu.waiting == 0
+
+
+def test_cpu_limit_defaults_to_the_cores_and_reads_the_environment(monkeypatch):
+    from core.executor import default_jobs
+    from core.jobs import CPU_JOBS_ENV, CpuLimiter
+
+    monkeypatch.delenv(CPU_JOBS_ENV, raising=False)
+    assert CpuLimiter().capacity == default_jobs()
+    monkeypatch.setenv(CPU_JOBS_ENV, "7")
+    assert CpuLimiter().capacity == 7
+    # a job asking for more cores than the server has gets them all, instead of waiting forever
+    import threading
+
+    assert CpuLimiter(2).acquire(5, threading.Event()) == 2

@@ -163,6 +163,33 @@ def test_cancel_stops_within_two_seconds_and_keeps_finished_k():
     assert sorted(cache) == sorted(cache_key(big, cfg, k, s) for k, s in finished)
 
 
+def test_a_sweep_waits_for_a_free_cpu_and_shows_its_place_in_the_queue(bundle):
+    import threading
+
+    registry = JobRegistry(cpu_limit=1)
+    release = threading.Event()
+
+    def other_session(ctx):
+        with ctx.cpu_slots(1):
+            release.wait(10)
+
+    blocker = registry.submit("alice", "finetune", other_session)
+    deadline = time.time() + 5
+    while registry.cpu.in_use == 0 and time.time() < deadline:
+        time.sleep(0.01)
+    cfg = SweepConfig(k_min=2, k_max=3, k_step=1, engine="sklearn", iterations=3, jobs=2)
+    job = registry.submit("bob", "sweep", lambda ctx: run_sweep(bundle, cfg, ctx))
+    deadline = time.time() + 5
+    while job.queue_position is None and time.time() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)
+    assert job.queue_position == 1 and job.message.startswith("Waiting for a free CPU") and not job.events
+    release.set()
+    job = registry.wait(job.id, "bob", timeout=60)
+    assert job.status == DONE and job.result.complete and job.queue_position is None, job.error
+    assert registry.wait(blocker.id, "alice", timeout=5).status == DONE and registry.cpu.in_use == 0
+
+
 # ---------------------------------------------------------------- views
 def _frame(values: dict[str, list[float]], ks=(2, 4, 6, 8)) -> pd.DataFrame:
     rows = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from core import preprocess
 from core.corpus import Corpus, LoadOptions, load_path
@@ -54,8 +55,30 @@ def add_corpus_args(parser: argparse.ArgumentParser, tokens: bool = True, projec
         parser.add_argument("--min-token-len", type=int, default=1, help="drop tokens shorter than this")
         parser.add_argument("--min-df", type=int, default=1, help="drop tokens in fewer documents")
         parser.add_argument("--max-df", type=float, default=1.0, help="drop tokens in a larger share of documents")
+        parser.add_argument("--jobs", type=int, default=None,
+                            help="worker processes for tokenizing (and a sweep's local fits); default: all cores")
     # What "not given" looks like, to refuse corpus options that a --project run without FILE would ignore.
     parser.set_defaults(corpus_defaults={a.dest: a.default for a in parser._actions if a.dest in _CORPUS_OPTIONS})
+
+
+def add_scheduler_arg(parser: argparse.ArgumentParser) -> None:
+    from core.executor import SCHEDULER_ENV
+
+    parser.add_argument("--scheduler", default=os.environ.get(SCHEDULER_ENV) or None, metavar="tcp://HOST:PORT",
+                        help=f"fit on this Dask cluster instead of this machine (default: ${SCHEDULER_ENV} if set)")
+
+
+def resolve_jobs(args: argparse.Namespace) -> int:
+    """--jobs, or every core this process may use; InputError when out of range."""
+    from core.errors import InputError
+    from core.executor import default_jobs
+
+    jobs = getattr(args, "jobs", None)
+    if jobs is None:
+        return default_jobs()
+    if not 1 <= jobs <= 64:
+        raise InputError(f"--jobs must be between 1 and 64 (got {jobs}).")
+    return int(jobs)
 
 
 def load_options(args: argparse.Namespace) -> LoadOptions:
@@ -87,8 +110,10 @@ def preprocess_settings(args: argparse.Namespace) -> PreprocessSettings:
 
 
 def load_from_args(args: argparse.Namespace) -> tuple[Corpus, TokenizedCorpus]:
+    from core.parallel import tokenize_parallel
+
     corpus = load_path(args.file, load_options(args))
-    tokens = tokenize(corpus.texts, preprocess_settings(args))
+    tokens = tokenize_parallel(corpus.texts, preprocess_settings(args), jobs=resolve_jobs(args))
     if tokens.n_tokens == 0:
         from core.errors import InputError
         from core.terms.matrix import empty_after_preprocessing

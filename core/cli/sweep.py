@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.cli.common import add_corpus_args, data_key, load_inputs
+from core.cli.common import add_corpus_args, add_scheduler_arg, data_key, load_inputs
 
 
 def register(sub) -> None:
@@ -24,7 +24,7 @@ def register(sub) -> None:
     p.add_argument("--k", dest="k_range", default="2:20:2", metavar="MIN:MAX:STEP",
                    help="k range, inclusive (default 2:20:2)")
     p.add_argument("--seeds", type=int, default=1, help="models per k, seeds 0..N-1 (1-5; 2+ adds stability)")
-    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    add_scheduler_arg(p)
     p.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
                    help=f"topic model engine (default {DEFAULT_ENGINE}; sklearn is the reference)")
     p.add_argument("--iterations", type=int, default=None, help="EM passes (sklearn) / Gibbs sweeps (tomotopy)")
@@ -35,6 +35,8 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.cli.common import resolve_jobs
+    from core.executor import get_executor
     from core.export import write_table
     from core.topics.dtm import build_dtm, short_docs_note
     from core.topics.labels import add_label_columns
@@ -42,25 +44,27 @@ def run(args: argparse.Namespace) -> int:
 
     k_min, k_max, k_step = SweepConfig.parse_k_range(args.k_range)
     config = SweepConfig(k_min=k_min, k_max=k_max, k_step=k_step, seeds=args.seeds, engine=args.engine,
-                         iterations=args.iterations, alpha=args.alpha, eta=args.eta, jobs=args.jobs)
+                         iterations=args.iterations, alpha=args.alpha, eta=args.eta, jobs=resolve_jobs(args))
     config.validate()  # parameter errors before the (slow) corpus load
     project, corpus, tokens = load_inputs(args)
     key = data_key(corpus, tokens)
     bundle = project.dtm_for(key, tokens) if project is not None else build_dtm(tokens.docs, data_key=key)
     config.validate(bundle)
+    where = get_executor(config.jobs, args.scheduler).describe()
     print(f"sweeping k={k_min}..{k_max} step {k_step} x {args.seeds} seed(s) with {config.engine} on "
-          f"{bundle.n_docs} documents, {bundle.n_terms} terms, {args.jobs} job(s)…", file=sys.stderr)
+          f"{bundle.n_docs} documents, {bundle.n_terms} terms, {where}…", file=sys.stderr)
     note = short_docs_note(bundle)
     if note:
         print(f"note: {note}", file=sys.stderr)
     if project is not None:  # every fit lands in the project as it finishes; stored fits are reused
         from core.projects.project import run_project_sweep
 
-        result = run_project_sweep(project, project.start_sweep(key, config), bundle, config)
+        result = run_project_sweep(project, project.start_sweep(key, config), bundle, config,
+                                   scheduler=args.scheduler or "")
         print(f"project {project.info.name!r}: {result.n_fitted} fitted, "
               f"{len(result.models) - result.n_fitted} reused from the project", file=sys.stderr)
     else:
-        result = run_sweep(bundle, config)
+        result = run_sweep(bundle, config, scheduler=args.scheduler or "")
     # Agreement of dominant topics with the label column (when there is one): one more column per k.
     frame = add_label_columns(result.frame, result.models, corpus.labels)
     frame = frame.drop(columns=["metric_seconds"] if project is not None else ["cached", "metric_seconds"])

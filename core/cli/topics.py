@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.cli.common import add_corpus_args, data_key, load_inputs
+from core.cli.common import add_corpus_args, add_scheduler_arg, data_key, load_inputs
 from core.errors import InputError
 from core.export import write_table
 
@@ -39,7 +39,6 @@ def _project_model(project, key: str, tokens, args, labels: dict[int, str]):
     --label and are saved; k (when the dashboard's sweep has it) and an explicit --lambda become
     the dashboard's choice."""
     from core.topics import explore
-    from core.topics.engines import fit_model
     from core.topics.sweep import DEFAULT_ENGINE, SweepConfig, cache_key, model_key, run_sweep
 
     bundle = project.dtm_for(key, tokens)
@@ -65,9 +64,9 @@ def _project_model(project, key: str, tokens, args, labels: dict[int, str]):
               f"{bundle.n_terms} terms" + (f" (stored in project {project.info.name!r})" if args.seed == 0 else "")
               + "…", file=sys.stderr)
         if args.seed == 0:   # stored with its metrics, like a sweep's fit
-            model = run_sweep(bundle, config, cache=cache).model(args.k)
+            model = run_sweep(bundle, config, cache=cache, scheduler=args.scheduler or "").model(args.k)
         else:                # sweeps store seeds 0..N-1 of a k; a lone other seed is fitted, not stored
-            model = fit_model(bundle, k=args.k, seed=args.seed, heldout=config.heldout, **fit)
+            model = _fit(bundle, dict(k=args.k, seed=args.seed, heldout=config.heldout, **fit), args.scheduler)
     mkey = model_key(key, config, args.k, args.seed)
     merged = explore.clean_labels({**project.labels(mkey), **labels}, model.k)
     project.set_labels(mkey, merged)
@@ -77,6 +76,43 @@ def _project_model(project, key: str, tokens, args, labels: dict[int, str]):
     if args.lambda_ is not None:
         project.save_widget("topics_lambda", args.lambda_)
     return model, merged
+
+
+def _fit_task(bundle, fit_args: dict):
+    """Runs on a Dask worker: the model without its DTM (the client already has it)."""
+    from dataclasses import replace
+
+    from core.topics.engines import fit_model
+
+    return replace(fit_model(bundle, **fit_args), dtm=None)
+
+
+def _fit_on_cluster(bundle, fit_args: dict, scheduler: str):
+    from dataclasses import replace
+
+    from core.executor import DaskExecutor, TaskFailed
+    from core.topics.engines import validate_fit_args
+
+    validate_fit_args(bundle.n_docs, bundle.n_terms, fit_args["k"], fit_args["engine"], fit_args["seed"],
+                      fit_args["iterations"], fit_args["alpha"], fit_args["eta"], fit_args.get("heldout", 0.1))
+    try:
+        ((_, model, worker),) = DaskExecutor(scheduler).stream(_fit_task, bundle, [fit_args])
+    except TaskFailed as exc:
+        raise RuntimeError(f"fitting on the cluster failed: {exc.message}") from None
+    print(f"fitted on Dask worker {worker}", file=sys.stderr)
+    return replace(model, dtm=bundle.dtm)
+
+
+def _fit_args(args: argparse.Namespace) -> dict:
+    return dict(k=args.k, engine=args.engine, seed=args.seed, iterations=args.iterations, alpha=args.alpha,
+                eta=args.eta)
+
+
+def _fit(bundle, fit_args: dict, scheduler: str | None):
+    """One fit, on the Dask cluster when a scheduler is given, else here."""
+    from core.topics.engines import fit_model
+
+    return _fit_on_cluster(bundle, fit_args, scheduler) if scheduler else fit_model(bundle, **fit_args)
 
 
 def register(sub) -> None:
@@ -101,13 +137,14 @@ def register(sub) -> None:
     p.add_argument("--report", help="write the stakeholder report (self-contained HTML) here")
     p.add_argument("--doc-topics", help="write the doc-topic matrix here (.csv or .xlsx)")
     p.add_argument("--topic-words", help="write the topic-word table here (.csv or .xlsx)")
+    add_scheduler_arg(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from core.topics import explore, report
     from core.topics.dtm import build_dtm, short_docs_note
-    from core.topics.engines import DEFAULT_ENGINE, fit_model
+    from core.topics.engines import DEFAULT_ENGINE
 
     if args.lambda_ is not None and not 0.0 <= args.lambda_ <= 1.0:
         raise InputError(f"--lambda must be between 0 and 1, got {args.lambda_}.")
@@ -129,8 +166,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"note: {note}", file=sys.stderr)
         print(f"fitting {args.engine} LDA, k={args.k}, seed={args.seed} on {bundle.n_docs} documents, "
               f"{bundle.n_terms} terms…", file=sys.stderr)
-        model = fit_model(bundle, k=args.k, engine=args.engine, seed=args.seed, iterations=args.iterations,
-                          alpha=args.alpha, eta=args.eta)
+        model = _fit(bundle, _fit_args(args), args.scheduler)
     label_list = explore.topic_labels(model, explore.clean_labels(labels, model.k), args.lambda_)
     names = explore.topic_names(label_list)
     words = explore.top_word_lists(model, args.lambda_, 10)

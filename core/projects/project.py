@@ -218,9 +218,11 @@ class Project:
         return sorted(self._prefixed("finetune:").values(), key=lambda r: r.get("started", 0))
 
 
-def run_project_sweep(project: Project, sweep_id: str, bundle, config, ctx=None, memory: dict | None = None):
+def run_project_sweep(project: Project, sweep_id: str, bundle, config, ctx=None, memory: dict | None = None,
+                      scheduler: str | None = None):
     """`run_sweep` whose every finished fit is stored in the project as it lands, and whose record
-    says how it ended. A re-run of the same config reuses every stored fit (`cached` = True)."""
+    says how it ended. A re-run of the same config reuses every stored fit (`cached` = True).
+    `scheduler`: as run_sweep's (a Dask cluster address; None = $TOPICLENS_DASK_SCHEDULER)."""
     from core.topics.sweep import cache_key, run_sweep
 
     keys = [cache_key(bundle, config, k, s) for k in config.ks for s in config.seed_list]
@@ -232,7 +234,7 @@ def run_project_sweep(project: Project, sweep_id: str, bundle, config, ctx=None,
 
     cache.on_store = progress
     try:
-        result = run_sweep(bundle, config, ctx, cache)
+        result = run_sweep(bundle, config, ctx, cache, scheduler=scheduler)
     except Exception as exc:
         message = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
         project.finish_sweep(sweep_id, FAILED, error=message)
