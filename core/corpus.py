@@ -52,6 +52,8 @@ _MAGIC = {
 }
 _LABEL_NAMES = {"label", "labels", "category", "class", "group", "topic", "tag", "type", "类别", "标签", "分类"}
 _DATE_NAMES = re.compile(r"date|time|日期|时间|published|created", re.I)
+_BLANK = re.compile(rb"[ \t\r\n\x00\xef\xbb\xbf]*")
+_ROLE_SAMPLE = 10_000    # values per column that role detection parses (evenly spaced)
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ class Corpus:
 def load_corpus(data: bytes, name: str, options: LoadOptions | None = None) -> Corpus:
     """Parse uploaded bytes into a Corpus; raise InputError with a readable message on bad input."""
     opts = (options or LoadOptions()).validate()
-    if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+    if not data or _BLANK.fullmatch(data):   # (a regex: `data.strip()` would copy a large file)
         raise InputError(f"{name} is empty: upload a file with a header row and at least one document.")
     fmt = opts.file_format if opts.file_format != "auto" else detect_format(data, name)
     encoding = delimiter = sheet = None
@@ -168,6 +170,8 @@ def load_corpus(data: bytes, name: str, options: LoadOptions | None = None) -> C
     elif fmt == "zip":
         frame, encoding, warnings = _read_zip(data, opts.encoding)
         opts = opts if opts.text_col else replace(opts, text_col="text")  # never the file-name column
+    elif fmt == "csv" and (fast := _read_csv_bytes(data, name, opts)) is not None:
+        frame, encoding, delimiter = fast
     else:
         _reject_binary(data, name)
         text, encoding = decode_bytes(data, opts.encoding)
@@ -344,6 +348,44 @@ def sniff_delimiter(text: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # readers
+
+
+def _read_csv_bytes(data: bytes, name: str, opts: LoadOptions) -> tuple[pd.DataFrame, str, str] | None:
+    """Fast path for a well-formed delimited file: pandas' C parser straight from the bytes with the
+    detected encoding (a 180 MB CSV: ~2 s, against ~30 s from a decoded `str` in a StringIO).
+    Returns None when anything is unusual (bad bytes for the codec, ragged rows, open quotes), and
+    the caller takes the decoded-text path with its detailed messages and recovery."""
+    _reject_binary(data, name)
+    if opts.encoding:
+        enc = opts.encoding
+    elif any(data.startswith(bom) for bom, _ in _BOMS) or _looks_utf16(data[:SNIFF_BYTES]):
+        enc = detect_encoding(data)
+    else:
+        # Most files are UTF-8: the parser validates every byte as it decodes, so the separate full
+        # decode detect_encoding does is skipped; on any invalid byte the text path detects properly.
+        enc = "utf-8"
+    # The same first SNIFF_BYTES characters the text path sniffs (a character is at most 4 bytes).
+    head = data[: SNIFF_BYTES * 4].decode(enc, errors="ignore").lstrip("\ufeff")
+    delimiter = opts.delimiter or sniff_delimiter(head)
+    kw = dict(sep=delimiter, engine="c", encoding=enc, keep_default_na=False, na_values=[""], skip_blank_lines=True)
+    try:
+        # Without dtype=str pandas builds text columns straight into Arrow strings (3x faster); the
+        # few columns it parsed as numbers/booleans are read again as the exact strings of the file.
+        frame = pd.read_csv(io.BytesIO(data), **kw)
+        redo = [i for i in range(frame.shape[1]) if not _all_strings(frame.iloc[:, i])]
+        if redo:
+            again = pd.read_csv(io.BytesIO(data), usecols=redo, dtype=str, **kw)
+            for j, i in enumerate(redo):
+                frame.isetitem(i, again.iloc[:, j])
+    except (UnicodeError, LookupError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return None
+    return frame, enc, delimiter
+
+
+def _all_strings(col: pd.Series) -> bool:
+    if pd.api.types.is_object_dtype(col.dtype):   # pandas 2: str objects (check them all)
+        return pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty")
+    return pd.api.types.is_string_dtype(col.dtype)
 
 
 def _read_delimited(text: str, delimiter: str) -> tuple[pd.DataFrame, list[str]]:
@@ -568,6 +610,8 @@ def _tidy_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _text_series(col: pd.Series) -> pd.Series:
+    if pd.api.types.is_string_dtype(col.dtype) and not pd.api.types.is_object_dtype(col.dtype):
+        return col.fillna("")   # already strings (every CSV/TXT column): vectorised, 1M rows in ms
     return col.map(lambda v: "" if pd.isna(v) else str(v))
 
 
@@ -579,7 +623,9 @@ def text_column_scores(frame: pd.DataFrame) -> dict[str, float]:
         values = values[values.str.strip() != ""]
         if values.empty:
             continue
-        numeric = pd.to_numeric(values, errors="coerce").notna().mean()
+        # Numbers vs text: an even sample decides (parsing a million strings as numbers takes seconds).
+        sample = values.iloc[:: max(1, len(values) // _ROLE_SAMPLE)]
+        numeric = pd.to_numeric(sample, errors="coerce").notna().mean()
         if numeric > 0.9:
             continue
         scores[col] = float(values.str.len().mean())
@@ -699,13 +745,23 @@ class QualitySummary:
 
 
 def summarize(corpus: Corpus, token_lengths: np.ndarray | None = None) -> QualitySummary:
-    texts = pd.Series(corpus.texts, dtype=object)
+    # Arrow strings (what CSV columns already are): strip, duplicates and lengths run vectorised.
+    texts = _text_series(corpus.frame[corpus.text_col]).astype("str")   # no copy when already Arrow
     stripped = texts.str.strip()
     nonempty = stripped[stripped != ""]
-    langs = pd.Series([language_of(t) for t in texts]).value_counts()
-    mix = {lang: int(langs.get(lang, 0)) for lang in ("zh", "en", "other")}
+    try:  # vectorised over the UTF-8 bytes: the same counts as language_of/_has_control per document
+        from core.textstats import char_class_counts
+
+        han, latin, ctrl = char_class_counts(texts)
+        langs = np.where((han == 0) & (latin == 0), "other", np.where(han * 3 >= latin, "zh", "en"))
+        mix = {lang: int((langs == lang).sum()) for lang in ("zh", "en", "other")}
+        control_docs = int((ctrl > 0).sum())
+    except (UnicodeError, ValueError):  # e.g. lone surrogates, which have no UTF-8 form
+        counts = pd.Series([language_of(t) for t in corpus.texts]).value_counts()
+        mix = {lang: int(counts.get(lang, 0)) for lang in ("zh", "en", "other")}
+        control_docs = int(sum(_has_control(t) for t in corpus.texts))
     return QualitySummary(
         rows=len(texts), empty_texts=int((stripped == "").sum()), duplicate_texts=int(nonempty.duplicated().sum()),
-        control_char_docs=int(sum(_has_control(t) for t in texts)), language_mix=mix,
+        control_char_docs=control_docs, language_mix=mix,
         char_lengths=texts.str.len().to_numpy(dtype=np.int64), token_lengths=token_lengths,
     )
