@@ -16,6 +16,7 @@ from core.topics import explore, ldavis
 from core.topics.sweep import SweepConfig, model_key as model_key_of
 from ui import state
 from ui import topics_views as V
+from ui.cluster import cluster_panel
 
 state.autosave()  # the frame saves too; this keeps every page right on its own (AppTest reruns pages only)
 st.title("Topics")
@@ -39,6 +40,7 @@ section = V.section_switch(view)
 # ---- 1. sweep ----------------------------------------------------------------------------------
 if section == V.SWEEP:
     st.subheader("1 · Sweep the number of topics")
+    cluster_panel()
     action, config = V.sweep_form()
 else:
     action, config = None, None

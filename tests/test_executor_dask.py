@@ -147,3 +147,25 @@ def test_a_killed_worker_does_not_fail_the_sweep(cluster):
     job = registry.wait(job.id, "me", timeout=120)
     assert job.status == DONE, job.error
     assert job.result.complete and sorted(job.result.ks) == [3, 4, 5, 6]
+
+
+def _panel():
+    from ui.cluster import cluster_panel
+
+    cluster_panel()
+
+
+def test_the_topics_page_panel_shows_the_cluster_or_why_it_is_unreachable(cluster, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv(SCHEDULER_ENV, cluster.scheduler_address)
+    at = AppTest.from_function(_panel, default_timeout=30).run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.metric] == ["2", "2", "2.0 GiB"]
+    monkeypatch.setenv(SCHEDULER_ENV, "tcp://127.0.0.1:9")
+    at = AppTest.from_function(_panel, default_timeout=30).run()
+    assert not at.exception and not at.metric
+    assert "Cannot reach the Dask scheduler at tcp://127.0.0.1:9" in at.error[0].value
+    monkeypatch.delenv(SCHEDULER_ENV)
+    at = AppTest.from_function(_panel, default_timeout=30).run()
+    assert "Sweeps run on this machine" in at.caption[0].value

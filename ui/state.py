@@ -32,6 +32,7 @@ from core.cache import ByteLRU
 from core.corpus import Corpus, LoadOptions, load_corpus
 from core.errors import InputError
 from core.jobs import Job, JobRegistry
+from core.parallel import MIN_PARALLEL_CHARS, tokenize_parallel
 from core.preprocess import PreprocessSettings, TokenizedCorpus, tokenize
 from core.projects.project import PROCESS_ID, FAILED, INTERRUPTED, RUNNING, Project, from_dict, run_project_sweep
 from core.projects.store import ProjectStore, atomic_write_bytes
@@ -402,11 +403,11 @@ def current_tokens() -> TokenizedCorpus | None:
 
     def tokenize_here() -> TokenizedCorpus:
         texts = corpus.texts
-        if sum(map(len, texts)) < 2_000_000:
+        if sum(map(len, texts)) < MIN_PARALLEL_CHARS:
             return tokenize(texts, settings)
         bar = st.progress(0.0, text="Tokenizing…")
-        try:
-            return tokenize(texts, settings, progress=lambda f: bar.progress(f, text=f"Tokenizing… {f:.0%}"))
+        try:  # large corpora: on every core (core.parallel; same tokens as one process)
+            return tokenize_parallel(texts, settings, progress=lambda f: bar.progress(f, text=f"Tokenizing… {f:.0%}"))
         finally:
             bar.empty()
 
