@@ -103,6 +103,17 @@ def test_cli_sweep_on_the_cluster_writes_the_worker_column(cluster, tmp_path):
     assert frame["k"].tolist() == [2, 5] and set(frame["worker"]) <= set(cluster.scheduler_info["workers"])
 
 
+def test_cli_topics_fits_on_the_cluster_same_model_as_locally(cluster, tmp_path, capsys):
+    from core.cli import main
+
+    args = ["topics", "assets/demo_zh_news_titles.csv", "--text-col", "text", "--k", "4", "--engine", "tomotopy",
+            "--iterations", "30", "--topic-words"]
+    assert main([*args, str(tmp_path / "local.csv"), "--scheduler", ""]) == 0
+    assert main([*args, str(tmp_path / "cluster.csv"), "--scheduler", cluster.scheduler_address]) == 0
+    assert "fitted on Dask worker tcp://" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "cluster.csv"), pd.read_csv(tmp_path / "local.csv"))
+
+
 def test_cancel_cancels_the_cluster_futures(cluster):
     big = build_dtm(themed_docs(400, seed=2), data_key="dask-cancel")
     cfg = SweepConfig(k_min=5, k_max=5, k_step=1, seeds=4, engine="tomotopy", iterations=3000, jobs=1)
