@@ -170,7 +170,10 @@ def open_project(args: argparse.Namespace, tokens: bool = True):
         settings = project.preprocess()
     if not tokens:
         return project, corpus, None
-    toks = project.tokens_for(corpus, settings, lambda: tokenize(corpus.texts, settings))
+    from core.parallel import tokenize_parallel
+
+    jobs = resolve_jobs(args)
+    toks = project.tokens_for(corpus, settings, lambda: tokenize_parallel(corpus.texts, settings, jobs=jobs))
     return project, corpus, toks
 
 
