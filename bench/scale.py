@@ -140,7 +140,7 @@ def bench_sweep(corpus_path: Path, k_range: str) -> tuple:
     seq, t_seq = sweep("sequential single-process loop", processes=False, scheduler="")
     loc, t_loc = sweep("local executor, 2 processes", jobs=2, processes=True, scheduler="")
     t0 = time.perf_counter()
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     print(f"   (LocalCluster start-up {time.perf_counter() - t0:.1f} s, not counted)")
     try:
@@ -152,8 +152,14 @@ def bench_sweep(corpus_path: Path, k_range: str) -> tuple:
         return res.frame[["k", "seed", *METRICS]].reset_index(drop=True)
 
     same = metrics(seq).equals(metrics(loc)) and metrics(seq).equals(metrics(dsk))
+    worst = max(float(np.nanmax(np.abs(metrics(seq)[m] - metrics(other)[m]) / np.abs(metrics(seq)[m]).clip(1e-300)))
+                for other in (loc, dsk) for m in METRICS if metrics(seq)[m].notna().any())
     print(f"   local / loop = {t_loc / t_seq:.2f} (target <= 0.55); cluster / loop = {t_dsk / t_seq:.2f}; "
-          f"identical metrics in all three: {same}")
+          f"identical metrics in all three: {same} (largest relative difference {worst:.1e})")
+    for label, res, wall in (("loop", seq, t_seq), ("local", loc, t_loc), ("cluster", dsk, t_dsk)):
+        busy = float(res.frame["fit_seconds"].sum())
+        print(f"   {label}: sum of fit seconds {busy:.0f} s over {wall:.0f} s wall = {busy / wall:.2f} fits running "
+              "at once on average (contention makes each fit slower, so compare this with the wall ratio)")
     print(f"   fits per cluster worker: {dsk.frame['worker'].value_counts().to_dict()}")
     f = seq.frame
     print("   per k (fit s + metric s): " + ", ".join(f"{r.k}: {r.fit_seconds:.1f}+{r.metric_seconds:.2f}"

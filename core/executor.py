@@ -29,6 +29,7 @@ SCHEDULER_ENV = "TOPICLENS_DASK_SCHEDULER"
 LOCAL = "local"
 CONNECT_TIMEOUT_S = 5.0
 _POLL_SECONDS = 0.1
+_MAX_RESUBMITS = 3   # per task, when the cluster drops (not fails) it
 
 
 class TaskFailed(RuntimeError):
@@ -62,6 +63,17 @@ def get_executor(jobs: int = 1, scheduler: str | None = None):
 
 # --------------------------------------------------------------------------- worker side
 _SHARED: Any = None          # the local pool worker's copy of `shared` (set once by the initializer)
+
+
+def one_thread():
+    """Context manager: BLAS/OpenMP pools limited to one thread (as in every worker) for the block."""
+    import contextlib
+
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: numerics then follow the library defaults
+        return contextlib.nullcontext()
+    return threadpool_limits(1)
 
 
 def _limit_threads() -> None:
@@ -223,6 +235,7 @@ class DaskExecutor:
                on_ready: Callable[[], None] | None = None) -> Iterator[tuple[Any, Any, str]]:
         """`on_ready()` is called once the input is on the workers (scattered)."""
         from distributed import wait
+        from distributed.utils import CancelledError
 
         tasks = list(tasks)
         if not tasks:
@@ -232,23 +245,42 @@ class DaskExecutor:
         try:
             if not client.scheduler_info().get("workers"):
                 client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S * 6)
-            # broadcast: every worker holds a copy, so losing one worker loses no input.
-            shared_future = client.scatter(shared, broadcast=True, hash=False)
-            # Largest tasks were put first by the caller; priority keeps that order on the cluster.
-            futures = {client.submit(_call_dask, fn, shared_future, t, pure=False, priority=len(tasks) - i): t for i, t in enumerate(tasks)}
-            pending = set(futures)
+            scattered = [None]
+            resubmits: dict[int, int] = {}
+
+            def submit(i: int):   # futures map to task indices (tasks need not be hashable)
+                if scattered[0] is None or scattered[0].status != "finished":
+                    # broadcast: every worker holds a copy, so losing one worker loses no input.
+                    scattered[0] = client.scatter(shared, broadcast=True, hash=False)
+                # Largest tasks were put first by the caller; priority keeps that order on the cluster.
+                fut = client.submit(_call_dask, fn, scattered[0], tasks[i], pure=False, priority=len(tasks) - i)
+                futures[fut] = i
+                return fut
+
+            pending = {submit(i) for i in range(len(tasks))}
             while pending and not cancelled():
                 try:
                     with client.as_current():   # `wait` talks to the current client
-                        res = wait(list(pending), timeout=_POLL_SECONDS, return_when="FIRST_COMPLETED")
+                        done = wait(list(pending), timeout=_POLL_SECONDS, return_when="FIRST_COMPLETED").done
                 except TimeoutError:
                     continue
-                done = res.done
+                except CancelledError:   # `wait` raises when a future it waits on was cancelled
+                    done = {f for f in pending if f.status == "cancelled"}
                 pending -= done
-                for fut in sorted(done, key=lambda f: tasks.index(futures[f])):
-                    task = futures[fut]
+                for fut in sorted(done, key=futures.get):
+                    i = futures[fut]
+                    task = tasks[i]
+                    if fut.status == "cancelled" and resubmits.get(i, 0) < _MAX_RESUBMITS:
+                        # Not our cancel: the scheduler dropped it (e.g. it lost its input or this
+                        # client reconnected after a stall). Submit it again.
+                        resubmits[i] = resubmits.get(i, 0) + 1
+                        pending.add(submit(i))
+                        continue
                     if fut.status != "finished":
-                        exc = fut.exception()
+                        try:
+                            exc = fut.exception()
+                        except Exception as err:  # noqa: BLE001 - a cancelled future raises here
+                            exc = err
                         raise TaskFailed(task, f"{type(exc).__name__}: {exc}")
                     value, worker = fut.result()
                     yield task, value, worker

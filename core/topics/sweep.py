@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputError
-from core.executor import LOCAL, DaskExecutor, LocalExecutor, TaskFailed, configured_scheduler
+from core.executor import LOCAL, DaskExecutor, LocalExecutor, TaskFailed, configured_scheduler, one_thread
 from core.topics.dtm import DTMBundle
 from core.topics.engines import DEFAULT_ITERATIONS, ENGINES, validate_fit_args
 from core.topics.metrics import (
@@ -408,13 +408,14 @@ def assemble_result(dtm_bundle: DTMBundle, config: SweepConfig, cache: MutableMa
 
 def _run_inline(state: _RunState, todo: list[tuple[int, int]]) -> None:
     # In-process path (jobs=1 without a job context: CLI/tests). Cancel is checked between fits.
+    # One BLAS thread, as in the workers: the same summation order, so the same metrics to the bit.
     cooc = cooc_stats(state.bundle)
-    if state.ctx is not None:
-        state.ctx.event(kind="ready")
-    for k, s in sorted(todo):
-        if state.cancelled:
-            return
-        state.add(_fit_one(state.bundle, state.config, k, s, cooc), worker=LOCAL)
+    state.ready()
+    with one_thread():
+        for k, s in sorted(todo):
+            if state.cancelled:
+                return
+            state.add(_fit_one(state.bundle, state.config, k, s, cooc), worker=LOCAL)
 
 
 def _run_in_processes(state: _RunState, todo: list[tuple[int, int]]) -> None:
