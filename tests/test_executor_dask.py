@@ -138,6 +138,17 @@ def test_cancel_cancels_the_cluster_futures(cluster):
         client.close()
 
 
+def _running(client, job) -> dict:
+    """{worker: task keys} once the job's fits are running on the cluster."""
+    deadline = time.time() + 90
+    busy: dict = {}
+    while not busy and time.time() < deadline and not job.done:
+        busy = {w: keys for w, keys in client.processing().items() if keys}
+        time.sleep(0.05)
+    assert busy and not job.done, (job.status, job.error)
+    return busy
+
+
 def test_a_killed_worker_does_not_fail_the_sweep(cluster):
     big = build_dtm(themed_docs(400, seed=4), data_key="dask-kill")
     cfg = SweepConfig(k_min=3, k_max=6, k_step=1, seeds=1, engine="tomotopy", iterations=1500, jobs=1)
@@ -145,12 +156,7 @@ def test_a_killed_worker_does_not_fail_the_sweep(cluster):
     job = registry.submit("me", "sweep", lambda ctx: run_sweep(big, cfg, ctx, scheduler=cluster.scheduler_address))
     client = connect(cluster.scheduler_address)
     try:
-        deadline = time.time() + 90
-        busy: list[str] = []
-        while not busy and time.time() < deadline and not job.done:
-            busy = [w for w, keys in client.processing().items() if keys]
-            time.sleep(0.05)
-        assert busy and not job.done, (job.status, job.error)
+        busy = list(_running(client, job))
         pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
         os.kill(pid, signal.SIGKILL)   # mid-fit: the scheduler reruns its task elsewhere
     finally:
@@ -191,12 +197,7 @@ def test_a_fit_the_cluster_drops_is_submitted_again(cluster):
     job = registry.submit("me", "sweep", lambda ctx: run_sweep(big, cfg, ctx, scheduler=cluster.scheduler_address))
     client = connect(cluster.scheduler_address)
     try:
-        deadline = time.time() + 90
-        keys: list = []
-        while not keys and time.time() < deadline and not job.done:
-            keys = [k for ks in client.processing().values() for k in ks]
-            time.sleep(0.05)
-        assert keys and not job.done, (job.status, job.error)
+        keys = [k for ks in _running(client, job).values() for k in ks]
         client.cancel([Future(keys[0], client)], force=True)   # another client makes the scheduler forget it
     finally:
         client.close()
