@@ -8,7 +8,7 @@ import os
 from core import preprocess
 from core.corpus import Corpus, LoadOptions, load_path
 from core.phrases import parse_phrases
-from core.preprocess import PreprocessSettings, TokenizedCorpus, parse_stopword_upload, parse_user_dict, tokenize
+from core.preprocess import PreprocessSettings, TokenizedCorpus, parse_stopword_upload, parse_user_dict
 
 
 _CORPUS_OPTIONS = {"text_col", "label_col", "date_col", "encoding", "delimiter", "sheet", "txt_mode", "drop_empty",
