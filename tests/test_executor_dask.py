@@ -176,6 +176,11 @@ def test_the_topics_page_panel_shows_the_cluster_or_why_it_is_unreachable(cluste
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv(SCHEDULER_ENV, cluster.scheduler_address)
+    client = connect(cluster.scheduler_address)
+    try:   # a worker killed by an earlier test comes back through its nanny
+        client.wait_for_workers(2, timeout=60)
+    finally:
+        client.close()
     at = AppTest.from_function(_panel, default_timeout=30).run()
     assert not at.exception, at.exception
     assert [m.value for m in at.metric] == ["2", "2", "2.0 GiB"]
