@@ -183,7 +183,8 @@ def test_a_sweep_waits_for_a_free_cpu_and_shows_its_place_in_the_queue(bundle):
     while job.queue_position is None and time.time() < deadline:
         time.sleep(0.01)
     time.sleep(0.3)
-    assert job.queue_position == 1 and job.message.startswith("Waiting for a free CPU") and not job.events
+    assert job.queue_position == 1 and job.message.startswith("Waiting for a free CPU")
+    assert not [e for e in job.events if e["kind"] in ("ready", "fit")]   # nothing started while queued
     release.set()
     job = registry.wait(job.id, "bob", timeout=60)
     assert job.status == DONE and job.result.complete and job.queue_position is None, job.error
