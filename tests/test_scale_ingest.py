@@ -14,6 +14,7 @@ from core.corpus import (
     _HAN, _LATIN, LoadOptions, _has_control, _read_csv_bytes, _read_delimited, decode_bytes, language_of, load_corpus,
     sniff_delimiter, summarize,
 )
+from core.errors import InputError
 from core.textstats import char_class_counts
 from fixture_paths import DEMO_EN, DEMO_ZH
 
@@ -57,7 +58,8 @@ def test_other_encodings_and_ragged_rows_take_the_text_path():
     assert corpus.encoding == "gb18030" and corpus.texts[1] == "物流太慢了"
     ragged = "text,label\na,1\nb,2,extra\nc,3\n".encode()
     assert _read_csv_bytes(ragged, "r.csv", LoadOptions()) is None
-    assert "Skipped 1 row" in load_corpus(ragged, "r.csv").warnings[0]
+    with pytest.raises(InputError, match="more fields than the header"):   # the text path's message
+        load_corpus(ragged, "r.csv")
     # a chosen encoding is used as given
     corpus = load_corpus(gbk, "g.csv", LoadOptions(encoding="gb18030"))
     assert corpus.encoding == "gb18030" and corpus.n_docs == 2
