@@ -379,6 +379,8 @@ def _read_csv_bytes(data: bytes, name: str, opts: LoadOptions) -> tuple[pd.DataF
                 frame.isetitem(i, again.iloc[:, j])
     except (UnicodeError, LookupError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
         return None
+    if not isinstance(frame.index, pd.RangeIndex):
+        return None   # pandas took a first column as the index: rows longer than the header (refused there)
     if opts.header is False or (opts.header is None and header_looks_like_data(frame)):
         return None   # the first row is data: the text path re-reads it under generated names, and says so
     return frame, enc, delimiter
