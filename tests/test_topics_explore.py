@@ -132,3 +132,13 @@ def test_doc_table_group_column_named_after_label_column(model, texts):
     t = explore.doc_topic_table(model, texts, groups=groups, group_name="category")
     assert t["category"].tolist() == [groups[r] for r in model.doc_rows]
     assert "group" in explore.doc_topic_table(model, groups=groups, group_name="topic_0").columns  # no clash
+
+
+def test_top_indices_equals_a_stable_full_sort_ties_included():
+    from core.topics.model import top_indices
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        values = rng.integers(0, 6, size=int(rng.integers(1, 60))).astype(float)  # many ties
+        n = int(rng.integers(1, 70))
+        assert top_indices(values, n).tolist() == np.argsort(-values, kind="stable")[:n].tolist()

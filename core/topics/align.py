@@ -21,7 +21,7 @@ from core.topics.model import TopicModel
 
 def topic_similarity_matrix(a: TopicModel, b: TopicModel) -> np.ndarray:
     """K_a x K_b cosine similarity of topic-word rows (on the shared vocabulary)."""
-    if len(a.vocab) == len(b.vocab) and np.array_equal(a.vocab, b.vocab):
+    if a.vocab is b.vocab or (len(a.vocab) == len(b.vocab) and np.array_equal(a.vocab, b.vocab)):
         wa, wb = a.topic_word, b.topic_word
     else:  # different vocabularies (never within one sweep): compare on the common terms
         common, ia, ib = np.intersect1d(a.vocab, b.vocab, return_indices=True)

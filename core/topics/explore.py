@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputError
-from core.topics.model import TopicModel
+from core.topics.model import TopicModel, top_indices
 
 DEFAULT_LAMBDA = 0.6
 TOPIC_PREFIX = "topic_"   # doc-topic columns: topic_0 .. topic_{K-1}
@@ -54,7 +54,7 @@ def top_words(model: TopicModel, lambda_: float = DEFAULT_LAMBDA, n: int = 10) -
     n = min(n, rel.shape[1])
     rows = []
     for k in range(model.k):
-        order = np.argsort(-rel[k], kind="stable")[:n]
+        order = top_indices(rel[k], n)
         for rank, j in enumerate(order, start=1):
             rows.append((k, rank, str(model.vocab[j]), float(rel[k, j]), float(model.topic_word[k, j]),
                          float(model.topic_word[k, j] / p_w[j])))

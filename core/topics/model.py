@@ -14,6 +14,18 @@ import numpy as np
 import scipy.sparse as sp
 
 
+def top_indices(values: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the `n` largest values, largest first, ties by index: exactly
+    `np.argsort(-values, kind="stable")[:n]`, without sorting the whole vocabulary."""
+    values = np.asarray(values)
+    if n >= values.size:
+        return np.argsort(-values, kind="stable")[:n]
+    threshold = np.partition(values, values.size - n)[values.size - n]   # the n-th largest value
+    candidates = np.flatnonzero(values >= threshold)                      # ties at the edge included
+    order = np.lexsort((candidates, -values[candidates]))                 # by value, then index
+    return candidates[order][:n]
+
+
 @dataclass
 class TopicModel:
     """A fitted topic model in engine-neutral form.
@@ -43,5 +55,5 @@ class TopicModel:
         return np.asarray(self.dtm.sum(axis=0)).ravel()
 
     def top_terms(self, topic: int, n: int = 10) -> list[str]:
-        order = np.argsort(-self.topic_word[topic])[:n]
+        order = top_indices(self.topic_word[topic], n)
         return [str(self.vocab[i]) for i in order]
