@@ -149,11 +149,17 @@ def _running(client, job) -> dict:
     return busy
 
 
-def test_a_killed_worker_does_not_fail_the_sweep(cluster):
-    big = build_dtm(themed_docs(400, seed=4), data_key="dask-kill")
-    cfg = SweepConfig(k_min=3, k_max=6, k_step=1, seeds=1, engine="tomotopy", iterations=1500, jobs=1)
+def _long_sweep_on(cluster, seed: int, k_max: int, data_key: str):
+    """(registry, job) of a sweep k=3..k_max slow enough (1500 Gibbs sweeps) to act on mid-fit."""
+    big = build_dtm(themed_docs(400, seed=seed), data_key=data_key)
+    cfg = SweepConfig(k_min=3, k_max=k_max, k_step=1, seeds=1, engine="tomotopy", iterations=1500, jobs=1)
     registry = JobRegistry()
     job = registry.submit("me", "sweep", lambda ctx: run_sweep(big, cfg, ctx, scheduler=cluster.scheduler_address))
+    return registry, job
+
+
+def test_a_killed_worker_does_not_fail_the_sweep(cluster):
+    registry, job = _long_sweep_on(cluster, seed=4, k_max=6, data_key="dask-kill")
     client = connect(cluster.scheduler_address)
     try:
         busy = list(_running(client, job))
@@ -197,10 +203,7 @@ def test_the_topics_page_panel_shows_the_cluster_or_why_it_is_unreachable(cluste
 def test_a_fit_the_cluster_drops_is_submitted_again(cluster):
     from distributed import Future
 
-    big = build_dtm(themed_docs(400, seed=5), data_key="dask-dropped")
-    cfg = SweepConfig(k_min=3, k_max=5, k_step=1, seeds=1, engine="tomotopy", iterations=1500, jobs=1)
-    registry = JobRegistry()
-    job = registry.submit("me", "sweep", lambda ctx: run_sweep(big, cfg, ctx, scheduler=cluster.scheduler_address))
+    registry, job = _long_sweep_on(cluster, seed=5, k_max=5, data_key="dask-dropped")
     client = connect(cluster.scheduler_address)
     try:
         keys = [k for ks in _running(client, job).values() for k in ks]

@@ -320,16 +320,14 @@ def set_corpus(corpus: Corpus, data: bytes | None = None, demo: bool = False) ->
     """
     proj = current_project()
     if data is not None:
-        import hashlib
-
         saved = (proj.get("corpus") or {}).get("sha256") if proj is not None else None
-        info = proj.info if proj is not None else None
+        new = saved != corpus.content_hash                 # content_hash: sha256 of these bytes
         name = f"Demo: {corpus.name}" if demo else corpus.name
-        if proj is None or (saved not in (None, hashlib.sha256(data).hexdigest()) and info.kind != "demo"):
+        if proj is None or (saved is not None and new and proj.info.kind != "demo"):
             proj = _adopt(project_store().create(name, kind="demo" if demo else "user").id)
             st.session_state[_WIDGETS] = {}            # this session's settings carry over into it
             proj.save_preprocess(preprocess_settings())
-        elif saved != hashlib.sha256(data).hexdigest():
+        elif new:
             project_store().update(proj.id, name=name, kind="demo" if demo else "user")
         proj.save_corpus(data, corpus.name, corpus.options, corpus.n_docs)
     elif proj is not None:

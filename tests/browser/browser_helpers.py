@@ -97,3 +97,18 @@ def serve(workspace: Path, env: dict | None = None):
         yield proc, base
     finally:
         stop_streamlit(proc)
+
+
+def start_sweep(page, k_min: int, k_max: int, step: int, iterations: int, engine: str | None = None) -> None:
+    """Fill the Topics page's sweep form (engine: a visible option name, e.g. "scikit-learn") and start."""
+    import re
+
+    for label, value in (("Smallest k", k_min), ("Largest k", k_max), ("Step", step)):
+        box = page.get_by_label(label, exact=True)
+        box.fill(str(value))
+        box.press("Tab")
+    page.get_by_label("Iterations", exact=True).fill(str(iterations))
+    if engine is not None:
+        page.locator('[data-testid="stSelectbox"]').filter(has_text="Engine").click()
+        page.get_by_role("option", name=re.compile(engine)).click()
+    page.get_by_role("button", name="Start sweep").click()

@@ -13,18 +13,13 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+from browser_helpers import start_sweep
 from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_page_corpus import xlsx_bytes  # noqa: E402
 
 SIDEBAR = '[data-testid="stSidebar"]'
-
-
-def _fill(page, label: str, value: str) -> None:
-    box = page.get_by_label(label, exact=True)
-    box.fill(value)
-    box.press("Tab")
 
 
 def test_sweep_page_keeps_status_form_and_distinct_colours(live_server, browser_page):
@@ -37,14 +32,7 @@ def test_sweep_page_keeps_status_form_and_distinct_colours(live_server, browser_
     expect(page.locator(SIDEBAR)).to_contain_text("demo_zh_news_titles.csv")
     expect(page.locator(SIDEBAR)).to_contain_text("600 documents")
 
-    _fill(page, "Smallest k", "2")
-    _fill(page, "Largest k", "11")   # not the form default (12)
-    _fill(page, "Step", "9")
-    page.get_by_label("Iterations", exact=True).fill("5")
-    engine = page.locator('[data-testid="stSelectbox"]').filter(has_text="Engine")
-    engine.click()
-    page.get_by_role("option", name=re.compile("scikit-learn")).click()
-    page.get_by_role("button", name="Start sweep").click()
+    start_sweep(page, 2, 11, 9, iterations=5, engine="scikit-learn")   # k max 11: not the form default (12)
     expect(page.get_by_text(re.compile(r"Step [12] of 2"))).to_be_visible(timeout=60_000)   # 2: start-up is a step
     expect(page.locator(SIDEBAR)).to_contain_text("600 documents")                          # 1: during the sweep
 

@@ -7,17 +7,11 @@ import re
 import sys
 from pathlib import Path
 
-from browser_helpers import offline_page, start_streamlit, stop_streamlit
+from browser_helpers import offline_page, start_streamlit, start_sweep, stop_streamlit
 from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fixture_paths import DEMO_EN  # noqa: E402
-
-
-def _fill(page, label: str, value: str) -> None:
-    box = page.get_by_label(label, exact=True)
-    box.fill(value)
-    box.press("Tab")
 
 
 def _label_first_topic(page, text: str) -> None:
@@ -58,11 +52,7 @@ def test_project_survives_reload_and_restart_and_stays_private(chromium, tmp_pat
 
         page.get_by_role("link", name="Topics", exact=True).click()
         expect(page.get_by_text("Start a sweep to compare k values")).to_be_visible(timeout=60_000)
-        _fill(page, "Smallest k", "2")
-        _fill(page, "Largest k", "3")
-        _fill(page, "Step", "1")
-        page.get_by_label("Iterations", exact=True).fill("10")
-        page.get_by_role("button", name="Start sweep").click()
+        start_sweep(page, 2, 3, 1, iterations=10)
         expect(page.get_by_text("2 · Explore a model", exact=True)).to_be_visible(timeout=150_000)
         _label_first_topic(page, "Markets")
         page.get_by_text("Topic cards", exact=True).click()

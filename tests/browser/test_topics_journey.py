@@ -7,16 +7,11 @@ import re
 import sys
 from pathlib import Path
 
+from browser_helpers import start_sweep
 from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from topics_fixtures import INJECTION, make_model  # noqa: E402
-
-
-def _fill(page, label: str, value: str) -> None:
-    box = page.get_by_label(label, exact=True)
-    box.fill(value)
-    box.press("Tab")
 
 
 def test_topics_sweep_and_pyldavis_offline(live_server, browser_page, tmp_path):
@@ -29,14 +24,7 @@ def test_topics_sweep_and_pyldavis_offline(live_server, browser_page, tmp_path):
     expect(page.get_by_text("Start a sweep to compare k values")).to_be_visible(timeout=60_000)
     title_before = page.title()
 
-    _fill(page, "Smallest k", "2")
-    _fill(page, "Largest k", "3")
-    _fill(page, "Step", "1")
-    page.get_by_label("Iterations", exact=True).fill("5")
-    engine = page.locator('[data-testid="stSelectbox"]').filter(has_text="Engine")
-    engine.click()
-    page.get_by_role("option", name=re.compile("scikit-learn")).click()
-    page.get_by_role("button", name="Start sweep").click()
+    start_sweep(page, 2, 3, 1, iterations=5, engine="scikit-learn")
     expect(page.get_by_text("2 · Explore a model", exact=True)).to_be_visible(timeout=150_000)
     expect(page.get_by_text("Shortlist", exact=True)).to_be_visible()
 
