@@ -7,7 +7,7 @@ PORT   ?= 8501
 # This machine only by default: project addresses are secrets. A shared server: make run ADDRESS=0.0.0.0
 ADDRESS ?= 127.0.0.1
 
-.PHONY: install run test browser-deps bench clean
+.PHONY: install run test browser-deps bench i18n clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,15 @@ browser-deps:
 
 test: install browser-deps
 	$(BIN)/python -m pytest -q
+
+# Interface catalogs: re-extract the marked strings, merge them into zh_CN, compile the .mo (shipped,
+# and checked against the .po by tests/test_i18n.py). Translate what `update` adds in core/locale/zh_CN.
+I18N := core/locale
+i18n: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k InputError -k pgettext:1c,2 --no-location --sort-output \
+		--project TopicLens -o $(I18N)/topiclens.pot .
+	$(BIN)/pybabel -q update -i $(I18N)/topiclens.pot -d $(I18N) -D topiclens -l zh_CN --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d $(I18N) -D topiclens -l zh_CN --statistics
 
 bench: install
 	$(BIN)/python bench/tokenize.py

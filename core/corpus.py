@@ -22,8 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core.errors import InputError
+from core.errors import InputError, Message
 from core.files import read_regular_file
+from core.i18n import N_
 from core.safezip import Limits, SafeZip
 
 FORMATS = ("auto", "csv", "xlsx", "txt", "jsonl", "zip")
@@ -44,12 +45,14 @@ _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_MAGIC = {
-    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"%PDF": "a PDF document",
-    b"\x1f\x8b": "a gzip archive", b"PK\x03\x04": "a ZIP archive", b"\xd0\xcf\x11\xe0": "an old Office file (.xls/.doc)",
-    b"7z\xbc\xaf": "a 7-Zip archive", b"Rar!": "a RAR archive", b"\x7fELF": "a program", b"MZ": "a Windows program",
-    b"\x80\x04": "a Python pickle", b"\x80\x03": "a Python pickle", b"\x80\x05": "a Python pickle",
+_MAGIC = {  # what a file starting with these bytes is (a value in an error message: translated with it)
+    b"\x89PNG": N_("a PNG image"), b"\xff\xd8\xff": N_("a JPEG image"), b"GIF8": N_("a GIF image"),
+    b"%PDF": N_("a PDF document"), b"\x1f\x8b": N_("a gzip archive"), b"PK\x03\x04": N_("a ZIP archive"),
+    b"\xd0\xcf\x11\xe0": N_("an old Office file (.xls/.doc)"), b"7z\xbc\xaf": N_("a 7-Zip archive"),
+    b"Rar!": N_("a RAR archive"), b"\x7fELF": N_("a program"), b"MZ": N_("a Windows program"),
+    b"\x80\x04": N_("a Python pickle"), b"\x80\x03": N_("a Python pickle"), b"\x80\x05": N_("a Python pickle"),
 }
+_ROLE_NAMES = {"text": N_("text"), "label": N_("label"), "date": N_("date")}
 _LABEL_NAMES = {"label", "labels", "category", "class", "group", "topic", "tag", "type", "类别", "标签", "分类"}
 _DATE_NAMES = re.compile(r"date|time|日期|时间|published|created", re.I)
 _BLANK = re.compile(rb"[ \t\r\n\x00\xef\xbb\xbf]*")
@@ -74,14 +77,16 @@ class LoadOptions:
 
     def validate(self) -> "LoadOptions":
         if self.file_format not in FORMATS:
-            raise InputError(f"Unknown format {self.file_format!r}; choose one of {', '.join(FORMATS)}.")
+            raise InputError("Unknown format {fmt!r}; choose one of {choices}.", fmt=self.file_format,
+                             choices=", ".join(FORMATS))
         if self.txt_mode not in TXT_MODES:
-            raise InputError(f"Unknown TXT mode {self.txt_mode!r}; choose 'line' or 'paragraph'.")
+            raise InputError("Unknown TXT mode {mode!r}; choose 'line' or 'paragraph'.", mode=self.txt_mode)
         if self.encoding:
             try:
                 codecs.lookup(self.encoding)
             except LookupError:
-                raise InputError(f"Unknown encoding {self.encoding!r}; try utf-8, gb18030, big5 or utf-16.") from None
+                raise InputError("Unknown encoding {encoding!r}; try utf-8, gb18030, big5 or utf-16.",
+                                 encoding=self.encoding) from None
         if self.delimiter is not None and len(self.delimiter) != 1:
             raise InputError("The delimiter must be a single character (use \\t for tab).")
         return self
@@ -159,7 +164,7 @@ def load_corpus(data: bytes, name: str, options: LoadOptions | None = None) -> C
     """Parse uploaded bytes into a Corpus; raise InputError with a readable message on bad input."""
     opts = (options or LoadOptions()).validate()
     if not data or _BLANK.fullmatch(data):   # (a regex: `data.strip()` would copy a large file)
-        raise InputError(f"{name} is empty: upload a file with a header row and at least one document.")
+        raise InputError("{name} is empty: upload a file with a header row and at least one document.", name=name)
     fmt = opts.file_format if opts.file_format != "auto" else detect_format(data, name)
     encoding = delimiter = sheet = None
     sheet_names: list[str] = []
@@ -185,11 +190,11 @@ def load_corpus(data: bytes, name: str, options: LoadOptions | None = None) -> C
             frame, warnings = _apply_header_choice(text, delimiter, frame, warnings, opts.header)
     frame = _tidy_columns(frame)
     if frame.empty:
-        raise InputError(f"{name} has a header but no rows: add at least one document below the header.")
+        raise InputError("{name} has a header but no rows: add at least one document below the header.", name=name)
     text_col, label_col, date_col = _resolve_roles(frame, opts)
     frame, n_empty, n_dup = _clean(frame, text_col, opts)
     if frame.empty:
-        raise InputError(f"No documents left in {name} after dropping empty rows and duplicates.")
+        raise InputError("No documents left in {name} after dropping empty rows and duplicates.", name=name)
     warnings += giant_document_warnings(frame[text_col])
     return Corpus(
         frame=frame, name=name, content_hash=hashlib.sha256(data).hexdigest(), file_format=fmt,
@@ -216,19 +221,20 @@ def detect_format(data: bytes, name: str) -> str:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = zf.namelist()
         except zipfile.BadZipFile:
-            raise InputError(f"{name} looks like a ZIP archive but is damaged.") from None
+            raise InputError("{name} looks like a ZIP archive but is damaged.", name=name) from None
         return "xlsx" if "[Content_Types].xml" in names or suffix in (".xlsx", ".xlsm") else "zip"
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
     if suffix == ".txt":
         return "txt"
     if data[:4] == b"PK\x05\x06":  # only an end-of-archive record: a zip with nothing in it
-        raise InputError(f"{name} is an empty ZIP archive: it holds no files.")
+        raise InputError("{name} is an empty ZIP archive: it holds no files.", name=name)
     if suffix in (".xlsx", ".xlsm") and data[:4] == b"\xd0\xcf\x11\xe0":
-        raise InputError(f"{name} is password-protected (encrypted) or an old-style workbook: remove the password "
-                         "and save it as .xlsx, or export the sheet as CSV.")
+        raise InputError("{name} is password-protected (encrypted) or an old-style workbook: remove the password "
+                         "and save it as .xlsx, or export the sheet as CSV.", name=name)
     if suffix in (".xlsx", ".xlsm", ".zip"):
-        raise InputError(f"{name} is not a valid {suffix} file (its bytes are not a ZIP container).")
+        raise InputError("{name} is not a valid {suffix} file (its bytes are not a ZIP container).", name=name,
+                         suffix=suffix)
     return "csv"
 
 
@@ -238,11 +244,13 @@ def _reject_binary(data: bytes, name: str) -> None:
         return
     for magic, what in _MAGIC.items():
         if head.startswith(magic):
-            raise InputError(f"{name} is {what}, not a text table: upload CSV, TSV, TXT, JSONL, XLSX or a ZIP of .txt files.")
+            raise InputError("{name} is {what}, not a text table: upload CSV, TSV, TXT, JSONL, XLSX or a ZIP of .txt "
+                             "files.", name=name, what=Message(what))
     sample = data[:SNIFF_BYTES]
     # Many NUL bytes without a BOM: binary, or UTF-16 without BOM (handled by detection below).
     if sample.count(0) > len(sample) * 0.3 and not _looks_utf16(sample):
-        raise InputError(f"{name} looks like a binary file, not text: upload CSV, TSV, TXT, JSONL, XLSX or ZIP.")
+        raise InputError("{name} looks like a binary file, not text: upload CSV, TSV, TXT, JSONL, XLSX or ZIP.",
+                         name=name)
 
 
 def _looks_utf16(sample: bytes) -> bool:
@@ -317,12 +325,14 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         text = data.decode(enc)
     except UnicodeDecodeError as exc:
         if encoding:
-            raise InputError(f"The file is not valid {encoding} (byte {exc.start}): pick another encoding.") from None
+            raise InputError("The file is not valid {encoding} (byte {byte}): pick another encoding.",
+                             encoding=encoding, byte=exc.start) from None
         # Detection read a sample; the full file disagrees. GB18030 covers GBK with rare extras.
         try:
             text, enc = data.decode("gb18030"), "gb18030"
         except UnicodeDecodeError:
-            raise InputError(f"The file is not valid {enc} throughout (byte {exc.start}): choose the encoding by hand.") from None
+            raise InputError("The file is not valid {encoding} throughout (byte {byte}): choose the encoding by hand.",
+                             encoding=enc, byte=exc.start) from None
     return text.lstrip("\ufeff"), enc
 
 
@@ -331,8 +341,8 @@ def _check_forced_encoding(data: bytes, encoding: str) -> None:
     if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")) and not any(data.startswith(b) for b, _ in _BOMS):
         sample = data[:SNIFF_BYTES]
         if sample.count(0) == 0:
-            raise InputError(f"The file is not {encoding}: such files have zero bytes between the letters, this one "
-                             "has none. Choose 'auto' (or utf-8 / gb18030) as the encoding.")
+            raise InputError("The file is not {encoding}: such files have zero bytes between the letters, this one "
+                             "has none. Choose 'auto' (or utf-8 / gb18030) as the encoding.", encoding=encoding)
 
 
 def sniff_delimiter(text: str) -> str:
@@ -404,11 +414,15 @@ def _read_delimited(text: str, delimiter: str) -> tuple[pd.DataFrame, list[str]]
     except pd.errors.ParserError as exc:
         if "EOF inside string" in str(exc):
             row = re.search(r"row (\d+)", str(exc))
-            where = f" (data row {int(row.group(1))})" if row else ""
-            raise InputError(f"A quoted field is never closed{where}: the rest of the file would read as one cell. "
+            if row:
+                raise InputError("A quoted field is never closed (data row {row}): the rest of the file would read as "
+                                 "one cell. Check the quotes (\") in the file, or pick TXT format.",
+                                 row=int(row.group(1))) from None
+            raise InputError("A quoted field is never closed: the rest of the file would read as one cell. "
                              "Check the quotes (\") in the file, or pick TXT format.") from None
         _refuse_ragged(text, delimiter)
-        raise InputError(f"The file cannot be read as a table ({str(exc).splitlines()[-1].removeprefix('C error: ')}).") from None
+        raise InputError("The file cannot be read as a table ({detail}).",
+                         detail=str(exc).splitlines()[-1].removeprefix("C error: ")) from None
     if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
         _refuse_ragged(text, delimiter)
     return frame, []
@@ -426,8 +440,9 @@ def _refuse_ragged(text: str, delimiter: str) -> None:
                 lines.append(reader.line_num)
     if total:
         where = ", ".join(map(str, lines)) + (" …" if total > len(lines) else "")
-        raise InputError(f"{total:,} row(s) have more fields than the header's {len(header)} (line {where}): "
-                         "quote the fields that contain the delimiter, or choose the right delimiter.")
+        raise InputError("{n:,} row(s) have more fields than the header's {fields} (line {where}): "
+                         "quote the fields that contain the delimiter, or choose the right delimiter.",
+                         n=total, fields=len(header), where=where)
 
 
 _SENTENCE_MARKS = re.compile(r"[。！？，；、!?]|https?:")
@@ -445,11 +460,11 @@ def header_looks_like_data(frame: pd.DataFrame) -> str | None:
         if name.startswith("Unnamed: "):
             continue
         if len(name) > 40 or (len(name) > 12 and _SENTENCE_MARKS.search(name)):
-            return f"the column name {name[:40]!r} reads like a document"
+            return Message(N_("the column name {name!r} reads like a document"), name=name[:40])
         values = frame[col].dropna().astype(str)
         base = _MANGLED.sub("", name)
         if len(values) >= 3 and (values == base).sum() >= 2:
-            return f"the column name {name[:40]!r} is also a value of that column"
+            return Message(N_("the column name {name!r} is also a value of that column"), name=name[:40])
     return None
 
 
@@ -468,9 +483,10 @@ def _apply_header_choice(text: str, delimiter: str, frame: pd.DataFrame, warning
     sep = "\t" if delimiter == "\t" else delimiter
     frame, warnings = _read_delimited(sep.join(names) + "\n" + text, delimiter)
     if why:
-        warnings = [f"The first row looks like data, not a header ({why}), so it was read as the first document "
-                    f"and the columns are named {', '.join(names[:4])}{'…' if n > 4 else ''}. If it is a header, "
-                    "choose 'first row is a header'.", *warnings]
+        named = ", ".join(names[:4]) + ("…" if n > 4 else "")
+        warnings = [Message(N_("The first row looks like data, not a header ({why}), so it was read as the first "
+                               "document and the columns are named {names}. If it is a header, choose "
+                               "'first row is a header'."), why=why, names=named), *warnings]
     return frame, warnings
 
 
@@ -492,7 +508,7 @@ def _read_jsonl(text: str) -> tuple[pd.DataFrame, list[str]]:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"JSONL line {i} is not valid JSON ({exc.msg}).") from None
+            raise InputError("JSONL line {line} is not valid JSON ({detail}).", line=i, detail=exc.msg) from None
         if isinstance(obj, str):
             obj = {"text": obj}
         if not isinstance(obj, dict):
@@ -501,10 +517,11 @@ def _read_jsonl(text: str) -> tuple[pd.DataFrame, list[str]]:
         records.append({k: (v if isinstance(v, (str, int, float, bool)) or v is None
                             else json.dumps(v, ensure_ascii=False)) for k, v in obj.items()})
     if skipped and not records:
-        raise InputError(f"No JSONL line holds an object: each line must be a JSON object such as "
-                         f'{{"text": "…", "label": "…"}} (line {skipped[0]} is not).')
-    warnings = [f"Skipped {len(skipped):,} JSONL line(s) that are not objects (line "
-                + ", ".join(map(str, skipped[:5])) + (" …" if len(skipped) > 5 else "") + ")."] if skipped else []
+        raise InputError("No JSONL line holds an object: each line must be a JSON object such as "
+                         '{{"text": "…", "label": "…"}} (line {line} is not).', line=skipped[0])
+    where = ", ".join(map(str, skipped[:5])) + (" …" if len(skipped) > 5 else "")
+    warnings = [Message(N_("Skipped {n:,} JSONL line(s) that are not objects (line {lines})."), n=len(skipped),
+                        lines=where)] if skipped else []
     return pd.DataFrame.from_records(records), warnings
 
 
@@ -518,22 +535,24 @@ def giant_document_warnings(texts: pd.Series) -> list[str]:
     big = lengths[lengths > GIANT_DOC_CHARS]
     if big.empty:
         return []
-    return [f"{len(big):,} document(s) are very long (the longest, row {int(big.idxmax())}, has {int(big.max()):,} "
-            f"characters). Each counts as one document in term and topic models, and fine-tuning reads only its "
-            "first tokens. If a row holds many documents, split it (e.g. TXT with one document per paragraph)."]
+    return [Message(N_("{n:,} document(s) are very long (the longest, row {row}, has {chars:,} characters). Each "
+                       "counts as one document in term and topic models, and fine-tuning reads only its first tokens. "
+                       "If a row holds many documents, split it (e.g. TXT with one document per paragraph)."),
+                    n=len(big), row=int(big.idxmax()), chars=int(big.max()))]
 
 
 def _read_xlsx(data: bytes, sheet: str | None) -> tuple[pd.DataFrame, str, list[str], dict[str, int]]:
     # A workbook is a zip: refuse one that unpacks past the cap before openpyxl inflates it (the
     # declared sizes suffice here: zipfile never inflates a member past its declared size).
-    SafeZip(data, Limits.from_env(max_members=MAX_ZIP_MEMBERS), what="The Excel file").close()
+    SafeZip(data, Limits.from_env(max_members=MAX_ZIP_MEMBERS), what=N_("The Excel file")).close()
     try:
         book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types for damaged files
-        raise InputError(f"Could not open the Excel file ({type(exc).__name__}): re-save it as .xlsx or CSV.") from None
+        raise InputError("Could not open the Excel file ({kind}): re-save it as .xlsx or CSV.",
+                         kind=type(exc).__name__) from None
     names = [str(s) for s in book.sheet_names]
     if sheet is not None and sheet not in names:
-        raise InputError(f"No sheet named {sheet!r}; the workbook has: {', '.join(names)}.")
+        raise InputError("No sheet named {sheet!r}; the workbook has: {sheets}.", sheet=sheet, sheets=", ".join(names))
     rows = _sheet_rows(book, names)
     # Default: the sheet with the most rows (a 3-row README sheet in front must not win), so the
     # page can ask which one when several have data.
@@ -587,8 +606,8 @@ def _read_zip(data: bytes, encoding: str | None) -> tuple[pd.DataFrame, str, lis
             names.append(member.name)
     if not texts:
         raise InputError("The ZIP archive has no readable .txt files: put one document per .txt file.")
-    warnings = [f"Skipped {len(skipped)} non-text or unreadable member(s): {', '.join(skipped[:5])}"
-                + ("…" if len(skipped) > 5 else "")] if skipped else []
+    warnings = [Message(N_("Skipped {n:,} non-text or unreadable member(s): {names}"), n=len(skipped),
+                        names=", ".join(skipped[:5]) + ("…" if len(skipped) > 5 else ""))] if skipped else []
     return pd.DataFrame({"file": names, "text": texts}), "/".join(sorted(encs)), warnings
 
 
@@ -664,7 +683,8 @@ def _resolve_roles(frame: pd.DataFrame, opts: LoadOptions) -> tuple[str, str | N
     cols = list(frame.columns)
     for role, col in (("text", opts.text_col), ("label", opts.label_col), ("date", opts.date_col)):
         if col and col not in cols:
-            raise InputError(f"No column named {col!r} for the {role}; the columns are: {', '.join(cols)}.")
+            raise InputError("No column named {col!r} for the {role}; the columns are: {columns}.", col=col,
+                             role=Message(_ROLE_NAMES[role]), columns=", ".join(map(str, cols)))
     if opts.text_col:
         text_col = opts.text_col
     else:
@@ -682,7 +702,7 @@ def _resolve_roles(frame: pd.DataFrame, opts: LoadOptions) -> tuple[str, str | N
     else:
         date_col = opts.date_col or None
         if date_col and pd.to_datetime(frame[date_col], errors="coerce", format="mixed").notna().mean() == 0:
-            raise InputError(f"Column {date_col!r} has no values that read as dates.")
+            raise InputError("Column {col!r} has no values that read as dates.", col=date_col)
     return text_col, label_col, date_col
 
 

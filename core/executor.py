@@ -23,7 +23,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
-from core.errors import InputError
+from core.errors import InputError, Message
+from core.i18n import N_, _, ngettext
 
 SCHEDULER_ENV = "TOPICLENS_DASK_SCHEDULER"
 LOCAL = "local"
@@ -121,7 +122,7 @@ class LocalExecutor:
         self.jobs = max(1, int(jobs))
 
     def describe(self) -> str:
-        return f"{self.jobs} local worker process(es)"
+        return ngettext("{n} local worker process", "{n} local worker processes", self.jobs).format(n=self.jobs)
 
     def stream(self, fn: Callable, shared: Any, tasks: Iterable, cancelled: Callable[[], bool] = lambda: False,
                on_ready: Callable[[], None] | None = None) -> Iterator[tuple[Any, Any, str]]:
@@ -153,7 +154,7 @@ class LocalExecutor:
                     try:
                         value = fut.result()
                     except TerminatedWorkerError:
-                        raise TaskFailed(task, "a worker process died (out of memory?)") from None
+                        raise TaskFailed(task, Message(N_("a worker process died (out of memory?)"))) from None
                     except Exception as exc:  # noqa: BLE001 - the task's own error, reported with it
                         raise TaskFailed(task, f"{type(exc).__name__}: {exc}") from None
                     yield task, value, LOCAL
@@ -173,7 +174,7 @@ class ClusterInfo:
 
     address: str
     ok: bool
-    message: str = ""
+    message: str = ""      # a core.errors.Message (shown translated), or ""
     workers: int = 0
     threads: int = 0
     memory_bytes: int = 0
@@ -188,9 +189,10 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT_S):
         return Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise InputError(
-            f"Cannot reach the Dask scheduler at {address} ({type(exc).__name__}: {exc}). Check the address "
-            f"(tcp://HOST:PORT), that `dask scheduler` is running there, and that the port is open; "
-            f"or unset {SCHEDULER_ENV} / --scheduler to run on this machine."
+            "Cannot reach the Dask scheduler at {address} ({kind}: {detail}). Check the address "
+            "(tcp://HOST:PORT), that `dask scheduler` is running there, and that the port is open; "
+            "or unset {env} / --scheduler to run on this machine.",
+            address=address, kind=type(exc).__name__, detail=str(exc), env=SCHEDULER_ENV,
         ) from None
 
 
@@ -202,7 +204,7 @@ def cluster_info(address: str | None = None, timeout: float = CONNECT_TIMEOUT_S)
     try:
         client = connect(address, timeout)
     except InputError as exc:
-        return ClusterInfo(address=address, ok=False, message=str(exc))
+        return ClusterInfo(address=address, ok=False, message=Message(exc.msgid, **exc.params))
     try:
         workers = client.scheduler_info(n_workers=-1).get("workers", {})
     except TypeError:  # older distributed: no n_workers argument
@@ -215,8 +217,8 @@ def cluster_info(address: str | None = None, timeout: float = CONNECT_TIMEOUT_S)
         memory_bytes=sum(int(w.get("memory_limit", 0) or 0) for w in workers.values()), worker_names=names,
     )
     if not workers:
-        return ClusterInfo(**{**info.__dict__, "message": "The scheduler answers but has no workers yet: "
-                                                          "start `dask worker` processes pointing at it."})
+        return ClusterInfo(**{**info.__dict__, "message": Message(N_("The scheduler answers but has no workers yet: "
+                                                                     "start `dask worker` processes pointing at it."))})
     return info
 
 
@@ -229,7 +231,7 @@ class DaskExecutor:
         self.address = address
 
     def describe(self) -> str:
-        return f"Dask cluster at {self.address}"
+        return _("Dask cluster at {address}").format(address=self.address)
 
     def stream(self, fn: Callable, shared: Any, tasks: Iterable, cancelled: Callable[[], bool] = lambda: False,
                on_ready: Callable[[], None] | None = None) -> Iterator[tuple[Any, Any, str]]:

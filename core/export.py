@@ -63,7 +63,7 @@ def write_table(frame: pd.DataFrame, path: str) -> None:
 
     suffix = str(path).lower().rsplit(".", 1)[-1] if "." in str(path) else ""
     if suffix not in ("csv", "xlsx"):
-        raise InputError(f"{path}: the output file must end in .csv or .xlsx.")
+        raise InputError("{path}: the output file must end in .csv or .xlsx.", path=path)
     data = to_xlsx_bytes(frame) if suffix == "xlsx" else to_csv_bytes(frame)
     tmp = f"{path}.part"
     try:  # atomic: a full disk leaves the previous file (or none), never half a table
@@ -73,4 +73,4 @@ def write_table(frame: pd.DataFrame, path: str) -> None:
     except OSError as exc:
         if os.path.exists(tmp):
             os.remove(tmp)
-        raise InputError(f"{path}: cannot write ({exc.strerror or type(exc).__name__}).") from None
+        raise InputError("{path}: cannot write ({reason}).", path=path, reason=exc.strerror or type(exc).__name__) from None

@@ -32,26 +32,28 @@ def read_regular_file(path: str | Path, max_bytes: int | None = None) -> bytes:
         # O_NONBLOCK: opening a FIFO with no writer must not hang before the type check below.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file.") from None
+        raise InputError("{path}: no such file.", path=str(path)) from None
     except IsADirectoryError:
-        raise InputError(f"{path} is a folder: give a file (or zip the .txt files).") from None
+        raise InputError("{path} is a folder: give a file (or zip the .txt files).", path=str(path)) from None
     except PermissionError:
-        raise InputError(f"{path}: permission denied.") from None
+        raise InputError("{path}: permission denied.", path=str(path)) from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot open ({exc.strerror}).") from None
+        raise InputError("{path}: cannot open ({detail}).", path=str(path), detail=exc.strerror) from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise InputError(f"{path} is a folder: give a file (or zip the .txt files).")
-        raise InputError(f"{path} is not a regular file (a device, pipe or socket): save the data to a file first.")
+            raise InputError("{path} is a folder: give a file (or zip the .txt files).", path=str(path))
+        raise InputError("{path} is not a regular file (a device, pipe or socket): save the data to a file first.",
+                         path=str(path))
     if info.st_size > cap:
         os.close(fd)
-        raise InputError(f"{path} is {info.st_size / MIB:,.0f} MB; the limit is {cap / MIB:,.0f} MB "
-                         "(TOPICLENS_MAX_INPUT_MB).")
+        raise InputError("{path} is {size:,.0f} MB; the limit is {limit:,.0f} MB (TOPICLENS_MAX_INPUT_MB).",
+                         path=str(path), size=info.st_size / MIB, limit=cap / MIB)
     os.set_blocking(fd, True)
     with os.fdopen(fd, "rb") as fh:
         data = fh.read(cap + 1)
     if len(data) > cap:  # the file grew while we read it
-        raise InputError(f"{path} is larger than the limit of {cap / MIB:,.0f} MB (TOPICLENS_MAX_INPUT_MB).")
+        raise InputError("{path} is larger than the limit of {limit:,.0f} MB (TOPICLENS_MAX_INPUT_MB).",
+                         path=str(path), limit=cap / MIB)
     return data

@@ -22,18 +22,41 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from core.errors import Message
+from core.i18n import N_
+
 RUNNING, DONE, FAILED, CANCELLED = "running", "done", "failed", "cancelled"
 CPU_JOBS_ENV = "TOPICLENS_CPU_JOBS"
-# What a job kind is called in messages ("A topic sweep is already running…"); others: "topics_x" -> "topics x".
-KIND_NAMES = {"topics_sweep": "topic sweep", "sweep": "topic sweep", "finetune": "fine-tuning job"}
+# What a job kind is called in messages ("A topic sweep is already running…"); others: "topics_x" -> "topics x job".
+KIND_NAMES = {"topics_sweep": N_("topic sweep"), "sweep": N_("topic sweep"), "finetune": N_("fine-tuning job")}
+WAITING_FOR_CPU = N_("Waiting for a free CPU: number {pos} in the queue (this server runs CPU-heavy jobs on at most "
+                     "{cores} cores at once)")
+STARTING = N_("starting…")
 
 
-def kind_name(kind: str) -> str:
-    return KIND_NAMES.get(kind, kind.replace("_", " ") + " job")
+def kind_name(kind: str) -> Message:
+    if kind in KIND_NAMES:
+        return Message(KIND_NAMES[kind])
+    return Message(N_("{kind} job"), kind=kind.replace("_", " "))
 
 
 class JobError(RuntimeError):
-    """A job could not be started or found (message is user-readable)."""
+    """A job could not be started or found (message is user-readable).
+
+    Like `InputError`: an English template and its values (`msgid`, `params`), shown translated with
+    `core.i18n.translate_error`; `str(exc)` is the English text."""
+
+    def __init__(self, message: str, /, **params: object) -> None:
+        text = Message(message, **params)
+        self.msgid, self.params = message, params
+        super().__init__(str(text))
+
+    def __reduce__(self):
+        return _rebuild_job_error, (type(self), self.msgid, self.params)
+
+
+def _rebuild_job_error(cls, msgid, params):
+    return cls(msgid, **params)
 
 
 class JobCancelled(Exception):
@@ -141,14 +164,14 @@ class JobContext:
         def on_wait(pos: int) -> None:
             with self._lock:
                 self._job.queue_position = pos
-                self._job.message = (f"Waiting for a free CPU: number {pos} in the queue (this server runs "
-                                     f"CPU-heavy jobs on at most {self._limiter.capacity} cores at once)")
+                # a Message: the page shows it in its reader's language (f"{job.message}" translates it)
+                self._job.message = Message(WAITING_FOR_CPU, pos=pos, cores=self._limiter.capacity)
 
         granted = self._limiter.acquire(n, self._job.cancel_event, on_wait)
         with self._lock:
             self._job.queue_position = None
-            if granted and self._job.message.startswith("Waiting for a free CPU"):
-                self._job.message = "starting…"
+            if granted and getattr(self._job.message, "msgid", None) == WAITING_FOR_CPU:
+                self._job.message = Message(STARTING)
         try:
             yield bool(granted)
         finally:
@@ -207,7 +230,8 @@ class JobRegistry:
             if exclusive and any(
                 j.owner == owner and j.kind == kind and not j.done for j in self._jobs.values()
             ):
-                raise JobError(f"A {kind_name(kind)} is already running in this session; cancel it or wait for it to finish.")
+                raise JobError(N_("A {kind} is already running in this session; cancel it or wait for it to finish."),
+                               kind=kind_name(kind))
             self._released.discard(owner)
             job = Job(id=uuid.uuid4().hex[:12], owner=owner, kind=kind, label=label)
             self._jobs[job.id] = job

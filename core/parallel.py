@@ -17,7 +17,9 @@ from dataclasses import replace
 from typing import Callable, Sequence
 
 from core import preprocess
+from core.errors import Message
 from core.executor import LocalExecutor, TaskFailed, default_jobs
+from core.i18n import N_
 from core.preprocess import PreprocessSettings, TokenizedCorpus
 
 # Below this many characters a worker's start-up (~1 s of imports) costs more than it saves.
@@ -56,8 +58,9 @@ def tokenize_parallel(
             if progress is not None:
                 progress(len(parts) / n_chunks)
     except TaskFailed as exc:
-        raise RuntimeError(f"tokenizing documents {bounds[exc.task[0]]}-{bounds[exc.task[0] + 1]} failed: "
-                           f"{exc.message}") from None
+        # a Message: the page shows it in the reader's language (ui.state.show_error)
+        raise RuntimeError(Message(N_("tokenizing documents {start}-{end} failed: {detail}"),
+                                   start=bounds[exc.task[0]], end=bounds[exc.task[0] + 1], detail=exc.message)) from None
     ordered = [parts[i] for i in range(n_chunks)]
     docs = [d for part in ordered for d in part.docs]
     removed: Counter = Counter()

@@ -17,9 +17,16 @@ from typing import Callable, Sequence
 import numpy as np
 
 from core.errors import InputError
+from core.i18n import N_, _
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 LANGUAGES = ("auto", "zh", "en")
+REGEX_TOKENIZER = N_("regex word tokenizer (Unicode)")
+USER_DICT_SUFFIX = " + user dictionary"   # i18n: skip (stored in the segmenter's name; see segmenter_label)
+# Why tokens were removed: the keys of `TokenizedCorpus.removed` (stored English; shown with `_()`).
+REMOVAL_REASONS = (N_("e-mail addresses"), N_("URLs"), N_("punctuation"), N_("numbers"), N_("too short"),
+                   N_("your stopwords"), N_("uploaded list"), N_("Chinese stopwords"), N_("English stopwords"),
+                   N_("below min_df"), N_("above max_df"))
 
 # Weibo exports drop the slashes ("http:t.cn/zjKqa2U"): the scheme alone starts a link.
 _URL = re.compile(r"(?:https?:(?://)?|ftp://|www\.)[^\s<>\"'，。！？、；：）】》]+", re.I)
@@ -57,7 +64,7 @@ class PreprocessSettings:
 
     def validate(self) -> "PreprocessSettings":
         if self.language not in LANGUAGES:
-            raise InputError(f"Unknown language {self.language!r}; choose auto, zh or en.")
+            raise InputError("Unknown language {language!r}; choose auto, zh or en.", language=self.language)
         if not 1 <= int(self.min_token_len) <= 50:
             raise InputError("Minimum token length must be between 1 and 50.")
         if int(self.min_df) < 1:
@@ -80,7 +87,7 @@ class TokenizedCorpus:
     docs: list[list[str]]              # one token list per corpus row, same order
     language: str                      # "zh" or "en": the tokenizer used
     segmenter: str                     # which path ran, shown in the UI
-    removed: dict[str, int]            # tokens removed per stopword list / filter
+    removed: dict[str, int]            # tokens removed per stopword list / filter (REMOVAL_REASONS)
     settings: PreprocessSettings
     converted_traditional: int = 0     # documents converted from Traditional Chinese
     conversion_sample: list = field(default_factory=list)  # a few (before, after) pairs of them
@@ -144,7 +151,7 @@ def parse_user_dict(data: bytes) -> tuple[str, ...]:
     for i, line in enumerate(lines, 1):
         parts = line.split()
         if len(parts) > 1 and not parts[1].isdigit() and len(parts) > 2:
-            raise InputError(f"User dictionary line {i}: the frequency must be a number ({line!r}).")
+            raise InputError("User dictionary line {n}: the frequency must be a number ({line!r}).", n=i, line=line)
     if not lines:
         raise InputError("The user dictionary is empty.")
     return lines
@@ -194,7 +201,7 @@ class _Segmenter:
                 self.fast = rjieba.cut
             self.name = "rjieba"
         if user_dict:
-            self.name += " + user dictionary"
+            self.name += USER_DICT_SUFFIX
 
     def reference(self) -> Callable[[str], list[str]]:
         """jieba with the same dictionary (built on first use: it takes ~0.6 s to load)."""
@@ -241,7 +248,14 @@ def segment_zh(texts: Sequence[str], user_dict: tuple[str, ...] = ()) -> list[li
 
 
 def segmenter_name(language: str, user_dict: tuple[str, ...] = ()) -> str:
-    return _segmenter(tuple(user_dict)).name if language == "zh" else "regex word tokenizer (Unicode)"
+    return _segmenter(tuple(user_dict)).name if language == "zh" else REGEX_TOKENIZER
+
+
+def segmenter_label(name: str) -> str:
+    """A segmenter name as stored (`TokenizedCorpus.segmenter`, English) in the active language."""
+    if name.endswith(USER_DICT_SUFFIX):
+        return _("{segmenter} + user dictionary").format(segmenter=segmenter_label(name[: -len(USER_DICT_SUFFIX)]))
+    return _(REGEX_TOKENIZER) if name == REGEX_TOKENIZER else name
 
 
 def tokenize_en(text: str) -> list[str]:
@@ -295,10 +309,10 @@ def tokenize(
     for i, text in enumerate(texts):
         if settings.drop_emails and "@" in text:  # the substring test skips the slow regex scan
             text, k = _EMAIL.subn(" ", text)
-            removed["e-mail addresses"] += k
+            removed[N_("e-mail addresses")] += k
         if settings.drop_urls and _may_hold_url(text):
             text, k = _URL.subn(" ", text)
-            removed["URLs"] += k
+            removed[N_("URLs")] += k
         tokens = cut(text)
         raw_counts.update(tokens)
         for tok in set(tokens).difference(kept_as):
@@ -338,14 +352,14 @@ def _stop_lists(settings: PreprocessSettings, language: str) -> list[tuple[str, 
     low = (lambda w: w.lower()) if settings.lowercase else (lambda w: w)
     lists = []
     if settings.extra_stopwords:
-        lists.append(("your stopwords", frozenset(low(w) for w in settings.extra_stopwords)))
+        lists.append((N_("your stopwords"), frozenset(low(w) for w in settings.extra_stopwords)))
     if settings.uploaded_stopwords:
-        lists.append(("uploaded list", frozenset(low(w) for w in settings.uploaded_stopwords)))
+        lists.append((N_("uploaded list"), frozenset(low(w) for w in settings.uploaded_stopwords)))
     builtin = []
     if settings.zh_stopwords and language == "zh":  # its Baidu part lists English words like "like"
-        builtin.append(("Chinese stopwords", zh_stopwords()))
+        builtin.append((N_("Chinese stopwords"), zh_stopwords()))
     if settings.en_stopwords:
-        builtin.append(("English stopwords", en_stopwords()))
+        builtin.append((N_("English stopwords"), en_stopwords()))
     return lists + builtin
 
 
@@ -366,11 +380,11 @@ def _classify(tok: str, s: PreprocessSettings, lists, lemma: Callable[[str], str
         tok = tok.lower()
     if not any(ch.isalnum() for ch in tok):
         if s.drop_punct:
-            return "", "punctuation"
+            return "", N_("punctuation")
     elif s.drop_numbers and _NUMBER.fullmatch(tok):
-        return "", "numbers"
+        return "", N_("numbers")
     if len(tok) < s.min_token_len:
-        return "", "too short"
+        return "", N_("too short")
     for name, words in lists:
         if tok in words:
             return "", name
@@ -393,9 +407,9 @@ def _filter_df(docs: list[list[str]], s: PreprocessSettings, removed: Counter) -
         kept = []
         for t in d:
             if t in too_rare:
-                removed["below min_df"] += 1
+                removed[N_("below min_df")] += 1
             elif t in too_common:
-                removed["above max_df"] += 1
+                removed[N_("above max_df")] += 1
             else:
                 kept.append(t)
         out.append(kept)

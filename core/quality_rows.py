@@ -13,11 +13,15 @@ from typing import Sequence
 
 import pandas as pd
 
+from core.i18n import N_
+
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u180e"
 _ZERO_WIDTH_RE = f"[{ZERO_WIDTH}]"
 _CONTROL_RE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"  # Unicode Cc, except tab, newline, carriage return
 
-ISSUES = ("empty texts", "exact duplicates", "control characters", "zero-width characters", "no tokens left")
+# The issue names: keys of `issue_rows` (English; the UI shows them with `_()`).
+ISSUES = (N_("empty texts"), N_("exact duplicates"), N_("control characters"), N_("zero-width characters"),
+          N_("no tokens left"))
 
 
 def issue_rows(texts: Sequence[str], token_docs: Sequence[Sequence[str]] | None = None) -> dict[str, list[int]]:

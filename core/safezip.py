@@ -38,7 +38,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Iterable, Iterator, Mapping
 
-from core.errors import InputError
+from core.errors import InputError, Message
+from core.i18n import N_
 
 MIB = 1 << 20
 CHUNK = 1 << 20
@@ -93,18 +94,18 @@ class Member:
         return "__MACOSX" in parts or self.basename.startswith(".") or self.basename.lower() == "thumbs.db"
 
 
-def _mb(n: float) -> str:
-    return f"{n / MIB:,.0f} MB" if n >= MIB else f"{n:,.0f} bytes"
+def _mb(n: float) -> Message:
+    return Message(N_("{mb:,.0f} MB"), mb=n / MIB) if n >= MIB else Message(N_("{n:,.0f} bytes"), n=n)
 
 
 def safe_relative_name(raw: str) -> str:
     """`raw` as a safe relative POSIX path, or InputError (traversal, absolute, drive letter, NUL)."""
     name = raw.replace("\\", "/")
     if not name or "\x00" in name or name.startswith("/") or _DRIVE.match(name):
-        raise InputError(f"unsafe path {raw!r}")
+        raise InputError("unsafe path {path!r}", path=raw)
     parts = [p for p in name.split("/") if p not in ("", ".")]
     if not parts or ".." in parts or any(_DRIVE.match(p) for p in parts):
-        raise InputError(f"unsafe path {raw!r}")
+        raise InputError("unsafe path {path!r}", path=raw)
     return "/".join(parts)
 
 
@@ -112,9 +113,9 @@ class SafeZip:
     """A zip archive read under `limits`; see the module docstring."""
 
     def __init__(self, source: bytes | bytearray | memoryview | str | Path | BinaryIO,
-                 limits: Limits | None = None, what: str = "The ZIP archive"):
+                 limits: Limits | None = None, what: str = N_("The ZIP archive")):
         self.limits = limits or Limits.from_env()
-        self.what = what
+        self.what = Message(what)   # mark it with N_() where it is written: it is translated with the message
         self.bytes_read = 0
         self._zf = self._open(source)
         try:
@@ -132,47 +133,50 @@ class SafeZip:
             try:
                 st_ = os.stat(source)
             except OSError:
-                raise InputError(f"{self.what} could not be opened.") from None
+                raise InputError("{what} could not be opened.", what=self.what) from None
             if not stat.S_ISREG(st_.st_mode):
-                raise InputError(f"{self.what} is not a regular file.")
+                raise InputError("{what} is not a regular file.", what=self.what)
             fh = str(source)
         else:
             fh = source
         try:
             return zipfile.ZipFile(fh)
         except zipfile.BadZipFile:
-            raise InputError(f"{self.what} is damaged or not a zip file.") from None
+            raise InputError("{what} is damaged or not a zip file.", what=self.what) from None
         except (OSError, ValueError, NotImplementedError, EOFError) as exc:
-            raise InputError(f"{self.what} is damaged ({type(exc).__name__}).") from None
+            raise InputError("{what} is damaged ({kind}).", what=self.what, kind=type(exc).__name__) from None
 
     def _scan(self) -> dict[str, tuple[Member, zipfile.ZipInfo]]:
         infos = self._zf.infolist()
         if len(infos) > self.limits.max_members:
-            raise InputError(f"{self.what} holds {len(infos):,} entries; the limit is {self.limits.max_members:,}.")
+            raise InputError("{what} holds {n:,} entries; the limit is {limit:,}.", what=self.what, n=len(infos),
+                             limit=self.limits.max_members)
         out: dict[str, tuple[Member, zipfile.ZipInfo]] = {}
         declared = 0
         for info in infos:
             try:
                 name = safe_relative_name(info.filename)
             except InputError:
-                raise InputError(f"{self.what} holds an unsafe path ({info.filename!r}): "
-                                 "entries must stay inside the archive.") from None
+                raise InputError("{what} holds an unsafe path ({name!r}): entries must stay inside the archive.",
+                                 what=self.what, name=info.filename) from None
             if info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16):
-                raise InputError(f"{self.what} holds a symbolic link ({info.filename!r}); links are not accepted.")
+                raise InputError("{what} holds a symbolic link ({name!r}); links are not accepted.", what=self.what,
+                                 name=info.filename)
             if info.flag_bits & 0x1:
-                raise InputError(f"{self.what} is encrypted (password-protected: {info.filename!r}); "
-                                 "upload an archive without a password.")
+                raise InputError("{what} is encrypted (password-protected: {name!r}); upload an archive without a "
+                                 "password.", what=self.what, name=info.filename)
             if info.is_dir():
                 continue
             if name in out:
-                raise InputError(f"{self.what} holds two entries named {name!r}.")
+                raise InputError("{what} holds two entries named {name!r}.", what=self.what, name=name)
             if info.file_size > self.limits.member_cap:
-                raise InputError(f"{self.what} is too large when unpacked: {name!r} is {_mb(info.file_size)} "
-                                 f"(limit {_mb(self.limits.member_cap)} per file).")
+                raise InputError("{what} is too large when unpacked: {name!r} is {size} (limit {limit} per file).",
+                                 what=self.what, name=name, size=_mb(info.file_size), limit=_mb(self.limits.member_cap))
             declared += info.file_size
             if declared > self.limits.max_total_bytes:
-                raise InputError(f"{self.what} is too large when unpacked (over {_mb(self.limits.max_total_bytes)}); "
-                                 "the limit is set by TOPICLENS_MAX_UNCOMPRESSED_MB.")
+                raise InputError("{what} is too large when unpacked (over {limit}); the limit is set by "
+                                 "TOPICLENS_MAX_UNCOMPRESSED_MB.", what=self.what,
+                                 limit=_mb(self.limits.max_total_bytes))
             out[name] = (Member(name, info.file_size, info.compress_size), info)
         return out
 
@@ -188,7 +192,7 @@ class SafeZip:
         try:
             return self._members[name]
         except KeyError:
-            raise InputError(f"{self.what} has no entry named {name!r}.") from None
+            raise InputError("{what} has no entry named {name!r}.", what=self.what, name=name) from None
 
     def iter_chunks(self, name: str, max_bytes: int | None = None) -> Iterator[bytes]:
         """The member's bytes in chunks, counted against every cap as they are inflated."""
@@ -204,24 +208,30 @@ class SafeZip:
                     out += len(chunk)
                     self.bytes_read += len(chunk)
                     if out > cap:
-                        raise InputError(f"{self.what} is too large when unpacked: {name!r} is over {_mb(cap)}.")
+                        raise InputError("{what} is too large when unpacked: {name!r} is over {limit}.",
+                                         what=self.what, name=name, limit=_mb(cap))
                     if self.bytes_read > self.limits.max_total_bytes:
-                        raise InputError(f"{self.what} is too large when unpacked (over "
-                                         f"{_mb(self.limits.max_total_bytes)}); the limit is set by "
-                                         "TOPICLENS_MAX_UNCOMPRESSED_MB.")
+                        raise InputError("{what} is too large when unpacked (over {limit}); the limit is set by "
+                                         "TOPICLENS_MAX_UNCOMPRESSED_MB.", what=self.what,
+                                         limit=_mb(self.limits.max_total_bytes))
                     if out > _RATIO_FLOOR and out > self.limits.max_ratio * max(info.compress_size, 1):
-                        raise InputError(f"{self.what} looks like a zip bomb: {name!r} expands more than "
-                                         f"{self.limits.max_ratio:g} times.")
+                        raise InputError("{what} looks like a zip bomb: {name!r} expands more than {ratio:g} times.",
+                                         what=self.what, name=name, ratio=self.limits.max_ratio)
                     yield chunk
         except InputError:
             raise
         except zipfile.BadZipFile as exc:
-            detail = "bad CRC checksum" if "CRC" in str(exc) else "damaged data"
-            raise InputError(f"{self.what} is damaged: {name!r} has a {detail}. Re-create the archive.") from None
+            if "CRC" in str(exc):
+                raise InputError("{what} is damaged: {name!r} has a bad CRC checksum. Re-create the archive.",
+                                 what=self.what, name=name) from None
+            raise InputError("{what} is damaged: {name!r} has damaged data. Re-create the archive.", what=self.what,
+                             name=name) from None
         except (zipfile.LargeZipFile, NotImplementedError) as exc:
-            raise InputError(f"{self.what} uses an unsupported zip feature for {name!r} ({exc}).") from None
+            raise InputError("{what} uses an unsupported zip feature for {name!r} ({detail}).", what=self.what,
+                             name=name, detail=str(exc)) from None
         except (EOFError, ValueError, RuntimeError, OSError, zlib.error) as exc:
-            raise InputError(f"{self.what} is damaged: {name!r} could not be unpacked ({type(exc).__name__}).") from None
+            raise InputError("{what} is damaged: {name!r} could not be unpacked ({kind}).", what=self.what, name=name,
+                             kind=type(exc).__name__) from None
 
     def read(self, name: str, max_bytes: int | None = None) -> bytes:
         """The whole member (at most `max_bytes`, and within the archive's limits)."""
@@ -243,9 +253,10 @@ class SafeZip:
             try:
                 rel = safe_relative_name(rel)
             except InputError:
-                raise InputError(f"Refusing to unpack to an unsafe path: {rel!r}.") from None
+                raise InputError("Refusing to unpack to an unsafe path: {path!r}.", path=rel) from None
             if rel in targets:
-                raise InputError(f"Two entries of {self.what.lower()} would unpack to the same file {rel!r}.")
+                raise InputError("{what}: two entries would unpack to the same file {path!r}.", what=self.what,
+                                 path=rel)
             targets.add(rel)
             plan[src] = rel
         dest = Path(dest)

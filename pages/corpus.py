@@ -1,27 +1,36 @@
 """Corpus page: upload or pick a demo, check how it was read, set column roles and preprocessing."""
 
-import pandas as pd
 import streamlit as st
 
+from core import i18n
 from core.charts.length_histogram import length_histogram
 from core.corpus import FORMATS, LoadOptions, summarize
+from core.i18n import N_, _, format_int, ngettext, pgettext
 from core.preprocess import PreprocessSettings, parse_stopword_upload, parse_user_dict
 from ui import corpus_views as CV
 from ui import state
 
+# Option values are stable English/codes (saved with the project); the widgets show them translated.
 ENCODINGS = ["auto", "utf-8", "utf-8-sig", "gb18030", "gbk", "big5", "big5hkscs", "utf-16", "cp1252"]
-HEADER = {"detect": None, "first row is a header": True, "first row is data (no header)": False}
-DELIMITERS = {"auto": None, "comma ,": ",", "tab": "\t", "semicolon ;": ";", "pipe |": "|"}
+HEADER = {N_("detect"): None, N_("first row is a header"): True, N_("first row is data (no header)"): False}
+DELIMITERS = {N_("auto"): None, N_("comma ,"): ",", N_("tab"): "\t", N_("semicolon ;"): ";", N_("pipe |"): "|"}
+PP_LANGUAGES = {"auto": N_("auto"), "zh": N_("Chinese (zh)"), "en": N_("English (en)")}
 
 
 def rows(n: int) -> str:
-    return f"{n:,} row{'' if n == 1 else 's'}"
+    return ngettext("{n} row", "{n} rows", n).format(n=format_int(n))
 
 
-state.autosave()  # the frame saves too; this keeps every page right on its own (AppTest reruns pages only)
-st.title("Corpus")
-st.caption("Upload a table of texts (CSV, TSV, XLSX, TXT, JSONL or a ZIP of .txt files), "
-           "or start from a bundled demo corpus.")
+def auto(value: str) -> str:
+    """A format or encoding as shown: 'auto' translated, codes as they are."""
+    return _("auto") if value == "auto" else value
+
+
+state.begin_page()  # language and autosave (the frame does both too; AppTest reruns pages alone)
+TXT_MODES = {"line": pgettext("TXT documents", "line"), "paragraph": pgettext("TXT documents", "paragraph")}
+st.title(_("Corpus"))
+st.caption(_("Upload a table of texts (CSV, TSV, XLSX, TXT, JSONL or a ZIP of .txt files), "
+             "or start from a bundled demo corpus."))
 
 
 def read_options(sheet: str | None = None) -> LoadOptions:
@@ -63,11 +72,12 @@ def on_upload() -> None:
 # --- source -----------------------------------------------------------------------------------
 left, right = st.columns([3, 2])
 with left:
-    upload = st.file_uploader("Upload a corpus", key="corpus_upload", on_change=on_upload,
+    upload = st.file_uploader(_("Upload a corpus"), key="corpus_upload", on_change=on_upload,
                               type=["csv", "tsv", "txt", "jsonl", "ndjson", "xlsx", "zip", "tab", "psv"])
 with right:
-    demo = st.selectbox("…or a demo corpus", list(state.DEMOS), key="corpus_demo")
-    if st.button("Load demo", key="corpus_load_demo"):
+    demo = st.selectbox(_("…or a demo corpus"), list(state.DEMOS), key="corpus_demo",
+                        format_func=state.localized(_))
+    if st.button(_("Load demo"), key="corpus_load_demo"):
         state.set_corpus(state.load_demo(demo), state.demo_source(demo)[0], demo=True)
         for key in ("corpus_upload_error", "corpus_loaded_file_id"):
             st.session_state.pop(key, None)
@@ -81,25 +91,31 @@ sheet = None
 if (from_upload or upload is None) and current is not None and current.sheet_names:
     sheet = current.sheet
     if len(current.sheet_names) > 1:
+        def sheet_label(name: str) -> str:
+            if name not in current.sheet_rows:
+                return name
+            n = current.sheet_rows[name]
+            return ngettext("{sheet} ({n} row)", "{sheet} ({n} rows)", n).format(sheet=name, n=format_int(n))
+
         with_data = [n for n in current.sheet_names if current.sheet_rows.get(n, 1)]
         sheet = st.selectbox(
-            "This workbook has several sheets with data: which one holds the documents?" if len(with_data) > 1
-            else "Sheet", current.sheet_names, key=f"corpus_sheet_{current.content_hash[:12]}",
+            _("This workbook has several sheets with data: which one holds the documents?") if len(with_data) > 1
+            else _("Sheet"), current.sheet_names, key=f"corpus_sheet_{current.content_hash[:12]}",
             index=current.sheet_names.index(current.sheet) if current.sheet in current.sheet_names else 0,
-            format_func=lambda n: f"{n} ({current.sheet_rows[n]:,} rows)" if n in current.sheet_rows else n)
+            format_func=state.localized(sheet_label))
 
-with st.expander("How the file is read", expanded=False):
+with st.expander(_("How the file is read"), expanded=False):
     c1, c2, c3, c4 = st.columns(4)
-    c1.selectbox("Format", FORMATS, key="corpus_format")
-    c2.selectbox("Encoding", ENCODINGS, key="corpus_encoding")
-    c3.selectbox("Delimiter", list(DELIMITERS), key="corpus_delimiter")
-    c4.selectbox("TXT documents", ["line", "paragraph"], key="corpus_txt_mode",
-                 help="One document per line, or per blank-line-separated paragraph.")
+    c1.selectbox(_("Format"), FORMATS, key="corpus_format", format_func=state.localized(auto))
+    c2.selectbox(_("Encoding"), ENCODINGS, key="corpus_encoding", format_func=state.localized(auto))
+    c3.selectbox(_("Delimiter"), list(DELIMITERS), key="corpus_delimiter", format_func=state.localized(_))
+    c4.selectbox(_("TXT documents"), list(TXT_MODES), key="corpus_txt_mode", format_func=TXT_MODES.get,
+                 help=_("One document per line, or per blank-line-separated paragraph."))
     d1, d2, d3 = st.columns(3)
-    d1.checkbox("Drop empty texts", key="corpus_drop_empty")
-    d2.checkbox("Drop exact duplicates", key="corpus_drop_dups")
-    d3.selectbox("First row (CSV/TSV)", list(HEADER), key="corpus_header",
-                 help="Detected: read as data when it looks like a document rather than column names.")
+    d1.checkbox(_("Drop empty texts"), key="corpus_drop_empty")
+    d2.checkbox(_("Drop exact duplicates"), key="corpus_drop_dups")
+    d3.selectbox(_("First row (CSV/TSV)"), list(HEADER), key="corpus_header", format_func=state.localized(_),
+                 help=_("Detected: read as data when it looks like a document rather than column names."))
 
 options = read_options(sheet)
 if upload is not None:
@@ -124,20 +140,22 @@ if corpus is None:
 
 # --- detected format and column roles ---------------------------------------------------------
 if failed:
-    st.info(f"Still using the corpus loaded before: {state.md_escape(corpus.name)} ({rows(corpus.n_docs)}).")
+    st.info(_("Still using the corpus loaded before: {name} ({rows}).").format(name=state.md_escape(corpus.name),
+                                                                                rows=rows(corpus.n_docs)))
 else:
-    st.success(f"Loaded {rows(corpus.n_docs)} from {state.md_escape(corpus.name)}", icon=":material/check_circle:")
-for note in corpus.warnings:
-    st.warning(state.md_escape(note))
+    st.success(_("Loaded {rows} from {name}").format(rows=rows(corpus.n_docs), name=state.md_escape(corpus.name)),
+               icon=":material/check_circle:")
+for note in corpus.warnings:   # core.errors.Message: shown in the reader's language
+    st.warning(state.md_escape(i18n.translate_error(note)))
 meta = st.columns(4)
-meta[0].metric("Format", corpus.file_format.upper())
-meta[1].metric("Encoding", corpus.encoding or "—")
-meta[2].metric("Delimiter", {"\t": "tab", None: "—"}.get(corpus.delimiter, corpus.delimiter))
-meta[3].metric("Columns", len(corpus.columns))
+meta[0].metric(_("Format"), corpus.file_format.upper())
+meta[1].metric(_("Encoding"), corpus.encoding or "—")
+meta[2].metric(_("Delimiter"), {"\t": _("tab"), None: "—"}.get(corpus.delimiter, corpus.delimiter))
+meta[3].metric(_("Columns"), format_int(len(corpus.columns)))
 
 # Keyed on the fingerprint (bytes + read options + roles): every parse gets fresh widgets.
-NONE = "(none)"
-role_keys = [f"corpus_{r}_col_{corpus.fingerprint}" for r in ("text", "label", "date")]
+NONE = N_("(none)")   # the option value (shown translated)
+role_keys = [f"corpus_{r}_col_{corpus.fingerprint}" for r in ("text", "label", "date")]  # i18n: skip (widget keys)
 
 
 def apply_roles() -> None:
@@ -150,45 +168,52 @@ def apply_roles() -> None:
             st.session_state[k] = v
 
 
+def column_label(col: str) -> str:
+    return _("(none)") if col == NONE else col
+
+
 cols, opt_cols = corpus.columns, [NONE] + corpus.columns
 r1, r2, r3 = st.columns(3)
-r1.selectbox("Text column", cols, index=cols.index(corpus.text_col), key=role_keys[0], on_change=apply_roles)
-r2.selectbox("Label / group column", opt_cols, index=opt_cols.index(corpus.label_col or NONE), key=role_keys[1],
-             on_change=apply_roles)
-r3.selectbox("Date column", opt_cols, index=opt_cols.index(corpus.date_col or NONE), key=role_keys[2],
-             on_change=apply_roles)
+r1.selectbox(_("Text column"), cols, index=cols.index(corpus.text_col), key=role_keys[0], on_change=apply_roles)
+r2.selectbox(_("Label / group column"), opt_cols, index=opt_cols.index(corpus.label_col or NONE), key=role_keys[1],
+             on_change=apply_roles, format_func=state.localized(column_label))
+r3.selectbox(_("Date column"), opt_cols, index=opt_cols.index(corpus.date_col or NONE), key=role_keys[2],
+             on_change=apply_roles, format_func=state.localized(column_label))
 if "corpus_role_error" in st.session_state:
     state.show_error(st.session_state.pop("corpus_role_error"))
 
-st.subheader("Preview")
+st.subheader(_("Preview"))
 st.dataframe(corpus.frame.head(200), width="stretch", height=260)
 
 # --- preprocessing ----------------------------------------------------------------------------
-st.subheader("Preprocessing")
+st.subheader(_("Preprocessing"))
 cur = state.preprocess_settings()
 with st.form("corpus_preprocess"):
     p1, p2, p3, p4 = st.columns(4)
-    language = p1.selectbox("Language", ["auto", "zh", "en"], index=["auto", "zh", "en"].index(cur.language))
-    min_len = p2.number_input("Min token length", 1, 20, cur.min_token_len,
-                              help="1 keeps Chinese one-character words such as 车 or 药.")
-    min_df = p3.number_input("min_df (documents)", 1, 10_000, cur.min_df)
-    max_df = p4.slider("max_df (share of documents)", 0.05, 1.0, float(cur.max_df), 0.05)
+    language = p1.selectbox(_("Language"), list(PP_LANGUAGES), index=list(PP_LANGUAGES).index(cur.language),
+                            format_func=state.localized(lambda v: _(PP_LANGUAGES[v])))
+    min_len = p2.number_input(_("Min token length"), 1, 20, cur.min_token_len,
+                              help=_("1 keeps Chinese one-character words (such as the words for car or medicine)."))
+    min_df = p3.number_input(_("min_df (documents)"), 1, 10_000, cur.min_df)
+    max_df = p4.slider(_("max_df (share of documents)"), 0.05, 1.0, float(cur.max_df), 0.05)
     f1, f2, f3 = st.columns(3)
     f4, f5, f6 = st.columns(3)
-    zh_stop = f1.checkbox("Chinese stopwords", cur.zh_stopwords, help="cn + HIT + Baidu + SCU lists, merged")
-    en_stop = f2.checkbox("English stopwords", cur.en_stopwords, help="scikit-learn's list")
-    numbers = f3.checkbox("Drop numbers", cur.drop_numbers)
-    punct = f4.checkbox("Drop punctuation", cur.drop_punct)
-    urls = f5.checkbox("Drop URLs & e-mails", cur.drop_urls and cur.drop_emails)
-    simp = f6.checkbox("Traditional → Simplified", cur.to_simplified,
-                       help="Only documents written in Traditional characters are converted (OpenCC).")
-    html_fix = f1.checkbox("Decode HTML entities", cur.decode_html, help="&amp;, #39;, quot;, &lt;b&gt; → characters")
-    lemma = f2.checkbox("English lemmas", cur.lemmatize, help="companies → company, said → say (simplemma)")
-    extra = st.text_input("Extra stopwords (comma or space separated)", " ".join(cur.extra_stopwords))
+    zh_stop = f1.checkbox(_("Chinese stopwords"), cur.zh_stopwords, help=_("cn + HIT + Baidu + SCU lists, merged"))
+    en_stop = f2.checkbox(_("English stopwords"), cur.en_stopwords, help=_("scikit-learn's list"))
+    numbers = f3.checkbox(_("Drop numbers"), cur.drop_numbers)
+    punct = f4.checkbox(_("Drop punctuation"), cur.drop_punct)
+    urls = f5.checkbox(_("Drop URLs & e-mails"), cur.drop_urls and cur.drop_emails)
+    simp = f6.checkbox(_("Traditional → Simplified"), cur.to_simplified,
+                       help=_("Only documents written in Traditional characters are converted (OpenCC)."))
+    html_fix = f1.checkbox(_("Decode HTML entities"), cur.decode_html,
+                           help=_("&amp;, #39;, quot;, &lt;b&gt; → characters"))
+    lemma = f2.checkbox(_("English lemmas"), cur.lemmatize, help=_("companies → company, said → say (simplemma)"))
+    extra = st.text_input(_("Extra stopwords (comma or space separated)"), " ".join(cur.extra_stopwords))
     u1, u2 = st.columns(2)
-    stop_file = u1.file_uploader("Stopword list (one word per line)", type=["txt"], key="corpus_stop_file")
-    dict_file = u2.file_uploader("jieba user dictionary (word [freq] [tag])", type=["txt"], key="corpus_user_dict")
-    apply = st.form_submit_button("Apply preprocessing", type="primary")
+    stop_file = u1.file_uploader(_("Stopword list (one word per line)"), type=["txt"], key="corpus_stop_file")
+    dict_file = u2.file_uploader(_("jieba user dictionary (word [freq] [tag])"), type=["txt"],
+                                 key="corpus_user_dict")
+    apply = st.form_submit_button(_("Apply preprocessing"), type="primary")
 
 if apply:
     try:
@@ -210,34 +235,14 @@ except Exception as exc:
     st.stop()
 
 # --- quality summary --------------------------------------------------------------------------
-st.subheader("Data quality")
+st.subheader(_("Data quality"))
 summary, n_types = state.memo("corpus_summary", state.data_key(),
                               lambda: (summarize(corpus, tokens.token_lengths), len(tokens.vocabulary())))
-q = [*st.columns(3), *st.columns(3)]
-q[0].metric("Rows", f"{summary.rows:,}")
-q[1].metric("Empty texts", summary.empty_texts)
-q[2].metric("Exact duplicates", summary.duplicate_texts)
-q[3].metric("Control characters", summary.control_char_docs, help="Documents with stray control characters")
-q[4].metric("Chinese / English / other", " / ".join(str(summary.language_mix[k]) for k in ("zh", "en", "other")))
-q[5].metric("Tokens", f"{tokens.n_tokens:,}", help=f"{n_types:,} distinct")
-if summary.empty_texts or summary.duplicate_texts:
-    st.caption("Tick *Drop empty texts* / *Drop exact duplicates* under **How the file is read** to remove them.")
+CV.quality_metrics(summary, tokens, n_types)
 CV.quality_rows(corpus, tokens)
 st.plotly_chart(length_histogram(summary.char_lengths, summary.token_lengths), width="stretch")
 
-st.markdown(f"**Segmentation:** {tokens.segmenter} · language **{tokens.language}**")
-CV.conversion_note(tokens)
-if tokens.removed:
-    removed = pd.DataFrame({"removed by": list(tokens.removed), "tokens": [f"{v:,}" for v in tokens.removed.values()]})
-    st.dataframe(removed, hide_index=True, width="content")
+CV.segmentation_summary(tokens)
 CV.stopword_suggestions(corpus, tokens)
 CV.phrase_editor(tokens)
-if tokens.empty_docs:
-    st.warning(f"{tokens.empty_docs} document(s) have no tokens left after preprocessing; "
-               "they are left out of term and topic models.")
-
-st.subheader("Tokenized sample")
-n = min(20, corpus.n_docs)
-texts = corpus.texts
-sample = pd.DataFrame({"text": [t[:200] for t in texts[:n]], "tokens": [" | ".join(d[:60]) for d in tokens.docs[:n]]})
-st.dataframe(sample, hide_index=True, width="stretch")
+CV.tokenized_sample(corpus, tokens)

@@ -12,15 +12,25 @@ from core.charts.terms_bar import terms_bar
 from core.charts.terms_groups import group_terms_grid
 from core.errors import InputError
 from core.export import to_csv_bytes, to_xlsx_bytes
+from core.i18n import N_, _, format_int, format_number, ngettext, translate_error
+from core.preprocess import segmenter_label
 from ui import state
 from ui import terms_views as TV
 
-SCHEME_LABELS = {"sklearn": "scikit-learn default", "sublinear": "sublinear TF", "textbook": "textbook"}
-VIEWS = ["Corpus ranking", "Document", "Groups", "Term lookup", "Formulas & worked example"]
+# English msgids; the widgets keep these values (saved projects, tests) and show them with _().
+SCHEME_LABELS = {"sklearn": N_("scikit-learn default"), "sublinear": N_("sublinear TF"), "textbook": N_("textbook")}
+VIEWS = [N_("Corpus ranking"), N_("Document"), N_("Groups"), N_("Term lookup"), N_("Formulas & worked example")]
 
-state.autosave()  # the frame saves too; this keeps every page right on its own (AppTest reruns pages only)
-st.title("Terms")
+state.begin_page()  # language and autosave (the frame does both too; AppTest reruns pages alone)
+st.title(_("Terms"))
 corpus, tokens = state.require_corpus()
+
+
+def show_table(frame, **kwargs):
+    """A table with its headers in the reader's language; the translated copy is returned (for the exports)."""
+    shown = TV.translated_columns(frame)
+    st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
+    return shown
 
 
 def downloads(frame, name: str, key: str, fig=None) -> None:
@@ -31,7 +41,7 @@ def downloads(frame, name: str, key: str, fig=None) -> None:
     row.download_button("XLSX", partial(to_xlsx_bytes, frame, name), f"{name}.xlsx",
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"terms_xlsx_{key}", on_click="ignore")
     if fig is not None:
-        row.download_button("Chart HTML", partial(fig.to_html, include_plotlyjs=True), f"{name}.html", "text/html",
+        row.download_button(_("Chart HTML"), partial(fig.to_html, include_plotlyjs=True), f"{name}.html", "text/html",
                             key=f"terms_html_{key}", on_click="ignore")
 
 
@@ -42,17 +52,18 @@ def fail(exc: InputError) -> None:
 
 # ---- weighting and vocabulary controls ---------------------------------------------------------
 c1, c2, c3, c4 = st.columns([2, 1, 2, 1])
-scheme_name = c1.selectbox("Weighting scheme", T.SCHEMES, format_func=SCHEME_LABELS.get, key="terms_scheme")
-log_base = c2.selectbox("IDF log base", T.LOG_BASES, index=1, key="terms_log_base",
-                        disabled=scheme_name != "textbook", help="Only the textbook scheme uses it.")
-score = c3.selectbox("Rank by", T.SCORES, format_func=T.SCORE_LABELS.get, key="terms_score")
-top_n = c4.number_input("Top N", 1, 200, 20, key="terms_top")
-with st.expander("Vocabulary: n-grams and filters"):
+scheme_name = c1.selectbox(_("Weighting scheme"), T.SCHEMES, format_func=TV.shown_as(SCHEME_LABELS),
+                           key="terms_scheme")
+log_base = c2.selectbox(_("IDF log base"), T.LOG_BASES, index=1, key="terms_log_base",
+                        disabled=scheme_name != "textbook", help=_("Only the textbook scheme uses it."))
+score = c3.selectbox(_("Rank by"), T.SCORES, format_func=TV.shown_as(T.SCORE_LABELS), key="terms_score")
+top_n = c4.number_input(_("Top N"), 1, 200, 20, key="terms_top")
+with st.expander(_("Vocabulary: n-grams and filters")):
     v1, v2, v3, v4 = st.columns(4)
-    ngram = v1.slider("n-gram range", 1, T.MAX_NGRAM, (1, 1), key="terms_ngram")
-    min_df = v2.number_input("min_df (documents)", 1, 1_000_000, 1, key="terms_min_df")
-    max_df = v3.slider("max_df (share of documents)", 0.01, 1.0, 1.0, 0.01, key="terms_max_df")
-    max_features = v4.number_input("max features (0 = all)", 0, 1_000_000, 0, step=1000, key="terms_max_features")
+    ngram = v1.slider(_("n-gram range"), 1, T.MAX_NGRAM, (1, 1), key="terms_ngram")
+    min_df = v2.number_input(_("min_df (documents)"), 1, 1_000_000, 1, key="terms_min_df")
+    max_df = v3.slider(_("max_df (share of documents)"), 0.01, 1.0, 1.0, 0.01, key="terms_max_df")
+    max_features = v4.number_input(_("max features (0 = all)"), 0, 1_000_000, 0, step=1000, key="terms_max_features")
 
 try:
     scheme = T.Scheme(scheme_name, log_base)
@@ -60,17 +71,21 @@ try:
     tm = state.memo("terms", f"{state.data_key()}|{settings.key()}", lambda: T.build_term_matrix(tokens.docs, settings))
 except InputError as exc:
     fail(exc)
-st.caption(f"{tm.n_terms:,} terms · {tm.n_docs:,} documents · tokens by {tokens.segmenter}")
+st.caption(" · ".join([
+    ngettext("{n} term", "{n} terms", tm.n_terms).format(n=format_int(tm.n_terms)),
+    ngettext("{n} document", "{n} documents", tm.n_docs).format(n=format_int(tm.n_docs)),
+    _("tokens by {segmenter}").format(segmenter=segmenter_label(tokens.segmenter)),
+]))
 
-view = st.radio("View", VIEWS, horizontal=True, key="terms_view", label_visibility="collapsed")
+view = st.radio(_("View"), VIEWS, format_func=TV.shown_as(VIEWS), horizontal=True, key="terms_view", label_visibility="collapsed")
 
 # ---- corpus ranking ---------------------------------------------------------------------------
 if view == "Corpus ranking":
     table = T.rank_terms(tm, scheme, score, int(top_n))
-    fig = terms_bar(table["term"], table[score], title=f"Top {len(table)} terms", value_label=T.SCORE_LABELS[score])
+    title = ngettext("Top {n} term", "Top {n} terms", len(table)).format(n=format_int(len(table)))
+    fig = terms_bar(table["term"], table[score], title=title, value_label=_(T.SCORE_LABELS[score]))
     st.plotly_chart(fig, key="terms_chart_corpus")
-    st.dataframe(table, hide_index=True, width="stretch")
-    downloads(table, "terms_ranking", "corpus", fig)
+    downloads(show_table(table), "terms_ranking", "corpus", fig)
 
 # ---- one document -----------------------------------------------------------------------------
 elif view == "Document":
@@ -80,86 +95,92 @@ elif view == "Document":
         st.stop()
     table = T.document_terms(tm, scheme, int(row), int(top_n))
     if table.empty:
-        st.warning("This document has no terms left after preprocessing and vocabulary filtering.")
+        st.warning(_("This document has no terms left after preprocessing and vocabulary filtering."))
     else:
-        st.plotly_chart(terms_bar(table["term"], table["weight"], title=f"Document #{row}",
-                                  value_label="TF-IDF weight"), key="terms_chart_doc")
+        st.plotly_chart(terms_bar(table["term"], table["weight"], title=_("Document #{row}").format(row=row),
+                                  value_label=_("TF-IDF weight")), key="terms_chart_doc")
     st.html('<div style="line-height:1.8">'
             + T.highlight_html(texts[int(row)], dict(zip(table["term"], table["weight"]))) + "</div>")
-    st.dataframe(table, hide_index=True, width="stretch")
-    downloads(table, f"terms_doc_{row}", "doc")
+    downloads(show_table(table), f"terms_doc_{row}", "doc")
 
 # ---- groups -----------------------------------------------------------------------------------
 elif view == "Groups":
     cols = [c for c in corpus.columns if c != corpus.text_col]
     if not cols:
-        st.info("This corpus has no column besides the text; load one with a label/group column.")
+        st.info(_("This corpus has no column besides the text; load one with a label/group column."))
         st.stop()
     g1, g2 = st.columns(2)
-    group_col = g1.selectbox("Group column", cols, key="terms_group_col",
+    group_col = g1.selectbox(_("Group column"), cols, key="terms_group_col",
                              index=cols.index(corpus.label_col) if corpus.label_col in cols else 0)
-    method = g2.radio("Method", T.GROUP_METHODS, format_func=T.GROUP_METHOD_LABELS.get,
+    method = g2.radio(_("Method"), T.GROUP_METHODS, format_func=TV.shown_as(T.GROUP_METHOD_LABELS),
                       key="terms_group_method", horizontal=True)
     try:
         labels = state.memo("terms_labels", f"{state.data_key()}|{group_col}",
                             lambda: corpus.with_roles(label_col=group_col).labels)
-        names, _, warnings = T.group_summary(tm, labels, labels_key=f"col:{group_col}")
+        names, _sizes, warnings = T.group_summary(tm, labels, labels_key=f"col:{group_col}")
     except InputError as exc:
         fail(exc)
-    chosen = st.multiselect("Show groups", names, default=names, key=f"terms_groups::{group_col}")
-    for warning in warnings:
-        st.warning(state.md_escape(warning))
+    chosen = st.multiselect(_("Show groups"), names, default=names, key=f"terms_groups::{group_col}")
+    for warning in warnings:   # Notes: English text that knows its template
+        st.warning(state.md_escape(translate_error(warning)))
     result = T.group_terms(tm, labels, method, scheme, int(top_n), groups=chosen, labels_key=f"col:{group_col}")
-    value_label = "c-TF-IDF" if method == "ctfidf" else "mean TF-IDF in − out"
+    value_label = "c-TF-IDF" if method == "ctfidf" else _("mean TF-IDF in − out")
     fig = group_terms_grid({g: result.series(g) for g in result.groups}, value_label=value_label)
     st.plotly_chart(fig, key="terms_chart_groups")
-    st.caption(" · ".join(f"{state.md_escape(g)}: {result.sizes[g]:,} docs" for g in result.groups))
-    st.dataframe(result.table, hide_index=True, width="stretch")
-    downloads(result.table, "terms_by_group", "groups", fig)
+    st.caption(" · ".join(
+        ngettext("{group}: {n} document", "{group}: {n} documents", result.sizes[g])
+        .format(group=state.md_escape(g), n=format_int(result.sizes[g])) for g in result.groups))
+    downloads(show_table(result.table), "terms_by_group", "groups", fig)
 
 # ---- term lookup ------------------------------------------------------------------------------
 elif view == "Term lookup":
     default = str(T.rank_terms(tm, scheme, score, 1)["term"].iloc[0])
-    term = st.text_input("Term", value=default, key="terms_lookup", help="n-grams: separate words with a space")
+    term = st.text_input(_("Term"), value=default, key="terms_lookup", help=_("n-grams: separate words with a space"))
     try:
         res = T.lookup_term(tm, term, scheme, texts=corpus.texts, docs=tokens.docs)
     except InputError as exc:
         fail(exc)
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Count", f"{res.count:,}")
-    m2.metric("Document frequency", f"{res.df:,} / {res.n_docs:,}")
-    m3.metric("IDF", f"{res.idf:.4f}")
-    m4.metric("Highest TF-IDF", f"{res.top_docs['tfidf'].max():.4f}")
-    st.markdown("**Documents where it scores highest**")
-    st.dataframe(res.top_docs, hide_index=True, width="stretch")
+    m1.metric(_("Count"), format_int(res.count))
+    m2.metric(_("Document frequency"), f"{format_int(res.df)} / {format_int(res.n_docs)}")
+    m3.metric("IDF", format_number(res.idf, 4))
+    m4.metric(_("Highest TF-IDF"), format_number(res.top_docs["tfidf"].max(), 4))
+    st.markdown(_("**Documents where it scores highest**"))
+    show_table(res.top_docs)
     k1, k2 = st.columns([2, 3])
-    k1.markdown("**Keyword in context**")
-    sort = k2.radio("Sort by", list(T.KWIC_SORTS), format_func=T.KWIC_SORTS.get, horizontal=True, key="terms_kwic_sort")
+    k1.markdown(_("**Keyword in context**"))
+    sort = k2.radio(_("Sort by"), list(T.KWIC_SORTS), format_func=TV.shown_as(T.KWIC_SORTS), horizontal=True,
+                    key="terms_kwic_sort")
     kwic = T.kwic_frame(res.kwic, corpus.labels, sort, label_name=corpus.label_col or "label")
-    st.dataframe(kwic, hide_index=True, width="stretch", column_config={  # left context right-aligned: keywords line up
-        "left": st.column_config.TextColumn(width="large", alignment="right"),
-        "keyword": st.column_config.TextColumn(width="small", alignment="center")})
-    downloads(kwic, "keyword_in_context", "kwic")
+    heads = TV.column_labels()
+    kwic_shown = show_table(kwic, column_config={  # left context right-aligned: keywords line up
+        heads["left"]: st.column_config.TextColumn(width="large", alignment="right"),
+        heads["keyword"]: st.column_config.TextColumn(width="small", alignment="center")})
+    downloads(kwic_shown, "keyword_in_context", "kwic")
 
 # ---- formulas and worked example ----------------------------------------------------------------
 else:
     for name in T.SCHEMES:
-        st.markdown(f"**{SCHEME_LABELS[name]}**: {T.SCHEME_NOTES[name]}")
+        st.markdown(_("**{scheme}**: {note}").format(scheme=_(SCHEME_LABELS[name]), note=_(T.SCHEME_NOTES[name])))
         st.latex(T.SCHEME_FORMULAS[name])
-    st.subheader("Worked example")
+    st.subheader(_("Worked example"))
     default = str(T.rank_terms(tm, scheme, score, 1)["term"].iloc[0])
-    term = st.text_input("Term", value=default, key="terms_ex_term")
+    term = st.text_input(_("Term"), value=default, key="terms_ex_term")
     try:
         hits = T.lookup_term(tm, term, scheme, texts=corpus.texts, top_docs=50).top_docs
-        row = st.selectbox("Document", hits["row"].tolist(), key=f"terms_ex_row::{term}",
+        row = st.selectbox(_("Document"), hits["row"].tolist(), key=f"terms_ex_row::{term}",
                            format_func=lambda r: f"#{r} · {corpus.texts[r][:80]}")
         example = T.worked_example(tm, term, int(row), scheme)
     except InputError as exc:
         fail(exc)
-    base = f", log base {scheme.log_base}" if scheme.name == "textbook" else ""
-    st.caption(f"Scheme: {SCHEME_LABELS[scheme.name]}{base}")
+    if scheme.name == "textbook":
+        st.caption(_("Scheme: {scheme}, log base {base}").format(scheme=_(SCHEME_LABELS[scheme.name]),
+                                                                   base=scheme.log_base))
+    else:
+        st.caption(_("Scheme: {scheme}").format(scheme=_(SCHEME_LABELS[scheme.name])))
     for step in example.steps:
-        st.latex(rf"{step.symbol} = {step.formatted(6)} \quad \text{{({step.meaning})}}")
+        meaning = _("({meaning})").format(meaning=_(step.meaning))
+        st.latex(rf"{step.symbol} = {step.formatted(6)} \quad \text{{{meaning}}}")  # i18n: skip (LaTeX)
     spec = T.specification_example(scheme.log_base if scheme.name == "textbook" else "10")
-    st.markdown("**The textbook example** (2 documents; the term occurs once in a 2-token document):")
+    st.markdown(_("**The textbook example** (2 documents; the term occurs once in a 2-token document):"))
     st.latex(r" \quad ".join(rf"{s.symbol.split('=')[0]} = {s.formatted(2)}" for s in spec.steps))

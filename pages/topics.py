@@ -9,8 +9,10 @@ user's labels everywhere: pyLDAvis map, cards, documents, heatmaps and every exp
 
 import streamlit as st
 
+from core import i18n
 from core.charts.topics_similarity import topic_similarity_heatmap
 from core.errors import InputError
+from core.i18n import N_, _, format_duration, format_int, ngettext
 from core.jobs import JobError
 from core.topics import explore, ldavis
 from core.topics.sweep import SweepConfig, model_key as model_key_of
@@ -18,8 +20,8 @@ from ui import state
 from ui import topics_views as V
 from ui.cluster import cluster_panel
 
-state.autosave()  # the frame saves too; this keeps every page right on its own (AppTest reruns pages only)
-st.title("Topics")
+state.begin_page()  # language and autosave (the frame does both too; AppTest reruns pages alone)
+st.title(_("Topics"))
 corpus, tokens = state.require_corpus()
 key = state.data_key()
 
@@ -28,8 +30,12 @@ try:
 except InputError as exc:
     state.show_error(exc)
     st.stop()
-st.caption(f"{bundle.n_docs:,} non-empty documents · {bundle.n_terms:,} terms · {bundle.n_tokens:,} tokens "
-           f"(tokens by {tokens.segmenter})")
+st.caption(" · ".join([
+    ngettext("{n} non-empty document", "{n} non-empty documents", bundle.n_docs).format(n=format_int(bundle.n_docs)),
+    ngettext("{n} term", "{n} terms", bundle.n_terms).format(n=format_int(bundle.n_terms)),
+    ngettext("{n} token (tokens by {segmenter})", "{n} tokens (tokens by {segmenter})", bundle.n_tokens)
+    .format(n=format_int(bundle.n_tokens), segmenter=tokens.segmenter),
+]))
 V.Q.short_docs(bundle)
 
 # Two sections, one shown per run: the sweep (form, progress, metric plot) and the exploration
@@ -39,7 +45,7 @@ section = V.section_switch(view)
 
 # ---- 1. sweep ----------------------------------------------------------------------------------
 if section == V.SWEEP:
-    st.subheader("1 · Sweep the number of topics")
+    st.subheader(_("1 · Sweep the number of topics"))
     cluster_panel()
     action, config = V.sweep_form()
 else:
@@ -50,33 +56,36 @@ if action:
         if action == "extend" and last is not None:
             config = SweepConfig(**{**config.to_dict(), "k_min": min(last.k_min, config.k_min),
                                     "k_max": max(last.k_max, config.k_max)})
-        state.start_sweep(bundle, config.validate(bundle), label=f"k {config.k_min}-{config.k_max} on {corpus.name}")
+        state.start_sweep(bundle, config.validate(bundle), label=V.sweep_label(config, corpus.name))
         view = state.latest_sweep(bundle)
         V.watch_sweep(view)
-    except (InputError, JobError) as exc:
-        state.show_error(InputError(str(exc)))
+    except InputError as exc:
+        state.show_error(exc)
+    except JobError as exc:   # "already running": its message is for people (translated where it carries a msgid)
+        st.error(state.md_escape(i18n.translate_error(exc)), icon=":material/error:")
 
 for other in state.other_running_sweeps(view):
     c1, c2 = st.columns([5, 1])
-    c1.info(f"A sweep started on other preprocessing ({state.md_escape(other.label)}) is still running; "
-            "its results belong to that preprocessing.")
-    if c2.button("Cancel it", key=f"topics_cancel_other_{other.id}"):
+    c1.info(_("A sweep started on other preprocessing ({sweep}) is still running; "
+              "its results belong to that preprocessing.").format(sweep=state.md_escape(other.label)))
+    if c2.button(_("Cancel it"), key=f"topics_cancel_other_{other.id}"):
         state.job_registry().cancel(other.id, state.project_owner())
 
 if view is None:
-    st.info("Start a sweep to compare k values, then pick a model to explore."
-            + ("" if section == V.SWEEP else " Open **1 · Sweep** above."))
+    st.info(_("Start a sweep to compare k values, then pick a model to explore.")
+            + ("" if section == V.SWEEP else " " + _("Open **1 · Sweep** above.")))
     st.stop()
 
 if view.result is None and section == V.EXPLORE:
-    st.info("The sweep is still running: its models appear here when it finishes (progress under **1 · Sweep**).")
+    st.info(_("The sweep is still running: its models appear here when it finishes (progress under **1 · Sweep**)."))
     st.stop()
 if view.result is None:  # running in this server process
-    if st.button("Cancel sweep", key="topics_cancel"):
+    if st.button(_("Cancel sweep"), key="topics_cancel"):
         state.cancel_sweep(view)
 
     @st.fragment(run_every=1.0)
     def live():
+        i18n.set_language(state.ui_language())   # a fragment rerun does not run the page's first lines
         current = state.latest_sweep(bundle)
         if current is None or current.result is not None:
             st.rerun()  # the whole page: results and model picker appear
@@ -86,57 +95,61 @@ if view.result is None:  # running in this server process
     st.stop()
 
 result = view.result
-done_line = (f"{len(result.models)} models in {view.record.get('wall_seconds') or result.wall_seconds:.0f} s · "
-             f"{result.config.engine}")
+done_line = ngettext("{n} model in {time} · {engine}", "{n} models in {time} · {engine}", len(result.models)).format(
+    n=format_int(len(result.models)), time=format_duration(view.record.get("wall_seconds") or result.wall_seconds),
+    engine=result.config.engine)
 if section == V.EXPLORE and not result.models:
-    st.info("This sweep has no finished model to explore: see **1 · Sweep**.")
+    st.info(_("This sweep has no finished model to explore: see **1 · Sweep**."))
     st.stop()
 if section == V.SWEEP:
     if view.status == "interrupted":
-        st.warning(f"This sweep was interrupted (the server stopped): {len(result.models)} of "
-                   f"{len(view.config.ks) * view.config.seeds} models had finished and are kept.")
-        r1, r2, _ = st.columns([1, 1, 4])
-        resume, restart = r1.button("Resume", key="topics_resume", type="primary"), r2.button("Restart", key="topics_restart")
+        st.warning(_("This sweep was interrupted (the server stopped): {done} of {total} models had finished "
+                     "and are kept.").format(done=format_int(len(result.models)),
+                                             total=format_int(len(view.config.ks) * view.config.seeds)))
+        r1, r2, _r3 = st.columns([1, 1, 4])
+        resume = r1.button(_("Resume"), key="topics_resume", type="primary")
+        restart = r2.button(_("Restart"), key="topics_restart")
         if resume or restart:
-            state.start_sweep(bundle, view.config, label=f"k {view.config.k_min}-{view.config.k_max} on {corpus.name}",
-                              refit=restart)
+            state.start_sweep(bundle, view.config, label=V.sweep_label(view.config, corpus.name), refit=restart)
             st.rerun()
     elif view.status == "failed":
         error = view.job.error if view.job is not None else view.record.get("error")
-        st.error(state.md_escape(f"The sweep failed: {error}. Models finished before the error are kept (see 2 · Explore)."
-                                 if result.models else f"The sweep failed: {error}"))
+        st.error(state.md_escape(
+            _("The sweep failed: {error}. Models finished before the error are kept (see 2 · Explore).").format(error=error)
+            if result.models else _("The sweep failed: {error}").format(error=error)))
     elif view.status == "cancelled":
-        st.warning("The sweep was cancelled; the models finished before that are kept.")
+        st.warning(_("The sweep was cancelled; the models finished before that are kept."))
     if result.models:
         st.caption(done_line)
         V.sweep_overview(result.frame, running=False, result=result)
-        st.info("The shortlist and the models are under **2 · Explore** above.")
+        st.info(_("The shortlist and the models are under **2 · Explore** above."))
     st.stop()
 
 # ---- 2. choose k ---------------------------------------------------------------------------------
-st.subheader("2 · Explore a model")
+st.subheader(_("2 · Explore a model"))
 st.caption(done_line)
 shortlisted = V.shortlist_and_compare(result)
 ks = result.ks
 default_k = shortlisted[0] if shortlisted and shortlisted[0] in ks else ks[0]
 c1, c2 = st.columns([1, 2])
-k = c1.selectbox("Number of topics k", ks, index=ks.index(default_k), key=f"topics_k_{key}")
-lam = c2.slider("Relevance λ (1 = most probable words, lower = more topic-specific)", 0.0, 1.0,
+k = c1.selectbox(_("Number of topics k"), ks, index=ks.index(default_k), key=f"topics_k_{key}")
+lam = c2.slider(_("Relevance λ (1 = most probable words, lower = more topic-specific)"), 0.0, 1.0,
                 explore.DEFAULT_LAMBDA, 0.01, key="topics_lambda")
 model = result.model(k)
 model_key = model_key_of(key, result.config, k)
 
-st.markdown("**Topic labels** — type a label; it is used in every view and export of this corpus.")
+st.markdown(_("**Topic labels** — type a label; it is used in every view and export of this corpus."))
 labels = V.label_editor(model, model_key, lam)
 names = explore.topic_names(labels)
 
-VIEWS = ["Topic map", "Topic cards", "Documents", "Groups & time", "Similarity", "Export"]
-view = st.radio("View", VIEWS, horizontal=True, key="topics_view", label_visibility="collapsed")
+# Values stay English (saved with the project, used by the tests); shown in the reader's language.
+VIEWS = [N_("Topic map"), N_("Topic cards"), N_("Documents"), N_("Groups & time"), N_("Similarity"), N_("Export")]
+view = st.radio(_("View"), VIEWS, horizontal=True, key="topics_view", label_visibility="collapsed", format_func=state.localized(_))
 if view == "Topic map":  # one view per run: the map alone renders in well under a second
     prepared = state.memo("topics_ldavis", model_key, lambda: ldavis.prepare_model(model))
     st.iframe(ldavis.ldavis_page(prepared, names=names, lambda_=lam), height="content")
-    st.caption("pyLDAvis, fully offline. Circles keep the model's topic numbers; click one to see its most "
-               "relevant words. The map's λ follows the slider above.")
+    st.caption(_("pyLDAvis, fully offline. Circles keep the model's topic numbers; click one to see its most "
+                 "relevant words. The map's λ follows the slider above."))
 elif view == "Topic cards":
     V.topic_cards(model, names, corpus.texts, lam)
 elif view == "Documents":
@@ -145,6 +158,6 @@ elif view == "Groups & time":
     V.groups_and_time(model, names, corpus)
 elif view == "Similarity":
     st.plotly_chart(topic_similarity_heatmap(explore.topic_similarity(model), names), key="topics_similarity")
-    st.caption("Similarity = 1 − Jensen-Shannon divergence (bits) between topics' word distributions.")
+    st.caption(_("Similarity = 1 − Jensen-Shannon divergence (bits) between topics' word distributions."))
 else:
     V.exports(model, result, corpus, labels, lam)

@@ -17,6 +17,15 @@ def _private_workspace(tmp_path_factory, monkeypatch):
         monkeypatch.setenv("TOPICLENS_WORKSPACE", str(tmp_path_factory.mktemp("workspace")))
 
 
+@pytest.fixture(autouse=True)
+def _english_locale(monkeypatch):
+    """Tests read English messages and the CLI follows LANG / LC_ALL: pin English (subprocesses
+    inherit it), whatever the machine's locale. test_cli_i18n.py and test_i18n.py set Chinese."""
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture
 def zh_rows() -> list[tuple[str, str]]:
     return [

@@ -12,6 +12,7 @@ from fixture_paths import DEMO_ZH, ROOT
 from core.cli import main
 
 
+
 def test_inspect_prints_summary(capsys):
     assert main(["inspect", str(DEMO_ZH)]) == 0
     out = json.loads(capsys.readouterr().out)

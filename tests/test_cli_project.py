@@ -19,6 +19,7 @@ from fixture_paths import DEMO_ZH, ROOT
 SWEEP = ["--k", "3:4:1", "--iterations", "20", "--jobs", "1"]
 
 
+
 def cli(*argv: str, capsys=None) -> tuple[int, str, str]:
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pandas as pd
@@ -126,3 +127,134 @@ def test_report_sweep_plot_keeps_trace_colours_after_streamlit_theming():
     text = report.build_report(make_model(k=2, n_docs=30, injection=False), sweep_figure=fig)
     assert '"colorway":["#636efa"' in text.replace(" ", "")
     assert fig.layout.template.layout.colorway is None  # the caller's figure is left as it was
+
+
+# --------------------------------------------------------------------------- the report's language (issue 12)
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")   # ideographs and CJK punctuation
+HEADINGS = ["Choosing the number of topics", "Topic map (pyLDAvis)", "Topics", "Run manifest",
+            "Topics and the known {label} values"]
+
+
+def _report_in(lang: str) -> tuple[str, list[str]]:
+    """A report with every section (sweep, label agreement, preprocessing manifest) in `lang`, and
+    the corpus content it shows (terms, texts, labels, file name): data, never translated."""
+    from core.preprocess import PreprocessSettings
+
+    model = make_model(k=3, n_docs=60)
+    docs, gold = synthetic_docs(60)
+    texts = [" ".join(d) for d in docs]
+    sweep = pd.DataFrame({"k": [2, 3, 4], "npmi": [0.01, 0.05, 0.02]})
+    fig = go.Figure(go.Scatter(x=sweep.k, y=sweep.npmi))
+    settings = PreprocessSettings(extra_stopwords=("哈哈",), user_dict=("云计算 5 n",))
+    manifest = report.run_manifest(model, corpus_name="新闻.csv", content_hash="abc123", text_col="正文",
+                                   preprocessing=settings, lang=lang)
+    text = report.build_report(model, texts=texts, labels={1: "财经新闻"}, manifest=manifest, sweep_figure=fig,
+                               sweep_table=sweep, gold_labels=gold, label_name="类别", lang=lang)
+    data = [*texts, *map(str, model.vocab), *gold, "财经新闻", "新闻.csv", "正文", "类别", "哈哈", "云计算 5 n"]
+    return text, data
+
+
+@pytest.fixture(scope="module")
+def in_chinese():
+    return _report_in("zh")
+
+
+@pytest.fixture(scope="module")
+def in_english():
+    return _report_in("en")
+
+
+def _without(text: str, data: list[str]) -> str:
+    for item in sorted(set(data), key=len, reverse=True):   # longest first: texts before their terms
+        text = text.replace(item, "").replace(html.escape(item, quote=True), "")
+        text = text.replace(json.dumps(item)[1:-1], "")         # as plotly writes it into the figure JSON
+    return text
+
+
+def _visible(text: str) -> str:
+    """The report without its inlined libraries, the LDAvis page and the figures' JSON: what the
+    report itself writes."""
+    text = re.sub(r"<script\b.*?</script>", " ", text, flags=re.S | re.I)
+    text = re.sub(r"<style\b.*?</style>", " ", text, flags=re.S | re.I)
+    return re.sub(r"srcdoc=\"[^\"]*\"", " ", text)
+
+
+def test_a_chinese_report_says_so_and_has_chinese_headings(in_chinese):
+    from core.i18n import gettext_in
+
+    text, _data = in_chinese
+    assert text.startswith('<!DOCTYPE html><html lang="zh-CN">')
+    h1 = re.search(r"<h1>(.*?)</h1>", text).group(1)
+    assert h1 == gettext_in("zh", "Topics in {corpus}").format(corpus="新闻.csv") and h1 != "Topics in 新闻.csv"
+    h2 = [html.unescape(h) for h in re.findall(r"<h2>(.*?)</h2>", text)]
+    expected = [gettext_in("zh", h).format(label="类别") for h in HEADINGS]
+    assert sorted(h2) == sorted(expected) and all(CJK.search(h.replace("类别", "")) for h in h2)
+    visible = _visible(text)
+    for english in [h.format(label="类别") for h in HEADINGS] + [
+            "Run manifest", "of tokens", "documents", "Perplexity and likelihood", "Circles are topics",
+            "Agreement between", "adjusted Rand index", "stopword lists", "drop punctuation", "(row "]:
+        assert english not in visible, english
+    assert re.search(r"<th>[^<]*随机种子</th><td>0</td>", text)           # the manifest's labels in Chinese
+    assert "preprocessing" not in visible and "typed stopwords" not in visible
+
+
+def test_a_chinese_report_translates_its_charts_and_plotly_toolbar(in_chinese):
+    text, _data = in_chinese
+    from core.i18n import gettext_in
+
+    assert '"locale": "zh-CN"' in text or '"locale":"zh-CN"' in text.replace(" ", "")
+    assert "Plotly.register(" in text and json.dumps(gettext_in("zh", "Download plot as a PNG"),
+                                                     ensure_ascii=False) in text
+    # the heatmap's colour bar title comes from the charts, made while the report's language is active
+    assert json.dumps(gettext_in("zh", "share of documents"))[1:-1] in text or \
+        gettext_in("zh", "share of documents") in text
+
+
+def _without_libraries(text: str) -> str:
+    """The report minus the libraries it inlines verbatim (plotly.js carries a Chinese calendar), the
+    LDAvis page opened up so that its own text is checked too."""
+    from plotly.offline import get_plotlyjs
+
+    from core.topics import ldavis
+
+    text = text.replace(get_plotlyjs(), "")
+    srcdoc = re.search(r'srcdoc="([^"]*)"', text)
+    page = html.unescape(srcdoc.group(1))
+    for asset in ldavis._assets("en"):
+        page = page.replace(asset, "")
+    return text[:srcdoc.start()] + page + text[srcdoc.end():]
+
+
+def test_an_english_report_has_no_chinese_outside_the_corpus(in_english):
+    text, data = in_english
+    assert text.startswith('<!DOCTYPE html><html lang="en">')
+    rest = _without(_without_libraries(text), data)
+    found = sorted({m.group(0) for m in CJK.finditer(rest)})
+    assert not found, [rest[max(0, m.start() - 60):m.end() + 60] for m in CJK.finditer(rest)][:3]
+    assert "Run manifest" in text and "Choosing the number of topics" in text
+
+
+def test_the_default_language_is_the_active_one():
+    from core.i18n import use_language
+
+    model = make_model(k=2, n_docs=30, injection=False)
+    with use_language("zh"):
+        text = report.build_report(model)
+        manifest = report.run_manifest(model)
+    assert '<html lang="zh-CN">' in text and '<html lang="en">' in report.build_report(model)
+    assert "<h2>Run manifest</h2>" not in text and manifest["engine"] == "sklearn"   # the keys stay data
+
+
+@pytest.mark.parametrize("which", ["in_chinese", "in_english"])
+def test_reports_in_both_languages_load_nothing_from_the_network(which, request):
+    text, _data = request.getfixturevalue(which)
+    tags = re.findall(r"<(?:script|link|img|iframe|source|video|audio|embed|object)\b[^>]*>", text, flags=re.I)
+    for tag in tags:
+        assert not re.search(r"\b(?:src|href|data)\s*=\s*['\"]?\s*(?:https?:)?//", tag, flags=re.I), tag
+    assert not re.search(r"<script[^>]*\bsrc=", text, flags=re.I)
+    assert not re.search(r"<link\b", text, flags=re.I)
+    styles = " ".join(re.findall(r"<style\b[^>]*>(.*?)</style>", text, flags=re.S | re.I))
+    assert "@import" not in styles and "@font-face" not in styles and not re.search(r"url\(\s*['\"]?(?:https?:)?//", styles)
+    srcdoc = html.unescape(re.search(r'srcdoc="([^"]*)"', text).group(1))
+    assert not re.search(r"<(?:script|link)[^>]*\b(?:src|href)=", srcdoc, flags=re.I) and "@import" not in srcdoc
+    assert "Noto Sans CJK SC" in styles    # Chinese drawn with the reader's system CJK font, nothing fetched

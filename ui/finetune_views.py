@@ -15,10 +15,47 @@ from core.charts.finetune_per_class import per_class_f1
 from core.errors import InputError
 from core.export import to_csv_bytes, to_xlsx_bytes
 from core.finetune import pipeline as P
+from core.finetune.messages import tr
 from core.finetune.metrics import verdict
+from core.finetune.sources import description
+from core.i18n import N_, _, format_int, format_number, format_percent
 from ui import state
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Headers of the tables shown on the page (the frames keep their column names; downloads too).
+HEADERS = {
+    "model": N_("model"), "accuracy": N_("accuracy"), "macro-F1": N_("macro-F1"), "seconds": N_("seconds"),
+    "label": N_("label"), "precision": N_("precision"), "recall": N_("recall"), "f1": N_("f1"),
+    "support": N_("support"), "text": N_("text"), "true": N_("true"), "predicted": N_("predicted"),
+    "confidence": N_("confidence"), "row": N_("row"), "true_label": N_("true_label"),
+    "predicted_label": N_("predicted_label"),
+}
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` with its headers in the reader's language."""
+    return frame.rename(columns={c: _(HEADERS[c]) for c in frame.columns if c in HEADERS})
+
+
+def show_error(exc: Exception) -> None:
+    """state.show_error, with the parts of fine-tune messages (Text values) translated too."""
+    if isinstance(exc, InputError):
+        st.error(state.md_escape(tr(exc)), icon=":material/error:")
+    else:
+        state.show_error(exc)
+
+
+def model_name(text: str) -> str:
+    """A model description saved as English (`ModelSource.describe()`) in the reader's language."""
+    return tr(text) if hasattr(text, "msgid") else tr(description(text) or "") or text
+
+
+def show_failure(error: str) -> None:
+    """The error of the project's current fine-tune, from its saved record when it has one as a template."""
+    proj = state.current_project()
+    saved = P.run_error(proj.current_finetune()) if proj is not None else None
+    text = tr(saved) if saved is not None and str(saved) == error else _(error)
+    st.error(state.md_escape(text), icon=":material/error:")
 
 
 def show_curves(history, baseline_acc=None) -> None:
@@ -31,44 +68,55 @@ def corpus_tie(result, corpus) -> None:
     """Which corpus these results belong to, and a warning when another one is loaded now."""
     if not result.corpus_name:
         return
-    sha = f" (sha256 {result.corpus_hash[:10]}…)" if result.corpus_hash else ""
-    st.caption(f"Trained and tested on **{state.md_escape(result.corpus_name)}**{sha} · labels: "
-               f"{state.md_escape(result.label_source or '—')}")
+    labels = state.md_escape(tr(result.label_source) or "—")   # a Text, or an English msgid
+    corpus_name = state.md_escape(result.corpus_name)
+    if result.corpus_hash:
+        st.caption(_("Trained and tested on **{corpus}** (sha256 {sha}…) · labels: {labels}").format(
+            corpus=corpus_name, sha=result.corpus_hash[:10], labels=labels))
+    else:
+        st.caption(_("Trained and tested on **{corpus}** · labels: {labels}").format(corpus=corpus_name, labels=labels))
     if result.corpus_hash and corpus is not None and corpus.content_hash != result.corpus_hash:
-        st.warning(f"These results belong to {state.md_escape(result.corpus_name)}, not to the corpus loaded now "
-                   f"({state.md_escape(corpus.name)}). Every figure below is the old corpus's; "
-                   "“Apply to the whole corpus” classifies the one loaded now.", icon=":material/history:")
+        st.warning(_("These results belong to {old}, not to the corpus loaded now ({new}). Every figure below is "
+                     "the old corpus's; “Apply to the whole corpus” classifies the one loaded now.").format(
+                         old=state.md_escape(result.corpus_name), new=state.md_escape(corpus.name)),
+                   icon=":material/history:")
 
 
 def results(result, status: str | None, corpus) -> None:
-    st.subheader("Results" + (" (cancelled: best checkpoint so far)" if status == "cancelled" else ""))
+    st.subheader(_("Results (cancelled: best checkpoint so far)") if status == "cancelled" else _("Results"))
     corpus_tie(result, corpus)
     for w in result.warnings:
-        st.warning(state.md_escape(w))
+        st.warning(state.md_escape(tr(w)))
     m, bl = result.metrics, result.baseline
-    st.dataframe(pd.DataFrame([
-        {"model": result.source, "accuracy": m["accuracy"], "macro-F1": m["macro_f1"], "seconds": result.seconds},
-        {"model": bl["model"], "accuracy": bl["accuracy"], "macro-F1": bl["macro_f1"], "seconds": bl["seconds"]},
-    ]), hide_index=True)
+    st.dataframe(shown(pd.DataFrame([
+        {"model": model_name(result.source), "accuracy": m["accuracy"], "macro-F1": m["macro_f1"],
+         "seconds": result.seconds},
+        {"model": tr(bl["model"]) if hasattr(bl["model"], "msgid") else bl["model"], "accuracy": bl["accuracy"],
+         "macro-F1": bl["macro_f1"], "seconds": bl["seconds"]},
+    ])), hide_index=True)
     shares = [r["support"] / max(1, m["n"]) for r in m["per_class"]]
     level, sentence = verdict(m["accuracy"], bl["accuracy"], shares)
-    getattr(st, level)(sentence)
-    st.caption(f"Test split {m['n']:,} texts · {result.status.replace('_', ' ')} after {result.steps} steps "
-               f"(best at {result.best_step}) · {result.samples_per_second:.0f} samples/s on {result.device} · "
-               f"max length {result.max_length} truncated {result.truncated_share:.1%} · {result.n_params:,} parameters")
+    getattr(st, level)(tr(sentence))
+    st.caption(_("Test split {n} texts · {status} after {steps} steps (best at {best}) · {speed} samples/s on "
+                 "{device} · max length {max_length} truncated {truncated} · {n_params} parameters").format(
+        n=format_int(m["n"]), status=_(P.STATUS_WORDS.get(result.status, result.status)),
+        steps=format_int(result.steps), best=format_int(result.best_step),
+        speed=format_number(result.samples_per_second, 0), device=result.device,
+        max_length=format_int(result.max_length), truncated=format_percent(result.truncated_share, 1),
+        n_params=format_int(result.n_params)))
     show_curves(result.history, bl["accuracy"])
     t1, t2 = st.columns(2)
     t1.plotly_chart(per_class_f1(result.classes, [r["f1"] for r in m["per_class"]],
                                  [r["f1"] for r in bl["per_class"]]), key="finetune_f1_chart")
-    t2.plotly_chart(confusion_heatmap(m["confusion"], result.classes, "Confusion (test)"), key="finetune_cm")
-    st.markdown("**Per class (test)**")
-    st.dataframe(pd.DataFrame(m["per_class"]), hide_index=True)
-    st.markdown("**Most confident mistakes**")
-    st.dataframe(pd.DataFrame(m["mistakes"]), hide_index=True)
+    t2.plotly_chart(confusion_heatmap(m["confusion"], result.classes, _("Confusion (test)")), key="finetune_cm")
+    st.markdown("**" + _("Per class (test)") + "**")
+    st.dataframe(shown(pd.DataFrame(m["per_class"])), hide_index=True)
+    st.markdown("**" + _("Most confident mistakes") + "**")
+    st.dataframe(shown(pd.DataFrame(m["mistakes"])), hide_index=True)
     from core.finetune.bundle import zip_bundle_file
 
     if result.model_dir:  # "" when saving failed (a full disk): the warning above says so
-        st.download_button("Download the model (zip)", lambda: zip_bundle_file(result.model_dir).read_bytes(),
+        st.download_button(_("Download the model (zip)"), lambda: zip_bundle_file(result.model_dir).read_bytes(),
                            "topiclens-model.zip", "application/zip", key="finetune_zip", on_click="ignore")
 
 
@@ -80,8 +128,8 @@ def _load_model(folder: str):
 
 def use_model(owner: str, result, corpus, label_col: str | None) -> None:
     """This job's model or an uploaded zip: try a text (top 3 labels), classify the whole corpus."""
-    st.subheader("Use a model")
-    upload = st.file_uploader("Upload a saved model zip (validated; safetensors and JSON only)", type=["zip"],
+    st.subheader(_("Use a model"))
+    upload = st.file_uploader(_("Upload a saved model zip (validated; safetensors and JSON only)"), type=["zip"],
                               key="finetune_upload")
     if upload is not None and st.session_state.get("finetune_upload_name") != upload.file_id:
         from core.finetune.bundle import load_bundle_zip, prune_all_uploads
@@ -90,45 +138,47 @@ def use_model(owner: str, result, corpus, label_col: str | None) -> None:
             prune_all_uploads(P.workspace_root() / "finetune")  # every session's unpacked uploads expire
             clf = load_bundle_zip(upload.getvalue(), P.owner_dir(owner) / "uploads")
         except Exception as exc:  # InputError, or the server's own trouble (OSError): a message, never a traceback
-            state.show_error(exc)
+            show_error(exc)
             return
         st.session_state["finetune_upload_name"] = upload.file_id
         st.session_state["finetune_model_dir"] = str(clf.folder)
     model_dir = st.session_state.get("finetune_model_dir") if upload is not None else None
     model_dir = model_dir or (result.model_dir or None if result is not None else state.interrupted_checkpoint())
     if model_dir is None:
-        st.caption("Train a model above or upload a saved model zip to classify texts.")
+        st.caption(_("Train a model above or upload a saved model zip to classify texts."))
         return
     try:
         classifier = _load_model(model_dir)
     except Exception as exc:
-        state.show_error(exc)
+        show_error(exc)
         return
-    st.caption(f"Model: {state.md_escape(classifier.meta.get('source', ''))} · classes: "
-               + state.md_escape(", ".join(classifier.labels[:20])))
+    st.caption(_("Model: {model} · classes: {classes}").format(
+        model=state.md_escape(model_name(str(classifier.meta.get("source", "")))),
+        classes=state.md_escape(", ".join(classifier.labels[:20]))))
     try:  # a model that loads but cannot run (a damaged file) gives a message, never a traceback
         try_it(classifier)
         predictions(classifier, model_dir, corpus, label_col)
     except Exception as exc:
-        state.show_error(exc)
+        show_error(exc)
 
 
 def try_it(classifier) -> None:
-    text = st.text_area("Try it: type a text", key="finetune_try")
+    text = st.text_area(_("Try it: type a text"), key="finetune_try")
     if not text.strip():
         return
     from core.finetune.predict import top_predictions
 
     top = top_predictions(classifier, text, 3)
-    st.markdown("Predicted: " + " · ".join(
-        (f"**{state.md_escape(label)}** ({p:.1%})" if i == 0 else f"{state.md_escape(label)} ({p:.1%})")
-        for i, (label, p) in enumerate(top)))
+    st.markdown(_("Predicted: {labels}").format(labels=" · ".join(
+        _("{label} ({probability})").format(label=f"**{state.md_escape(label)}**" if i == 0 else state.md_escape(label),
+                                            probability=format_percent(p, 1))
+        for i, (label, p) in enumerate(top))))
 
 
 def predictions(classifier, model_dir: str, corpus, label_col: str | None) -> None:
     applied = (model_dir, state.data_key())
-    if st.button("Apply to the whole corpus", key="finetune_apply"):
-        with st.spinner("Classifying the corpus…", show_time=True):
+    if st.button(_("Apply to the whole corpus"), key="finetune_apply"):
+        with st.spinner(_("Classifying the corpus…"), show_time=True):
             state.predictions(classifier, model_dir, corpus.texts)
         st.session_state["finetune_applied"] = applied
     table = state.predictions(classifier, model_dir, corpus.texts,
@@ -136,10 +186,13 @@ def predictions(classifier, model_dir: str, corpus, label_col: str | None) -> No
     if table is None:  # neither applied in this session nor saved in the project earlier
         return
     table = with_true_labels(table, corpus, label_col)
-    st.caption(f"Predictions for {state.md_escape(corpus.name)}: row, text"
-               + (f", true label ({state.md_escape(label_col)})" if label_col else "")
-               + ", predicted label and its probability.")
-    st.dataframe(table.head(200), hide_index=True)
+    if label_col:
+        st.caption(_("Predictions for {corpus}: row, text, true label ({col}), predicted label and its "
+                     "probability.").format(corpus=state.md_escape(corpus.name), col=state.md_escape(label_col)))
+    else:
+        st.caption(_("Predictions for {corpus}: row, text, predicted label and its probability.").format(
+            corpus=state.md_escape(corpus.name)))
+    st.dataframe(shown(table.head(200)), hide_index=True)
     d = st.container(horizontal=True, gap="small")
     d.download_button("CSV", lambda: to_csv_bytes(table), "predictions.csv", "text/csv", key="finetune_pred_csv",
                       on_click="ignore")

@@ -19,7 +19,6 @@ import io
 import os
 import re
 import secrets
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -27,10 +26,11 @@ from typing import Callable, TypeVar
 import pandas as pd
 import streamlit as st
 
-from core import preprocess
+from core import i18n, preprocess
+from core.i18n import N_, _, format_percent
 from core.cache import ByteLRU
 from core.corpus import Corpus, LoadOptions, load_corpus
-from core.errors import InputError
+from core.errors import InputError, Message
 from core.jobs import Job, JobRegistry
 from core.parallel import MIN_PARALLEL_CHARS, tokenize_parallel
 from core.preprocess import PreprocessSettings, TokenizedCorpus, tokenize
@@ -42,9 +42,10 @@ from ui import session_gc
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
+# The labels are identifiers (widget values, tests) and display text: shown with `_()`.
 DEMOS = {
-    "Chinese news titles (600, 10 labels)": ROOT / "assets" / "demo_zh_news_titles.csv",
-    "English AG News (400, 4 labels)": ROOT / "assets" / "demo_en_ag_news.csv",
+    N_("Chinese news titles (600, 10 labels)"): ROOT / "assets" / "demo_zh_news_titles.csv",
+    N_("English AG News (400, 4 labels)"): ROOT / "assets" / "demo_en_ag_news.csv",
 }
 DEFAULT_DEMO = next(iter(DEMOS))
 _CORPUS, _SETTINGS, _SID = "corpus", "preprocess_settings", "_session_id"
@@ -59,7 +60,13 @@ _PERSISTED = re.compile(
     r"|topics_(k_min|k_max|k_step|seeds|engine|iterations|alpha|eta|lambda|view|browse_dom|browse_kw|browse_sort)"
     r"|topics_k_[0-9a-f]{24}-[0-9a-f]{16}"
     r"|finetune_(source|folder|hub|label_source|label_col|vocab|hidden|layers|heads|ffn)"
-    r"|finetune_[a-z]+_(epochs|lr|batch|maxlen|warmup|wd|val|test|patience|seed|topn|mlm))$")
+    r"|finetune_[a-z]+_(epochs|lr|batch|maxlen|warmup|wd|val|test|patience|seed|topn|mlm)"
+    r"|ui_lang)$")
+LANG_KEY = "ui_lang"          # the interface language; saved with the project like the analysis widgets
+# The switch's own widget key: Streamlit drops a widget's key on a run that does not draw it (AppTest
+# reruns a page without the frame), so the language itself lives under LANG_KEY, a plain key.
+LANG_SWITCH = "_ui_lang_switch"
+_LANG_PARAM = "_lang_param"   # the ?lang= value already applied (so it does not fight the switch)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,7 +162,8 @@ def project() -> Project:
     """The session's project, created (from nothing) on the first change that needs one."""
     proj = current_project()
     if proj is None:
-        info = project_store().create("Untitled project")
+        with i18n.use_language(ui_language()):   # stored: named in the session's language (even in a callback)
+            info = project_store().create(_("Untitled project"))
         proj = _adopt(info.id)
     return proj
 
@@ -181,8 +189,9 @@ def _adopt(project_id: str) -> Project:
 def open_project(project_id: str) -> None:
     """Make `project_id` this session's project and read it back: corpus, settings, widget values."""
     proj = Project.open(project_store(), project_id)
-    for key in [k for k in st.session_state if _PERSISTED.match(str(k))]:
+    for key in [k for k in st.session_state if _PERSISTED.match(str(k)) and k != LANG_KEY]:
         del st.session_state[key]   # the previous project's choices must not leak into this one
+    # (the language stays unless the project has one saved: it belongs to the reader as much)
     for key in (_CORPUS, _SETTINGS, _WIDGETS, "corpus_upload_seen", "corpus_upload_error"):
         st.session_state.pop(key, None)
     _adopt(project_id)
@@ -192,7 +201,8 @@ def open_project(project_id: str) -> None:
         if source is not None:
             st.session_state[_CORPUS] = load_upload(*source)
     except InputError as exc:  # a damaged project still opens (its sweeps, labels and runs stay readable)
-        st.session_state[_OPEN_ERROR] = f"This project's corpus could not be read back: {exc}"
+        st.session_state[_OPEN_ERROR] = Message(N_("This project's corpus could not be read back: {error}"),
+                                                error=Message(exc.msgid, **exc.params))
     widgets = proj.widgets()
     for key, value in widgets.items():
         if _PERSISTED.match(key):
@@ -204,7 +214,8 @@ def new_demo_project(label: str = DEFAULT_DEMO, kind: str = "demo") -> None:
     """A project of its own holding a demo corpus (the first visit without a project gets one)."""
     data, name = demo_source(label)
     corpus = load_upload(data, name, LoadOptions())
-    info = project_store().create(f"Demo: {label}", kind=kind)
+    with i18n.use_language(ui_language()):   # stored: named in the session's language
+        info = project_store().create(_("Demo: {name}").format(name=_(label)), kind=kind)
     Project(project_store(), info.id).save_corpus(data, name, corpus.options, corpus.n_docs)
     open_project(info.id)
 
@@ -245,14 +256,23 @@ def import_project(data: bytes, name: str | None = None) -> None:
     open_project(load(project_store(), data, name=name or None).id)
 
 
-def _missing_message() -> str:
-    return ("That project was not found: it was deleted, or the address is incomplete. "
-            "Open one from the Projects page, or load a corpus to start a new project.")
+def _missing_message() -> Message:
+    return Message(N_("That project was not found: it was deleted, or the address is incomplete. "
+                      "Open one from the Projects page, or load a corpus to start a new project."))
 
 
 def bind_project() -> str | None:
     """Called by the frame before every page: follow `?project=`, keep it in the address, save
-    changed widget values. Returns an error message for a project address that leads nowhere."""
+    changed widget values. Returns an error message for a project address that leads nowhere
+    (in the session's language, which a reopened project may just have set)."""
+    message = _bind_project()
+    if message is None:
+        return None
+    with i18n.use_language(ui_language()):
+        return i18n.translate_error(message)
+
+
+def _bind_project() -> Message | None:
     wanted = str(st.query_params.get("project", "") or "")
     current = st.session_state.get(_PROJECT)
     if wanted and wanted != current:
@@ -270,10 +290,60 @@ def bind_project() -> str | None:
         if project_store().get(current) is None:  # deleted (e.g. in another tab) under this session
             for key in (_PROJECT, _CORPUS):
                 st.session_state.pop(key, None)
-            return "This session's project was deleted. Open another one from the Projects page."
+            return Message(N_("This session's project was deleted. Open another one from the Projects page."))
         st.query_params["project"] = current  # page switches clear query params: put it back
         autosave()
     return st.session_state.pop(_OPEN_ERROR, None)
+
+
+def ui_language() -> str:
+    """The session's interface language: a new ?lang= in the address, else the switch (restored with
+    the project), else the browser's (zh-* is Chinese, anything else English)."""
+    param = str(st.query_params.get("lang", "") or "").lower()
+    if param in i18n.LANGUAGES and param != st.session_state.get(_LANG_PARAM):
+        st.session_state[_LANG_PARAM] = param
+        st.session_state[LANG_KEY] = param
+    lang = st.session_state.get(LANG_KEY)
+    if lang not in i18n.LANGUAGES:
+        lang = i18n.normalize(_browser_locale()) or i18n.DEFAULT
+        st.session_state[LANG_KEY] = lang
+    return lang
+
+
+def on_language_switch() -> None:
+    st.session_state[LANG_KEY] = st.session_state[LANG_SWITCH]
+
+
+def _browser_locale() -> str | None:
+    try:
+        return st.context.locale
+    except Exception:   # no browser behind this run (bare script, some AppTest set-ups)
+        return None
+
+
+def begin_page() -> str:
+    """Every page's first call: the interface language for this run, and the autosave.
+
+    The frame does both before the page too; pages repeat them so each is right on its own
+    (AppTest can rerun a page without the frame)."""
+    lang = ui_language()
+    i18n.set_language(lang)
+    autosave()
+    return lang
+
+
+def localized(fn: Callable[..., str]) -> Callable[..., str]:
+    """`fn` (a widget's `format_func`, e.g. `_`) run in this run's language, whoever calls it later.
+
+    AppTest calls a widget's format_func outside the script run, where the language is the default:
+    a plain `format_func=_` then gives English labels that the Chinese options do not contain."""
+    lang = i18n.language()
+
+    def in_language(*args):
+        with i18n.use_language(lang):
+            return fn(*args)
+
+    return in_language
 
 
 def autosave() -> None:
@@ -322,7 +392,8 @@ def set_corpus(corpus: Corpus, data: bytes | None = None, demo: bool = False) ->
     if data is not None:
         saved = (proj.get("corpus") or {}).get("sha256") if proj is not None else None
         new = saved != corpus.content_hash                 # content_hash: sha256 of these bytes
-        name = f"Demo: {corpus.name}" if demo else corpus.name
+        with i18n.use_language(ui_language()):   # stored: named in the session's language (even in a callback)
+            name = _("Demo: {name}").format(name=corpus.name) if demo else corpus.name
         if proj is None or (saved is not None and new and proj.info.kind != "demo"):
             proj = _adopt(project_store().create(name, kind="demo" if demo else "user").id)
             st.session_state[_WIDGETS] = {}            # this session's settings carry over into it
@@ -340,7 +411,7 @@ def reread_corpus(options: LoadOptions) -> None:
     proj = current_project()
     source = proj.corpus_source() if proj is not None else None
     if source is not None:
-        data, name, _ = source
+        data, name, _old_options = source
         set_corpus(load_upload(data, name, options))
 
 
@@ -403,9 +474,10 @@ def current_tokens() -> TokenizedCorpus | None:
         texts = corpus.texts
         if sum(map(len, texts)) < MIN_PARALLEL_CHARS:
             return tokenize(texts, settings)
-        bar = st.progress(0.0, text="Tokenizing…")
+        bar = st.progress(0.0, text=_("Tokenizing…"))
         try:  # large corpora: on every core (core.parallel; same tokens as one process)
-            return tokenize_parallel(texts, settings, progress=lambda f: bar.progress(f, text=f"Tokenizing… {f:.0%}"))
+            return tokenize_parallel(texts, settings, progress=lambda f: bar.progress(
+                f, text=_("Tokenizing… {share}").format(share=format_percent(f))))
         finally:
             bar.empty()
 
@@ -431,13 +503,14 @@ def require_corpus() -> tuple[Corpus, TokenizedCorpus]:
     """The page's inputs, or stop the page with a pointer to the Corpus page."""
     corpus = current_corpus()
     if corpus is None:
-        st.info("Load a corpus on the **Corpus** page first.")
+        st.info(_("Load a corpus on the **Corpus** page first."))
         st.stop()
     tokens = current_tokens()
     if tokens is None or tokens.n_tokens == 0:
         from core.terms.matrix import empty_after_preprocessing
 
-        st.warning(md_escape(empty_after_preprocessing(tokens.removed if tokens else {})) + " (Corpus page)")
+        why = i18n.translate_error(empty_after_preprocessing(tokens.removed if tokens else {}))
+        st.warning(_("{message} (Corpus page)").format(message=md_escape(why)))
         st.stop()
     return corpus, tokens
 
@@ -456,12 +529,16 @@ def take_click(name: str) -> bool:
 
 
 def show_error(exc: Exception) -> None:
-    """A readable message for user errors; unexpected ones say so without a traceback."""
-    if isinstance(exc, InputError):
-        st.error(md_escape(str(exc)), icon=":material/error:")
+    """A readable message for user errors; unexpected ones say so without a traceback.
+
+    User errors are InputError and anything else with a template (`msgid`, `params`: JobError)."""
+    if isinstance(exc, InputError) or getattr(exc, "msgid", None) is not None:
+        st.error(md_escape(i18n.translate_error(exc)), icon=":material/error:")
     else:
-        st.error(md_escape(f"Something went wrong ({type(exc).__name__}: {exc}). Your loaded data is unchanged."),
-                 icon=":material/error:")
+        # an exception raised with a core.errors.Message still shows its message in the reader's language
+        detail = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Message) else str(exc)
+        st.error(md_escape(_("Something went wrong ({kind}: {detail}). Your loaded data is unchanged.")
+                           .format(kind=type(exc).__name__, detail=detail)), icon=":material/error:")
 
 
 # Enough to stop links, images, raw HTML, emphasis, tables and LaTeX; plain punctuation stays readable.
@@ -532,11 +609,12 @@ def finetune_outcome(job: Job | None):
     if run["status"] == RUNNING:
         kept = P.checkpoint_info(proj.finetune_dir(run["id"]) / "checkpoint")
         if kept is None:
-            return None, ("The fine-tune was interrupted when the server stopped, before a checkpoint was "
-                          "saved; start it again."), INTERRUPTED
-        return None, (f"The fine-tune was interrupted when the server stopped. Its best checkpoint (step "
-                      f"{kept['step']}, validation macro-F1 {kept['val_macro_f1']:.1%}) is kept: try it or apply it "
-                      "below, or start again for test scores and a baseline."), INTERRUPTED
+            return None, _("The fine-tune was interrupted when the server stopped, before a checkpoint was "
+                           "saved; start it again."), INTERRUPTED
+        message = _("The fine-tune was interrupted when the server stopped. Its best checkpoint (step {step}, "
+                    "validation macro-F1 {f1}) is kept: try it or apply it below, or start again for test scores "
+                    "and a baseline.").format(step=kept["step"], f1=format_percent(kept["val_macro_f1"], 1))
+        return None, message, INTERRUPTED
     return P.result_from_record(run, proj.dir), run.get("error"), run["status"]
 
 
@@ -559,7 +637,7 @@ def predictions(classifier, model_dir: str, texts: list[str], saved_only: bool =
     proj, key = current_project(), data_key()
     path = None
     if proj is not None and Path(model_dir).resolve().is_relative_to(proj.dir.resolve()):
-        path = Path(model_dir).parent / f"predictions-{key}.parquet"
+        path = Path(model_dir).parent / f"predictions-{key}.parquet"  # i18n: skip (a file name)
     if saved_only and not (path is not None and path.exists()) and not memo_has("finetune_apply", f"{model_dir}|{key}"):
         return None
 
@@ -620,7 +698,7 @@ def start_sweep(bundle, config: SweepConfig, label: str, refit: bool = False) ->
                                     lambda ctx: run_project_sweep(proj, sweep_id, bundle, config, ctx, memory),
                                     label=label)
     except Exception:
-        proj.finish_sweep(sweep_id, FAILED, error="not started")
+        proj.finish_sweep(sweep_id, FAILED, error=N_("not started"))   # stored English; shown with _()
         raise
     proj.update_sweep(sweep_id, job_id=job.id)
     return job

@@ -12,6 +12,7 @@ from core.charts.sweep_metrics import raw_values_table
 from core.charts.terms_bar import terms_bar
 from core.charts.topics_groups import topic_group_heatmap
 from core.errors import InputError
+from core.i18n import _, format_int, format_number, ngettext
 from core.topics.dtm import short_docs_note
 from core.topics.labels import agreement_by_k, label_agreement, term_topic_distribution, topic_label_shares
 from ui import state
@@ -28,7 +29,8 @@ def sweep_table(result, labels) -> pd.DataFrame:
     table = raw_values_table(result.frame)
     by_k = agreement_by_k(result.models, labels) if labels is not None else pd.DataFrame()
     if len(by_k) and len(table):
-        by_k = by_k.rename(columns={"label_nmi": "label NMI · higher is better", "label_ari": "label ARI · higher is better"})
+        better, nmi, ari = _("higher is better"), _("label NMI"), _("label ARI")
+        by_k = by_k.rename(columns={"label_nmi": f"{nmi} · {better}", "label_ari": f"{ari} · {better}"})
         table = table.merge(by_k, on="k", how="left")
     return table
 
@@ -40,21 +42,23 @@ def label_agreement_view(model, names: list[str], corpus) -> None:
         return
     col = state.md_escape(corpus.label_col or "label")
     c = st.columns(3)
-    c[0].metric(f"NMI with {corpus.label_col}", f"{agree['nmi']:.3f}",
-                help="Normalised mutual information between each document's dominant topic and its label: "
-                     "0 = chance, 1 = topics reproduce the labels.")
-    c[1].metric("Adjusted Rand index", f"{agree['ari']:.3f}", help="0 = chance grouping, 1 = identical grouping.")
-    c[2].metric("Documents compared", f"{agree['n_docs']:,}", help=f"{agree['n_labels']} label values")
-    st.markdown(f"**Topic × {col}**: share of each {col} value's documents whose dominant topic is each topic "
-                "(rows sum to 1).")
+    c[0].metric(_("NMI with {column}").format(column=corpus.label_col), format_number(agree["nmi"], 3),
+                help=_("Normalised mutual information between each document's dominant topic and its label: "
+                       "0 = chance, 1 = topics reproduce the labels."))
+    c[1].metric(_("Adjusted Rand index"), format_number(agree["ari"], 3),
+                help=_("0 = chance grouping, 1 = identical grouping."))
+    c[2].metric(_("Documents compared"), format_int(agree["n_docs"]),
+                help=ngettext("{n} label value", "{n} label values", agree["n_labels"]).format(n=agree["n_labels"]))
+    st.markdown(_("**Topic × {column}**: share of each {column} value's documents whose dominant topic is each topic "
+                  "(rows sum to 1).").format(column=col))
     st.plotly_chart(topic_group_heatmap(topic_label_shares(model, corpus.labels), names,
-                                        value_label="share of documents"), key="topics_label_shares")
+                                        value_label=_("share of documents")), key="topics_label_shares")
 
 
 def term_topics(model, names: list[str]) -> None:
     """Pick a term; bar chart of p(topic | term): which topics the model puts its occurrences in."""
-    term = st.text_input("Which topics is this word in?", key="topics_term_lookup",
-                         placeholder="type a term from the vocabulary")
+    term = st.text_input(_("Which topics is this word in?"), key="topics_term_lookup",
+                         placeholder=_("type a term from the vocabulary"))
     term = (term or "").strip()
     if term and term not in set(model.vocab) and term.lower() in set(model.vocab):
         term = term.lower()  # tokens are lower-cased by default
@@ -66,5 +70,6 @@ def term_topics(model, names: list[str]) -> None:
         state.show_error(exc)
         return
     order = dist.argsort()[::-1][: min(15, model.k)]
-    st.plotly_chart(terms_bar([names[i] for i in order], dist[order], title=f"{term}: share of its occurrences per topic",
-                              value_label="p(topic | term)"), key="topics_term_bar")
+    st.plotly_chart(terms_bar([names[i] for i in order], dist[order],
+                              title=_("{term}: share of its occurrences per topic").format(term=term),
+                              value_label=_("p(topic | term)")), key="topics_term_bar")

@@ -12,8 +12,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.charts.palette import TOP_MARGIN
+from core.i18n import N_, _, format_number
 
 LONG_TAIL_RATIO = 20.0
+# unit -> (its name in the chart, the panel title); translated when the figure is built
+UNITS = {"characters": (N_("characters"), N_("characters per document")),
+         "tokens": (N_("tokens"), N_("tokens per document"))}
 
 
 def is_long_tailed(lengths: np.ndarray) -> bool:
@@ -26,7 +30,7 @@ def is_long_tailed(lengths: np.ndarray) -> bool:
 
 def length_histogram(char_lengths: np.ndarray, token_lengths: np.ndarray | None = None,
                      bins: int = 40) -> go.Figure:
-    """One panel per unit (characters, tokens), linear or log10 axis each.
+    """One panel per unit (characters, tokens), linear or log10 axis each; text in the active language.
 
     >>> fig = length_histogram(np.array([3, 5, 8]), np.array([1, 2, 4]))
     >>> [t.name for t in fig.data]
@@ -36,11 +40,13 @@ def length_histogram(char_lengths: np.ndarray, token_lengths: np.ndarray | None 
     if token_lengths is not None:
         series.append(("tokens", np.asarray(token_lengths)))
     fig = make_subplots(rows=1, cols=len(series), horizontal_spacing=0.08,
-                        subplot_titles=[f"{name} per document" for name, _ in series])
-    for col, (name, x) in enumerate(series, start=1):
+                        subplot_titles=[_(UNITS[unit][1]) for unit, _x in series])
+    for col, (unit, x) in enumerate(series, start=1):
+        name = _(UNITS[unit][0])
         log = is_long_tailed(x)
         med = float(np.median(x)) if len(x) else 0.0
-        hover = f"%{{customdata}} {name}: %{{y}} docs<extra></extra>"
+        hover = _("{lengths} {unit}: {count} documents").format(lengths="%{customdata}", unit=name,
+                                                                count="%{y}") + "<extra></extra>"
         if log:
             vals = np.log10(np.maximum(x, 0) + 1)
             counts, edges = np.histogram(vals, bins=bins)
@@ -50,13 +56,17 @@ def length_histogram(char_lengths: np.ndarray, token_lengths: np.ndarray | None 
                           row=1, col=col)
             top = int(np.ceil(vals.max())) if len(vals) else 1
             fig.update_xaxes(tickvals=list(range(top + 1)), ticktext=[_short(10 ** i) for i in range(top + 1)],
-                             title_text=f"{name} (log scale; median {med:,.0f}, longest {x.max():,.0f})",
+                             title_text=_("{unit} (log scale; median {median}, longest {longest})").format(
+                                 unit=name, median=format_number(med, 0), longest=format_number(x.max(), 0)),
                              row=1, col=col)
         else:
-            fig.add_trace(go.Histogram(x=x, nbinsx=bins, name=name, customdata=None,
-                                       hovertemplate=f"%{{x}} {name}: %{{y}} docs<extra></extra>"), row=1, col=col)
-            fig.update_xaxes(title_text=f"{name} (median {med:,.0f})", row=1, col=col)
-    fig.update_yaxes(title_text="documents", row=1, col=1)
+            hover = _("{lengths} {unit}: {count} documents").format(lengths="%{x}", unit=name,
+                                                                    count="%{y}") + "<extra></extra>"
+            fig.add_trace(go.Histogram(x=x, nbinsx=bins, name=name, customdata=None, hovertemplate=hover),
+                          row=1, col=col)
+            fig.update_xaxes(title_text=_("{unit} (median {median})").format(unit=name, median=format_number(med, 0)),
+                             row=1, col=col)
+    fig.update_yaxes(title_text=_("documents"), row=1, col=1)
     fig.update_layout(bargap=0.05, height=320, showlegend=False, margin=dict(l=10, r=10, t=TOP_MARGIN - 20, b=10))
     return fig
 

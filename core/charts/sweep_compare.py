@@ -18,11 +18,13 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.i18n import _
+
 
 def compare_table_figure(frame: pd.DataFrame, title: str = "") -> go.Figure:
     """`frame` from `compare_top_words`: index = aligned row, one column per model."""
     esc = lambda v: html.escape(str(v), quote=False)  # noqa: E731
-    header = ["row"] + [esc(c) for c in frame.columns]
+    header = [esc(_("row"))] + [esc(c) for c in frame.columns]
     cells = [[str(i) for i in frame.index]] + [[esc(v) for v in frame[c]] for c in frame.columns]
     width = 240  # px per model column; ~34 Latin or ~17 CJK characters per line at 13 px
     lines = [max((_lines(str(v), width) for v in row), default=1) for row in frame.itertuples(index=False)]

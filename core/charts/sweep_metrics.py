@@ -23,10 +23,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.charts.palette import TOP_MARGIN
+from core.i18n import N_, _
 from core.topics.metrics import METRICS
 
-FACETS = (("min", "minimise (lower is better)"), ("max", "maximise (higher is better)"))
-DIRECTION_WORDS = {"min": "lower is better", "max": "higher is better"}
+# English msgids (shown with _()): the figure and the table follow the active language.
+FACETS = (("min", N_("minimise (lower is better)")), ("max", N_("maximise (higher is better)")))
+DIRECTION_WORDS = {"min": N_("lower is better"), "max": N_("higher is better")}
 # One fixed colour + marker per metric (same in the app and the report; no two metrics alike).
 _STYLE = {
     "perplexity_train": ("#1F77B4", "circle"), "perplexity_heldout": ("#17BECF", "circle-open"),
@@ -51,11 +53,17 @@ def _present(frame: pd.DataFrame, metrics) -> list[str]:
     return [m for m in names if pd.to_numeric(frame[m], errors="coerce").notna().any()]
 
 
+def metric_column(metric: str) -> str:
+    """A metric's column header with its direction, in the active language: "NPMI coherence · higher is better"."""
+    info = METRICS[metric]
+    return f"{_(info.label)} · {_(DIRECTION_WORDS[info.direction])}"
+
+
 def raw_values_table(frame: pd.DataFrame, metrics=None) -> pd.DataFrame:
     """One row per k: each metric's mean over seeds, columns labelled with their direction.
 
     Columns: "k", "<label> · lower is better" / "<label> · higher is better" per metric,
-    "fit seconds", "seeds".
+    "fit seconds", "seeds" (headers for people: in the active language; "k" stays "k").
     """
     names = _present(frame, metrics) if len(frame) else []
     if not len(frame):
@@ -63,11 +71,10 @@ def raw_values_table(frame: pd.DataFrame, metrics=None) -> pd.DataFrame:
     g = frame.groupby("k")
     out = pd.DataFrame({"k": sorted(frame["k"].unique())})
     for m in names:
-        info = METRICS[m]
-        out[f"{info.label} · {DIRECTION_WORDS[info.direction]}"] = g[m].mean().reindex(out["k"]).to_numpy()
+        out[metric_column(m)] = g[m].mean().reindex(out["k"]).to_numpy()
     if "fit_seconds" in frame.columns:
-        out["fit seconds"] = g["fit_seconds"].mean().reindex(out["k"]).to_numpy()
-    out["seeds"] = g.size().reindex(out["k"]).to_numpy()
+        out[_("fit seconds")] = g["fit_seconds"].mean().reindex(out["k"]).to_numpy()
+    out[_("seeds")] = g.size().reindex(out["k"]).to_numpy()
     return out
 
 
@@ -80,37 +87,44 @@ def sweep_metrics_figure(
     """Normalised metric curves over k in two facets; `candidates` (k values) are marked and labelled."""
     names = _present(frame, metrics) if len(frame) else []
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06,
-                        subplot_titles=[label for _, label in FACETS])
-    for col, (direction, _) in enumerate(FACETS, start=1):
+                        subplot_titles=[_(label) for _d, label in FACETS])
+    for col, (direction, _label) in enumerate(FACETS, start=1):
         for m in (n for n in names if METRICS[n].direction == direction):
             info = METRICS[m]
             color, symbol = _STYLE.get(m, ("#444444", "circle"))
             g = frame.groupby("k")[m]
             mean, lo, hi, count = g.mean(), g.min(), g.max(), g.count()
             ks = mean.index.to_numpy()
-            spread = [f"<br>seeds: {c}, range {a:.4g} to {b:.4g}" if c > 1 else "" for a, b, c in zip(lo, hi, count)]
+            label = _(info.label)
+            spread = ["<br>" + _("seeds: {n}, range {lo:.4g} to {hi:.4g}").format(n=c, lo=a, hi=b) if c > 1 else ""
+                      for a, b, c in zip(lo, hi, count)]
             fig.add_trace(go.Scatter(
                 x=ks, y=rescale(mean).to_numpy(), mode="lines+markers",
-                name=f"{info.label} ({mean.min():.3g} to {mean.max():.3g})",
+                name=_("{metric} ({lo:.3g} to {hi:.3g})").format(metric=label, lo=mean.min(), hi=mean.max()),
                 legendgroup=direction, line={"color": color, "width": 2},
                 marker={"symbol": symbol, "size": 9, "color": color},
                 customdata=np.column_stack([mean.to_numpy(), np.array(spread, dtype=object)]),
-                hovertemplate=(f"<b>{info.label}</b> ({DIRECTION_WORDS[direction]})"
-                               "<br>k = %{x}<br>raw value: %{customdata[0]:.4g}%{customdata[1]}"
-                               "<br>rescaled: %{y:.2f}<extra></extra>"),
+                # Plotly's %{...} fields go in as values (str.format does not parse a value's braces)
+                hovertemplate="<br>".join([
+                    _("{metric} ({direction})").format(metric=f"<b>{label}</b>", direction=_(DIRECTION_WORDS[direction])),
+                    "k = %{x}",
+                    _("raw value: {value}").format(value="%{customdata[0]:.4g}%{customdata[1]}"),
+                    _("rescaled: {value}").format(value="%{y:.2f}"),
+                ]) + "<extra></extra>",
             ), row=1, col=col)
     for rank, k in enumerate(candidates or (), start=1):
         for col in (1, 2):
             fig.add_vline(x=k, line={"dash": "dot", "color": "#555", "width": 1.5}, row=1, col=col,
                           annotation_text=f"#{rank}: k={k}", annotation_position="top",
                           annotation_font={"size": 11, "color": "#333"})
-    fig.update_yaxes(range=[-0.05, 1.12], title_text="rescaled to [0, 1] over tested k", row=1, col=1)
-    fig.update_xaxes(title_text="number of topics k", dtick=_dtick(frame), range=_xrange(frame))
+    fig.update_yaxes(range=[-0.05, 1.12], title_text=_("rescaled to [0, 1] over tested k"), row=1, col=1)
+    fig.update_xaxes(title_text=_("number of topics k"), dtick=_dtick(frame), range=_xrange(frame))
     fig.update_layout(title=title or None, height=470, template="plotly_white",
                       legend={"orientation": "h", "y": -0.22, "font": {"size": 11}},
                       margin={"l": 50, "r": 20, "t": TOP_MARGIN + (30 if title else 0), "b": 40}, hovermode="closest")
-    fig.add_annotation(text="Each line is rescaled to its own range (in the legend): read the raw values before "
-                            "trusting a small-looking difference." + ("  Dotted: shortlisted k." if candidates else ""),
+    note = _("Each line is rescaled to its own range (in the legend): read the raw values before "
+             "trusting a small-looking difference.")
+    fig.add_annotation(text=note + ("  " + _("Dotted: shortlisted k.") if candidates else ""),
                        xref="paper", yref="paper", x=0, y=-0.42, xanchor="left", showarrow=False,
                        font={"size": 11, "color": "#555"})
     return fig

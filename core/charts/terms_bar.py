@@ -12,11 +12,17 @@ from typing import Sequence
 import plotly.graph_objects as go
 
 from core.charts.palette import TOP_MARGIN
+from core.i18n import _
 
 
 def term_label(term: str) -> str:
     """Plotly renders a subset of HTML in labels; escape terms so `<b>` or `</script>` stay text."""
     return html.escape(str(term), quote=False)
+
+
+def hover_value(value_label: str) -> str:
+    """'label: value' of a bar's hover text, in the active language (the label is already translated)."""
+    return _("{label}: {value}").format(label=term_label(value_label), value="%{x:.4g}")
 
 
 def terms_bar(
@@ -34,7 +40,7 @@ def terms_bar(
             y=labels[::-1],
             orientation="h",
             marker_color=color,
-            hovertemplate="%{y}<br>" + term_label(value_label) + ": %{x:.4g}<extra></extra>",
+            hovertemplate="%{y}<br>" + hover_value(value_label) + "<extra></extra>",
         )
     )
     fig.update_layout(

@@ -13,7 +13,8 @@ from typing import Mapping, Sequence
 import plotly.graph_objects as go
 
 from core.charts.palette import TOP_MARGIN, topic_color
-from core.charts.terms_bar import term_label
+from core.charts.terms_bar import hover_value, term_label
+from core.i18n import _
 
 
 
@@ -38,13 +39,13 @@ def group_terms_grid(
     groups = {g: (list(t)[:max_terms], list(v)[:max_terms]) for g, (t, v) in groups.items()}
     names = list(groups)
     if not names:
-        return go.Figure(layout={"title": {"text": "no groups to show"}, "height": 200})
+        return go.Figure(layout={"title": {"text": _("no groups to show")}, "height": 200})
     cols = max(1, min(columns, len(names)))
     rows = math.ceil(len(names) / cols)
     n_max = max((len(groups[g][0]) for g in names), default=1) or 1
     xdom = _domains(cols, min(0.12, 0.5 / cols))
     ydom = _domains(rows, min(0.08, 0.4 / rows) if rows > 1 else 0.0)[::-1]  # first row on top
-    hover_value = term_label(value_label)
+    hover = hover_value(value_label)
     data, layout, notes = [], {}, []
     for i, name in enumerate(names):
         terms, values = groups[name]
@@ -54,7 +55,7 @@ def group_terms_grid(
         data.append({
             "type": "bar", "orientation": "h", "x": list(values)[::-1], "y": [term_label(t) for t in terms][::-1],
             "name": label, "marker": {"color": topic_color(i)}, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
-            "hovertemplate": "%{y}<br>" + hover_value + ": %{x:.4g}<extra>" + label + "</extra>",
+            "hovertemplate": "%{y}<br>" + hover + "<extra>" + label + "</extra>",
         })
         layout[f"xaxis{suffix}"] = {"domain": list(xdom[c]), "anchor": f"y{suffix}"}
         layout[f"yaxis{suffix}"] = {"domain": list(ydom[r]), "anchor": f"x{suffix}", "type": "category", "automargin": True}

@@ -13,14 +13,16 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.charts.palette import TOP_MARGIN
-
 from core.charts.terms_bar import term_label
+from core.i18n import _
 
 
 def topic_group_heatmap(prevalence: pd.DataFrame, names: Sequence[str], title: str = "",
-                        value_label: str = "mean weight") -> go.Figure:
+                        value_label: str | None = None) -> go.Figure:
     """Rows: groups; columns: topics (model order, labelled with `names`); cell: mean topic weight
-    (or another per-group share named by `value_label`, e.g. labels.topic_label_shares)."""
+    (or another per-group share named by `value_label`, e.g. labels.topic_label_shares; text for
+    people, in the caller's language; default "mean weight" in the active language)."""
+    value_label = _("mean weight") if value_label is None else value_label
     z = prevalence.to_numpy(dtype=float)
     groups = [term_label(g) for g in prevalence.index]
     cols = [term_label(names[int(t)]) for t in prevalence.columns]
@@ -28,7 +30,8 @@ def topic_group_heatmap(prevalence: pd.DataFrame, names: Sequence[str], title: s
         go.Heatmap(
             z=z, x=cols, y=groups, colorscale="Blues", zmin=0,
             colorbar={"title": term_label(value_label)},
-            hovertemplate="group %{y}<br>%{x}<br>" + term_label(value_label) + " %{z:.3f}<extra></extra>",
+            hovertemplate=term_label(_("group")) + " %{y}<br>%{x}<br>" + term_label(value_label)
+                          + " %{z:.3f}<extra></extra>",
         )
     )
     fig.update_layout(

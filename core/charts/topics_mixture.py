@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from core.charts.palette import topic_color
 from core.charts.terms_bar import term_label
+from core.i18n import _
 
 LABEL_SHARE = 0.06  # segments at least this wide carry their topic number, so colours never have to be matched alone
 
@@ -34,10 +35,10 @@ def doc_mixture_bars(weights: np.ndarray, doc_labels: Sequence[str], names: Sequ
             x=w[:, t].tolist(), y=ys, orientation="h", name=term_label(names[t]),
             marker_color=topic_color(t), text=[str(t) if v >= LABEL_SHARE else "" for v in w[:, t]],
             textposition="inside", insidetextanchor="middle", textfont={"size": 11},
-            hovertemplate="%{y}<br>weight %{x:.3f}<extra>" + term_label(names[t]) + "</extra>",
+            hovertemplate="%{y}<br>" + term_label(_("weight")) + " %{x:.3f}<extra>" + term_label(names[t]) + "</extra>",
         ))
     fig.update_layout(
-        barmode="stack", height=max(220, 34 * len(ys) + 140), xaxis={"range": [0, 1], "title": "topic weight"},
+        barmode="stack", height=max(220, 34 * len(ys) + 140), xaxis={"range": [0, 1], "title": _("topic weight")},
         yaxis={"type": "category", "autorange": "reversed", "automargin": True}, uniformtext={"minsize": 9, "mode": "hide"},
         margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"font": {"size": 11}},
     )

@@ -13,8 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.charts.palette import TOP_MARGIN
-
 from core.charts.terms_bar import term_label
+from core.i18n import _
 
 
 def topic_similarity_heatmap(similarity: np.ndarray, names: Sequence[str], title: str = "") -> go.Figure:
@@ -26,8 +26,8 @@ def topic_similarity_heatmap(similarity: np.ndarray, names: Sequence[str], title
     np.fill_diagonal(z, np.nan)  # the diagonal (1.0) would wash out the colour scale
     fig = go.Figure(go.Heatmap(
         z=z, x=labels, y=labels, colorscale="Viridis", zmin=0, zmax=float(np.nanmax(z)) if sim.shape[0] > 1 else 1,
-        colorbar={"title": "similarity"},
-        hovertemplate="%{y}<br>%{x}<br>similarity %{z:.3f}<extra></extra>",
+        colorbar={"title": _("similarity")},
+        hovertemplate="%{y}<br>%{x}<br>" + term_label(_("similarity")) + " %{z:.3f}<extra></extra>",
     ))
     fig.update_layout(
         title=term_label(title), height=max(360, 24 * len(labels) + 180),

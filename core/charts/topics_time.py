@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from core.charts.terms_bar import term_label
 from core.charts.palette import TOP_MARGIN, topic_color
+from core.i18n import _
 
 
 def topic_time_lines(prevalence: pd.DataFrame, names: Sequence[str], topics: Sequence[int] | None = None,
@@ -28,12 +29,12 @@ def topic_time_lines(prevalence: pd.DataFrame, names: Sequence[str], topics: Seq
             x=list(prevalence.index), y=prevalence[t].tolist(), mode="lines+markers",
             name=term_label(names[t]), line={"color": topic_color(t)},
             customdata=(n_docs.tolist() if n_docs is not None else None),
-            hovertemplate="%{x}<br>mean weight %{y:.3f}"
-                          + ("<br>%{customdata} docs" if n_docs is not None else "") + "<extra>"
+            hovertemplate="%{x}<br>" + term_label(_("mean weight")) + " %{y:.3f}"
+                          + ("<br>%{customdata} " + term_label(_("docs")) if n_docs is not None else "") + "<extra>"
                           + term_label(names[t]) + "</extra>",
         ))
     fig.update_layout(
-        title=term_label(title), height=420, yaxis_title="mean topic weight", xaxis_title="period",
+        title=term_label(title), height=420, yaxis_title=_("mean topic weight"), xaxis_title=_("period"),
         margin={"l": 10, "r": 10, "t": TOP_MARGIN if title else 10, "b": 10}, legend={"font": {"size": 11}},
     )
     return fig

@@ -23,8 +23,11 @@ from plotly.subplots import make_subplots
 
 from core.charts.palette import TOP_MARGIN, topic_color
 from core.charts.terms_bar import term_label
+from core.i18n import N_, _
 
-VALUE_LABELS = {"relevance": "relevance p^λ·lift^(1−λ)", "probability": "probability p(w|t)", "lift": "lift"}
+# English msgids, shown with _()
+VALUE_LABELS = {"relevance": N_("relevance p^λ·lift^(1−λ)"), "probability": N_("probability p(w|t)"),
+                "lift": N_("lift")}
 
 
 def topic_words_grid(
@@ -43,7 +46,7 @@ def topic_words_grid(
     topics = list(range(len(names))) if topics is None else list(topics)
     if not topics:
         fig = go.Figure()
-        fig.update_layout(title="no topics to show", height=200)
+        fig.update_layout(title=_("no topics to show"), height=200)
         return fig
     cols = max(1, min(columns, len(topics)))
     rows = math.ceil(len(topics) / cols)
@@ -67,9 +70,10 @@ def topic_words_grid(
                 marker_color=topic_color(t),
                 name=term_label(names[t]),
                 customdata=np.column_stack(extra)[::-1].tolist() if len(sub) else None,
-                hovertemplate="%{y}<br>" + term_label(VALUE_LABELS.get(value, value)) + ": %{x:.4g}"
-                              "<br>probability %{customdata[0]:.4f} · lift %{customdata[1]:.3g}"
-                              "<extra>" + term_label(f"topic {t}") + "</extra>",
+                hovertemplate="%{y}<br>" + term_label(_(VALUE_LABELS[value]) if value in VALUE_LABELS else value)
+                              + ": %{x:.4g}<br>" + term_label(_("probability")) + " %{customdata[0]:.4f} · "
+                              + term_label(_("lift")) + " %{customdata[1]:.3g}"
+                              "<extra>" + term_label(_("topic {t}").format(t=t)) + "</extra>",
             ),
             row=r + 1, col=c + 1,
         )

@@ -6,6 +6,7 @@ import argparse
 import os
 
 from core import preprocess
+from core.i18n import _
 from core.corpus import Corpus, LoadOptions, load_path
 from core.phrases import parse_phrases
 from core.preprocess import PreprocessSettings, TokenizedCorpus, parse_stopword_upload, parse_user_dict
@@ -19,53 +20,59 @@ _CORPUS_OPTIONS = {"text_col", "label_col", "date_col", "encoding", "delimiter",
 def add_corpus_args(parser: argparse.ArgumentParser, tokens: bool = True, project: bool = False) -> None:
     if project:
         parser.add_argument("file", metavar="FILE", nargs="?",
-                            help="CSV/TSV/TXT/JSONL/XLSX file or ZIP of .txt files (optional with --project: "
-                            "the project's corpus and settings)")
+                            help=_("CSV/TSV/TXT/JSONL/XLSX file or ZIP of .txt files (optional with --project: "
+                                   "the project's corpus and settings)"))
         parser.add_argument("--project", metavar="NAME",
-                            help="read and write this project (name or id; created when FILE is given and no "
-                            "project has that name): stored fits are reused, results are saved in it")
+                            help=_("read and write this project (name or id; created when FILE is given and no "
+                                   "project has that name): stored fits are reused, results are saved in it"))
     else:
-        parser.add_argument("file", metavar="FILE", help="CSV/TSV/TXT/JSONL/XLSX file or ZIP of .txt files")
-    parser.add_argument("--text-col", help="column holding the documents (default: the longest text column)")
+        parser.add_argument("file", metavar="FILE", help=_("CSV/TSV/TXT/JSONL/XLSX file or ZIP of .txt files"))
+    parser.add_argument("--text-col", help=_("column holding the documents (default: the longest text column)"))
     parser.add_argument("--label-col", "--group-col", dest="label_col",
-                        help="label/group column (default: detected; '' for none)")
-    parser.add_argument("--date-col", help="date column (default: detected; '' for none)")
-    parser.add_argument("--encoding", help="override the detected encoding (e.g. gb18030, big5, utf-16)")
-    parser.add_argument("--delimiter", help="override the sniffed delimiter (use '\\t' for tab)")
-    parser.add_argument("--sheet", help="XLSX sheet name (default: the first non-empty sheet)")
+                        help=_("label/group column (default: detected; '' for none)"))
+    parser.add_argument("--date-col", help=_("date column (default: detected; '' for none)"))
+    parser.add_argument("--encoding", help=_("override the detected encoding (e.g. gb18030, big5, utf-16)"))
+    parser.add_argument("--delimiter", help=_("override the sniffed delimiter (use '\\t' for tab)"))
+    parser.add_argument("--sheet", help=_("XLSX sheet name (default: the first non-empty sheet)"))
     head = parser.add_mutually_exclusive_group()
     head.add_argument("--no-header", dest="header", action="store_const", const=False, default=None,
-                      help="CSV/TSV: the first row is a document, not column names (default: detected)")
+                      help=_("CSV/TSV: the first row is a document, not column names (default: detected)"))
     head.add_argument("--header", dest="header", action="store_const", const=True,
-                      help="CSV/TSV: the first row is a header even if it looks like data")
+                      help=_("CSV/TSV: the first row is a header even if it looks like data"))
     parser.add_argument("--txt-mode", choices=["line", "paragraph"], default="line",
-                        help="TXT: one document per line or per blank-line-separated paragraph")
-    parser.add_argument("--drop-empty", action="store_true", help="drop rows with empty text")
-    parser.add_argument("--drop-duplicates", action="store_true", help="drop exact duplicate texts")
+                        help=_("TXT: one document per line or per blank-line-separated paragraph"))
+    parser.add_argument("--drop-empty", action="store_true", help=_("drop rows with empty text"))
+    parser.add_argument("--drop-duplicates", action="store_true", help=_("drop exact duplicate texts"))
     if tokens:
-        parser.add_argument("--lang", choices=["auto", "zh", "en"], default="auto", help="tokenizer language")
-        parser.add_argument("--stopwords", help="file of extra stopwords (one per line)")
-        parser.add_argument("--user-dict", help="jieba user dictionary file ('word [freq] [tag]' lines)")
-        parser.add_argument("--keep-numbers", action="store_true", help="keep number tokens")
-        parser.add_argument("--no-lemmatize", action="store_true", help="English: keep word forms (default: lemmas)")
+        # dest "lang": the preprocessing setting's name; --lang itself is the output language (core.cli)
+        parser.add_argument("--text-lang", dest="lang", choices=["auto", "zh", "en"], default="auto",
+                            help=_("language of the documents, for the tokenizer: auto (detected), zh or en "
+                                   "(was --lang, which now sets the output language)"))
+        parser.add_argument("--stopwords", help=_("file of extra stopwords (one per line)"))
+        parser.add_argument("--user-dict", help=_("jieba user dictionary file ('word [freq] [tag]' lines)"))
+        parser.add_argument("--keep-numbers", action="store_true", help=_("keep number tokens"))
+        parser.add_argument("--no-lemmatize", action="store_true", help=_("English: keep word forms (default: lemmas)"))
         parser.add_argument("--keep-traditional", action="store_true",
-                            help="Chinese: do not convert Traditional documents to Simplified")
-        parser.add_argument("--keep-html", action="store_true", help="do not decode HTML entities and tags")
-        parser.add_argument("--phrases", help="file of phrases to merge, one 'word word' pair per line")
-        parser.add_argument("--min-token-len", type=int, default=1, help="drop tokens shorter than this")
-        parser.add_argument("--min-df", type=int, default=1, help="drop tokens in fewer documents")
-        parser.add_argument("--max-df", type=float, default=1.0, help="drop tokens in a larger share of documents")
+                            help=_("Chinese: do not convert Traditional documents to Simplified"))
+        parser.add_argument("--keep-html", action="store_true", help=_("do not decode HTML entities and tags"))
+        parser.add_argument("--phrases", help=_("file of phrases to merge, one 'word word' pair per line"))
+        parser.add_argument("--min-token-len", type=int, default=1, help=_("drop tokens shorter than this"))
+        parser.add_argument("--min-df", type=int, default=1, help=_("drop tokens in fewer documents"))
+        parser.add_argument("--max-df", type=float, default=1.0, help=_("drop tokens in a larger share of documents"))
         parser.add_argument("--jobs", type=int, default=None,
-                            help="worker processes for tokenizing (and a sweep's local fits); default: all cores")
+                            help=_("worker processes for tokenizing (and a sweep's local fits); default: all cores"))
     # What "not given" looks like, to refuse corpus options that a --project run without FILE would ignore.
-    parser.set_defaults(corpus_defaults={a.dest: a.default for a in parser._actions if a.dest in _CORPUS_OPTIONS})
+    parser.set_defaults(corpus_defaults={a.dest: a.default for a in parser._actions if a.dest in _CORPUS_OPTIONS},
+                        corpus_flags={a.dest: a.option_strings[0] for a in parser._actions
+                                      if a.dest in _CORPUS_OPTIONS and a.option_strings})
 
 
 def add_scheduler_arg(parser: argparse.ArgumentParser) -> None:
     from core.executor import SCHEDULER_ENV
 
     parser.add_argument("--scheduler", default=os.environ.get(SCHEDULER_ENV) or None, metavar="tcp://HOST:PORT",
-                        help=f"fit on this Dask cluster instead of this machine (default: ${SCHEDULER_ENV} if set)")
+                        help=_("fit on this Dask cluster instead of this machine (default: ${env} if set)").format(
+                            env=SCHEDULER_ENV))
 
 
 def resolve_jobs(args: argparse.Namespace) -> int:
@@ -77,7 +84,7 @@ def resolve_jobs(args: argparse.Namespace) -> int:
     if jobs is None:
         return default_jobs()
     if not 1 <= jobs <= 64:
-        raise InputError(f"--jobs must be between 1 and 64 (got {jobs}).")
+        raise InputError("--jobs must be between 1 and 64 (got {jobs}).", jobs=jobs)
     return int(jobs)
 
 
@@ -115,16 +122,21 @@ def load_from_args(args: argparse.Namespace) -> tuple[Corpus, TokenizedCorpus]:
     corpus = load_path(args.file, load_options(args))
     tokens = tokenize_parallel(corpus.texts, preprocess_settings(args), jobs=resolve_jobs(args))
     if tokens.n_tokens == 0:
-        from core.errors import InputError
+        from core.cli import Failure
         from core.terms.matrix import empty_after_preprocessing
 
-        raise InputError(empty_after_preprocessing(tokens.removed))
+        raise Failure(_(empty_after_preprocessing(tokens.removed)))   # worded (and translated) by core.terms
     return corpus, tokens
 
 
 def data_key(corpus: Corpus, tokens: TokenizedCorpus) -> str:
     """Same key the dashboard uses: corpus fingerprint plus preprocessing settings."""
     return preprocess.data_key(corpus.fingerprint, tokens.settings)
+
+
+def _option_name(args: argparse.Namespace, dest: str) -> str:
+    """The flag the user typed for `dest` (--text-lang for "lang")."""
+    return getattr(args, "corpus_flags", {}).get(dest) or "--" + dest.replace("_", "-")
 
 
 def _changed_options(args: argparse.Namespace) -> list[str]:
@@ -160,12 +172,12 @@ def open_project(args: argparse.Namespace, tokens: bool = True):
     else:
         project = Project(store, store.find(args.project).id)
         if changed := _changed_options(args):
-            raise InputError(f"--{changed[0].replace('_', '-')} changes the corpus or preprocessing: pass FILE "
-                             "with it (the project then takes the new settings), or leave it out to use the "
-                             "project's own.")
+            raise InputError("{option} changes the corpus or preprocessing: pass FILE with it (the project "
+                             "then takes the new settings), or leave it out to use the project's own.",
+                             option=_option_name(args, changed[0]))
         source = project.corpus_source()
         if source is None:
-            raise InputError(f"Project {project.info.name!r} has no corpus yet: pass FILE.")
+            raise InputError("Project {name!r} has no corpus yet: pass FILE.", name=project.info.name)
         corpus = load_corpus(*source)
         settings = project.preprocess()
     if not tokens:

@@ -9,37 +9,41 @@ import time
 
 from core.cli.common import add_corpus_args, load_inputs
 from core.errors import InputError
+from core.i18n import _
 
 
 def register(sub) -> None:
     p = sub.add_parser(
         "finetune",
-        help="fine-tune a BERT classifier on a label column and compare it with a TF-IDF baseline",
-        description="Models: 'scratch' (compact BERT trained from scratch on the corpus, any language, offline), "
-        "'minilm' (bundled all-MiniLM-L6-v2, English, optional package), a local Hugging Face model folder, "
-        "or a Hub id (needs internet or the local cache; never runs remote code).",
+        help=_("fine-tune a BERT classifier on a label column and compare it with a TF-IDF baseline"),
+        description=_("Models: 'scratch' (compact BERT trained from scratch on the corpus, any language, offline), "
+                      "'minilm' (bundled all-MiniLM-L6-v2, English, optional package), a local Hugging Face model "
+                      "folder, or a Hub id (needs internet or the local cache; never runs remote code)."),
     )
     add_corpus_args(p, tokens=False, project=True)
-    p.add_argument("--model", default="scratch", help="scratch | minilm | PATH | HUB_ID (default: scratch)")
-    p.add_argument("--out", help="new folder for the saved model (safetensors, tokenizer, labels, manifest); "
-                   "with --project the model is saved in the project unless --out is given")
-    p.add_argument("--overwrite", action="store_true", help="replace an earlier TopicLens model folder at --out")
-    p.add_argument("--epochs", type=int, default=None, help="training epochs (default: 4 from scratch, 2 pretrained)")
-    p.add_argument("--max-length", type=int, default=None, help="tokens per text (default: 95th percentile)")
-    p.add_argument("--batch-size", type=int, default=None, help="batch size (default: 32 from scratch, 16 pretrained)")
-    p.add_argument("--lr", type=float, default=None, help="peak learning rate (default: 3e-4 scratch, 5e-5 pretrained)")
-    p.add_argument("--mlm-steps", type=int, default=0, help="masked-LM pre-training steps (from scratch only)")
-    p.add_argument("--patience", type=int, default=3, help="evaluations without improvement before stopping")
-    p.add_argument("--val", type=float, default=0.1, help="validation share (default 0.1)")
-    p.add_argument("--test", type=float, default=0.2, help="test share (default 0.2)")
-    p.add_argument("--top-n", type=int, default=None, help="keep only the N most frequent classes")
-    p.add_argument("--seed", type=int, default=42)
-    g = p.add_argument_group("from-scratch model size")
-    g.add_argument("--vocab-size", type=int, default=8000, help="WordPiece vocabulary (default 8000)")
-    g.add_argument("--hidden-size", type=int, default=256, help="hidden size (default 256)")
-    g.add_argument("--layers", type=int, default=2, help="transformer layers (default 2)")
-    g.add_argument("--heads", type=int, default=4, help="attention heads (default 4)")
-    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--model", default="scratch", help=_("scratch | minilm | PATH | HUB_ID (default: scratch)"))
+    p.add_argument("--out", help=_("new folder for the saved model (safetensors, tokenizer, labels, manifest); "
+                                   "with --project the model is saved in the project unless --out is given"))
+    p.add_argument("--overwrite", action="store_true", help=_("replace an earlier TopicLens model folder at --out"))
+    p.add_argument("--epochs", type=int, default=None,
+                   help=_("training epochs (default: 4 from scratch, 2 pretrained)"))
+    p.add_argument("--max-length", type=int, default=None, help=_("tokens per text (default: 95th percentile)"))
+    p.add_argument("--batch-size", type=int, default=None,
+                   help=_("batch size (default: 32 from scratch, 16 pretrained)"))
+    p.add_argument("--lr", type=float, default=None,
+                   help=_("peak learning rate (default: 3e-4 scratch, 5e-5 pretrained)"))
+    p.add_argument("--mlm-steps", type=int, default=0, help=_("masked-LM pre-training steps (from scratch only)"))
+    p.add_argument("--patience", type=int, default=3, help=_("evaluations without improvement before stopping"))
+    p.add_argument("--val", type=float, default=0.1, help=_("validation share (default 0.1)"))
+    p.add_argument("--test", type=float, default=0.2, help=_("test share (default 0.2)"))
+    p.add_argument("--top-n", type=int, default=None, help=_("keep only the N most frequent classes"))
+    p.add_argument("--seed", type=int, default=42, help=_("random seed (default 42)"))
+    g = p.add_argument_group(_("from-scratch model size"))
+    g.add_argument("--vocab-size", type=int, default=8000, help=_("WordPiece vocabulary (default 8000)"))
+    g.add_argument("--hidden-size", type=int, default=256, help=_("hidden size (default 256)"))
+    g.add_argument("--layers", type=int, default=2, help=_("transformer layers (default 2)"))
+    g.add_argument("--heads", type=int, default=4, help=_("attention heads (default 4)"))
+    p.add_argument("--quiet", action="store_true", help=_("no progress lines on stderr"))
     p.set_defaults(func=run)
 
 
@@ -53,7 +57,7 @@ def run(args) -> int:
     if args.out:
         check_out_dir(args.out, args.overwrite)  # before any training
     source = parse_source(args.model)
-    project, corpus, _ = load_inputs(args, tokens=False)
+    project, corpus, _tokens = load_inputs(args, tokens=False)
     if not corpus.label_col:
         raise InputError("No label column: pass --label-col with the column holding the classes.")
     settings = default_settings(source)
@@ -72,12 +76,12 @@ def run(args) -> int:
     def progress(frac: float, message: str, record) -> None:
         if not args.quiet and (time.time() - last[0] > 5 or (record or {}).get("phase") == "eval"):
             last[0] = time.time()
-            print(f"[{frac:5.1%}] {message}", file=sys.stderr, flush=True)
+            print(f"[{frac:5.1%}] {_(message)}", file=sys.stderr, flush=True)   # worded by core.finetune
 
     run_id = time.strftime("%Y%m%d-%H%M%S")
     out = args.out or project.finetune_dir(run_id) / "model"
     request = FinetuneRequest(corpus.texts, corpus.frame[corpus.label_col].tolist(), source, settings, out,
-                              corpus_name=corpus.name, label_source=f"column {corpus.label_col}")
+                              corpus_name=corpus.name, label_source=_("column {column}").format(column=corpus.label_col))
     result = run_finetune(request, progress)
     if project is not None:  # shown on the project's Fine-tune page like a run started there
         project.save_finetune_run(run_id, {"id": run_id, "started": time.time() - result.seconds, "corpus": corpus.name,
@@ -86,5 +90,7 @@ def run(args) -> int:
         project.set_current_finetune(run_id)
     print(json.dumps(result.summary(), ensure_ascii=False, indent=2))
     if not result.model_dir:  # the scores above are kept; the model itself could not be saved
-        raise InputError(result.warnings[-1])
+        from core.cli import Failure
+
+        raise Failure(_(result.warnings[-1]))   # worded (and translated) by core.finetune
     return 0

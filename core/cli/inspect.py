@@ -6,11 +6,14 @@ import json
 
 from core.cli.common import add_corpus_args, load_options
 from core.corpus import load_path, summarize
+from core.i18n import _
 from core.quality_rows import zero_width_count
 
 
 def register(sub) -> None:
-    p = sub.add_parser("inspect", help="print the corpus summary (rows, columns, encoding, quality) as JSON")
+    p = sub.add_parser("inspect", help=_("print the corpus summary (rows, columns, encoding, quality) as JSON"),
+                       description=_("Read a corpus file the way the dashboard does and print what was found "
+                                     "(rows, columns, encoding, quality) as JSON."))
     add_corpus_args(p, tokens=False)
     p.set_defaults(func=run)
 

@@ -12,30 +12,40 @@ import time
 from pathlib import Path
 
 from core.errors import InputError
+from core.i18n import _, format_datetime, format_int, format_number, ngettext
 
 
 def register(sub) -> None:
-    p = sub.add_parser("project", help="list, show, export, import or delete projects",
-                       description="Projects of the workspace ($TOPICLENS_WORKSPACE, default ./workspace). "
-                       "NAME is a project's name or id.")
+    p = sub.add_parser("project", help=_("list, show, export, import or delete projects"),
+                       description=_("Projects of the workspace ($TOPICLENS_WORKSPACE, default ./workspace). "
+                                     "NAME is a project's name or id."))
     verbs = p.add_subparsers(dest="verb", required=True, parser_class=type(p))  # errors: one line, exit 2
-    v = verbs.add_parser("list", help="one line per project")
-    v.add_argument("--json", action="store_true", help="JSON instead of a table")
-    v = verbs.add_parser("show", help="what a project holds")
+    v = verbs.add_parser("list", help=_("one line per project"))
+    v.add_argument("--json", action="store_true", help=_("JSON instead of a table"))
+    v = verbs.add_parser("show", help=_("what a project holds"))
     v.add_argument("name", metavar="NAME")
-    v = verbs.add_parser("export", help="write a project as one .topiclens file")
+    v = verbs.add_parser("export", help=_("write a project as one .topiclens file"))
     v.add_argument("name", metavar="NAME")
-    v.add_argument("--out", required=True, help="the .topiclens file to write")
-    v = verbs.add_parser("import", help="add a .topiclens file as a new project (validated first)")
+    v.add_argument("--out", required=True, help=_("the .topiclens file to write"))
+    v = verbs.add_parser("import", help=_("add a .topiclens file as a new project (validated first)"))
     v.add_argument("file", metavar="FILE")
-    v.add_argument("--name", help="name of the new project (default: the exported name)")
-    v = verbs.add_parser("delete", help="delete a project and everything in it")
+    v.add_argument("--name", help=_("name of the new project (default: the exported name)"))
+    v = verbs.add_parser("delete", help=_("delete a project and everything in it"))
     v.add_argument("name", metavar="NAME")
     p.set_defaults(func=run)
 
 
 def _when(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+
+
+def _megabytes(n_bytes: int) -> str:
+    return _("{size} MB").format(size=format_number(n_bytes / 1e6, 1))
+
+
+def _k_range(config: dict) -> str:
+    # a value of `project show`'s JSON (machine-read), not a sentence
+    return f"{config['k_min']}..{config['k_max']} step {config['k_step']}"  # i18n: skip (JSON value, stable format)
 
 
 def _summary(store, info) -> dict:
@@ -47,7 +57,7 @@ def _summary(store, info) -> dict:
     return {
         "id": info.id, "name": info.name, "corpus": info.corpus_name, "documents": info.n_docs,
         "created": _when(info.created), "modified": _when(info.modified), "size_bytes": store.size_on_disk(info.id),
-        "sweeps": [{"k": f"{s['config']['k_min']}..{s['config']['k_max']} step {s['config']['k_step']}",
+        "sweeps": [{"k": _k_range(s["config"]),
                     "engine": s["config"]["engine"], "status": s["status"], "models": s.get("n_models")}
                    for s in sweeps],
         "labelled_models": len(labels),
@@ -63,32 +73,35 @@ def run(args: argparse.Namespace) -> int:
 
     store = ProjectStore()
     if args.verb == "list":
+        projects = store.list()
         rows = [{"id": p.id, "name": p.name, "corpus": p.corpus_name, "documents": p.n_docs,
-                 "modified": _when(p.modified), "size_bytes": store.size_on_disk(p.id)} for p in store.list()]
+                 "modified": _when(p.modified), "size_bytes": store.size_on_disk(p.id)} for p in projects]
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
         elif not rows:
-            print("no projects yet", file=sys.stderr)
+            print(_("no projects yet"), file=sys.stderr)
         else:
-            for r in rows:
-                print(f"{r['id']}  {r['name']}  ·  {r['corpus'] or 'no corpus'}  ·  {r['documents']:,} docs  ·  "
-                      f"{r['modified']}  ·  {r['size_bytes'] / 1e6:.1f} MB")
+            for p, r in zip(projects, rows):
+                docs = ngettext("{n} document", "{n} documents", r["documents"] or 0).format(
+                    n=format_int(r["documents"] or 0))
+                print("  ·  ".join([f"{r['id']}  {r['name']}", r["corpus"] or _("no corpus"), docs,
+                                    format_datetime(p.modified), _megabytes(r["size_bytes"])]))
     elif args.verb == "show":
         print(json.dumps(_summary(store, store.find(args.name)), ensure_ascii=False, indent=2))
     elif args.verb == "export":
         info = store.find(args.name)
         out = Path(args.out)
         if out.is_dir():
-            raise InputError(f"{out} is a folder: give a file name ending in .topiclens.")
+            raise InputError("{path} is a folder: give a file name ending in .topiclens.", path=str(out))
         data = export_project(store, info.id)
         atomic_write_bytes(out, data)
-        print(f"wrote {out} ({len(data) / 1e6:.1f} MB)", file=sys.stderr)
+        print(_("wrote {path} ({size})").format(path=out, size=_megabytes(len(data))), file=sys.stderr)
     elif args.verb == "import":
         info = import_project(store, Path(args.file), name=args.name)
-        print(f"imported as {info.name!r} (id {info.id})", file=sys.stderr)
+        print(_("imported as {name!r} (id {id})").format(name=info.name, id=info.id), file=sys.stderr)
         print(info.id)
     elif args.verb == "delete":
         info = store.find(args.name)
         store.delete(info.id)
-        print(f"deleted {info.name!r}", file=sys.stderr)
+        print(_("deleted {name!r}").format(name=info.name), file=sys.stderr)
     return 0

@@ -10,6 +10,7 @@ import pandas as pd
 from core.cli.common import add_corpus_args, load_from_args
 from core.errors import InputError
 from core.export import write_table
+from core.i18n import _, format_int, ngettext
 from core.terms import (
     GROUP_METHODS, LOG_BASES, SCHEMES, SCORES, Scheme, TermSettings, build_term_matrix, group_terms, rank_terms,
 )
@@ -18,10 +19,10 @@ from core.terms import (
 def parse_ngram(text: str) -> tuple[int, int]:
     """"1-2" -> (1, 2); "2" -> (2, 2)."""
     try:
-        lo, _, hi = str(text).partition("-")
+        lo, _dash, hi = str(text).partition("-")
         return int(lo), int(hi or lo)
     except ValueError:
-        raise InputError(f"--ngram must look like 1, 1-2 or 1-3, got {text!r}.") from None
+        raise InputError("--ngram must look like 1, 1-2 or 1-3, got {value!r}.", value=text) from None
 
 
 def parse_df(text: str) -> int | float:
@@ -29,28 +30,28 @@ def parse_df(text: str) -> int | float:
     try:
         return float(text) if "." in str(text) else int(text)
     except ValueError:
-        raise InputError(f"document frequency must be an integer or a fraction, got {text!r}.") from None
+        raise InputError("document frequency must be an integer or a fraction, got {value!r}.", value=text) from None
 
 
 def register(sub) -> None:
     p = sub.add_parser(
         "terms",
-        help="TF-IDF term ranking (per group with --group-col)",
-        description="Rank terms by TF-IDF. Schemes: sklearn (raw tf, smoothed idf, L2), sublinear "
-        "(1+ln tf), textbook (TF=N(t,d)/N(d), IDF=log(N_D/N(t))+1, no smoothing or norm).",
+        help=_("TF-IDF term ranking (per group with --group-col)"),
+        description=_("Rank terms by TF-IDF. Schemes: sklearn (raw tf, smoothed idf, L2), sublinear "
+                      "(1+ln tf), textbook (TF=N(t,d)/N(d), IDF=log(N_D/N(t))+1, no smoothing or norm)."),
     )
     add_corpus_args(p)  # provides --label-col with --group-col as its alias
-    p.add_argument("--top", type=int, default=20, help="terms to list (per group with --group-col)")
-    p.add_argument("--scheme", choices=SCHEMES, default="sklearn", help="TF-IDF weighting scheme")
-    p.add_argument("--log-base", choices=LOG_BASES, default="10", help="log base of the textbook IDF")
-    p.add_argument("--score", choices=SCORES, default="mean", help="corpus ranking score")
+    p.add_argument("--top", type=int, default=20, help=_("terms to list (per group with --group-col)"))
+    p.add_argument("--scheme", choices=SCHEMES, default="sklearn", help=_("TF-IDF weighting scheme"))
+    p.add_argument("--log-base", choices=LOG_BASES, default="10", help=_("log base of the textbook IDF"))
+    p.add_argument("--score", choices=SCORES, default="mean", help=_("corpus ranking score"))
     p.add_argument("--method", choices=GROUP_METHODS, default="ctfidf",
-                   help="group comparison: class-based TF-IDF, or mean TF-IDF in group minus outside")
-    p.add_argument("--ngram", default="1", help="n-gram range, e.g. 1, 1-2, 1-3")
-    p.add_argument("--term-min-df", default="1", help="keep terms in at least this many documents (or fraction)")
-    p.add_argument("--term-max-df", default="1.0", help="keep terms in at most this share of documents (or count)")
-    p.add_argument("--max-features", type=int, default=None, help="keep only the most frequent terms")
-    p.add_argument("--out", help="write the ranking to this .csv or .xlsx instead of printing it")
+                   help=_("group comparison: class-based TF-IDF, or mean TF-IDF in group minus outside"))
+    p.add_argument("--ngram", default="1", help=_("n-gram range, e.g. 1, 1-2, 1-3"))
+    p.add_argument("--term-min-df", default="1", help=_("keep terms in at least this many documents (or fraction)"))
+    p.add_argument("--term-max-df", default="1.0", help=_("keep terms in at most this share of documents (or count)"))
+    p.add_argument("--max-features", type=int, default=None, help=_("keep only the most frequent terms"))
+    p.add_argument("--out", help=_("write the ranking to this .csv or .xlsx instead of printing it"))
     p.set_defaults(func=run)
 
 
@@ -63,13 +64,14 @@ def run(args: argparse.Namespace) -> int:
     if args.label_col:  # only when asked for: a detected label column alone does not switch to groups
         result = group_terms(tm, corpus.labels, args.method, scheme, args.top, labels_key=corpus.label_col)
         for warning in result.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            print(_("warning: {message}").format(message=_(warning)), file=sys.stderr)
         table: pd.DataFrame = result.table
     else:
         table = rank_terms(tm, scheme, args.score, args.top)
     if args.out:
         write_table(table, args.out)
-        print(f"wrote {len(table)} rows to {args.out}", file=sys.stderr)
+        print(ngettext("wrote {n} row to {path}", "wrote {n} rows to {path}", len(table)).format(
+            n=format_int(len(table)), path=args.out), file=sys.stderr)
     else:
         with pd.option_context("display.max_rows", None, "display.width", 200, "display.unicode.east_asian_width", True):
             print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))

@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from core import i18n
+from core.cli import OUTPUT_LANG
 from core.cli.common import add_corpus_args, add_scheduler_arg, data_key, load_inputs
 from core.errors import InputError
 from core.export import write_table
+from core.i18n import _, format_int, format_percent
 
 
 def parse_label(text: str) -> tuple[int, str]:
@@ -23,13 +26,15 @@ def parse_label(text: str) -> tuple[int, str]:
             raise ValueError
         return int(num), label.strip()
     except ValueError:
-        raise InputError(f"--label must look like N=TEXT (topic number, '=', label), got {text!r}.") from None
+        raise InputError("--label must look like N=TEXT (topic number, '=', label), got {value!r}.",
+                         value=text) from None
 
 
 def _check_labels(labels: dict[int, str], k: int) -> None:
     bad = [n for n in labels if not 0 <= n < k]
     if bad:
-        raise InputError(f"--label topic {bad[0]} does not exist; topics are numbered 0..{k - 1}.")
+        raise InputError("--label topic {topic} does not exist; topics are numbered 0..{last}.",
+                         topic=bad[0], last=k - 1)
 
 
 def _project_model(project, key: str, tokens, args, labels: dict[int, str]):
@@ -57,12 +62,17 @@ def _project_model(project, key: str, tokens, args, labels: dict[int, str]):
     cache = project.fit_cache(bundle)
     hit = cache.get(cache_key(bundle, config, args.k, args.seed))
     if hit is not None:
-        print(f"reusing the project's {fit['engine']} fit of k={args.k}, seed={args.seed}", file=sys.stderr)
+        print(_("reusing the project's {engine} fit of k={k}, seed={seed}").format(
+            engine=fit["engine"], k=args.k, seed=args.seed), file=sys.stderr)
         model = hit.model
     else:
-        print(f"fitting {fit['engine']} LDA, k={args.k}, seed={args.seed} on {bundle.n_docs} documents, "
-              f"{bundle.n_terms} terms" + (f" (stored in project {project.info.name!r})" if args.seed == 0 else "")
-              + "…", file=sys.stderr)
+        if args.seed == 0:
+            line = _("fitting {engine} LDA, k={k}, seed={seed} on {n_docs} documents, {n_terms} terms "
+                     "(stored in project {name!r})…")
+        else:
+            line = _("fitting {engine} LDA, k={k}, seed={seed} on {n_docs} documents, {n_terms} terms…")
+        print(line.format(engine=fit["engine"], k=args.k, seed=args.seed, n_docs=format_int(bundle.n_docs),
+                          n_terms=format_int(bundle.n_terms), name=project.info.name), file=sys.stderr)
         if args.seed == 0:   # stored with its metrics, like a sweep's fit
             model = run_sweep(bundle, config, cache=cache, scheduler=args.scheduler or "").model(args.k)
         else:                # sweeps store seeds 0..N-1 of a k; a lone other seed is fitted, not stored
@@ -96,10 +106,10 @@ def _fit_on_cluster(bundle, fit_args: dict, scheduler: str):
     validate_fit_args(bundle.n_docs, bundle.n_terms, fit_args["k"], fit_args["engine"], fit_args["seed"],
                       fit_args["iterations"], fit_args["alpha"], fit_args["eta"], fit_args.get("heldout", 0.1))
     try:
-        ((_, model, worker),) = DaskExecutor(scheduler).stream(_fit_task, bundle, [fit_args])
+        ((_task, model, worker),) = DaskExecutor(scheduler).stream(_fit_task, bundle, [fit_args])
     except TaskFailed as exc:
-        raise RuntimeError(f"fitting on the cluster failed: {exc.message}") from None
-    print(f"fitted on Dask worker {worker}", file=sys.stderr)
+        raise RuntimeError(_("fitting on the cluster failed: {message}").format(message=exc.message)) from None
+    print(_("fitted on Dask worker {worker}").format(worker=worker), file=sys.stderr)
     return replace(model, dtm=bundle.dtm)
 
 
@@ -118,25 +128,27 @@ def _fit(bundle, fit_args: dict, scheduler: str | None):
 def register(sub) -> None:
     from core.topics.engines import DEFAULT_ENGINE, ENGINES
 
-    p = sub.add_parser("topics", help="fit one topic model; write the report, doc-topic and topic-word tables",
-                       description="Fit an LDA topic model with K topics and export it. Topic numbers are the "
-                       "model's own (0..K-1) in every output.")
+    p = sub.add_parser("topics", help=_("fit one topic model; write the report, doc-topic and topic-word tables"),
+                       description=_("Fit an LDA topic model with K topics and export it. Topic numbers are the "
+                                     "model's own (0..K-1) in every output."))
     add_corpus_args(p, project=True)
-    p.add_argument("--k", type=int, required=True, help="number of topics")
+    p.add_argument("--k", type=int, required=True, help=_("number of topics"))
     p.add_argument("--engine", choices=ENGINES, default=None,
-                   help=f"topic model engine (default {DEFAULT_ENGINE}; sklearn is the reference implementation; "
-                   "with --project: the engine and fit options of the project's sweep that fitted k)")
-    p.add_argument("--seed", type=int, default=0, help="random seed")
-    p.add_argument("--iterations", type=int, default=None, help="EM passes (sklearn) / Gibbs sweeps (tomotopy)")
-    p.add_argument("--alpha", type=float, default=None, help="document-topic prior (default: engine's)")
-    p.add_argument("--eta", type=float, default=None, help="topic-word prior (default: engine's)")
+                   help=_("topic model engine (default {engine}; sklearn is the reference implementation; "
+                          "with --project: the engine and fit options of the project's sweep that fitted k)").format(
+                       engine=DEFAULT_ENGINE))
+    p.add_argument("--seed", type=int, default=0, help=_("random seed"))
+    p.add_argument("--iterations", type=int, default=None, help=_("EM passes (sklearn) / Gibbs sweeps (tomotopy)"))
+    p.add_argument("--alpha", type=float, default=None, help=_("document-topic prior (default: engine's)"))
+    p.add_argument("--eta", type=float, default=None, help=_("topic-word prior (default: engine's)"))
     p.add_argument("--lambda", dest="lambda_", type=float, default=None,
-                   help="relevance lambda for top words (0..1; default 0.6, with --project the dashboard's)")
-    p.add_argument("--top", type=int, default=20, help="words per topic in the topic-word table")
-    p.add_argument("--label", action="append", default=[], metavar="N=TEXT", help="label topic N (repeatable)")
-    p.add_argument("--report", help="write the stakeholder report (self-contained HTML) here")
-    p.add_argument("--doc-topics", help="write the doc-topic matrix here (.csv or .xlsx)")
-    p.add_argument("--topic-words", help="write the topic-word table here (.csv or .xlsx)")
+                   help=_("relevance lambda for top words (0..1; default 0.6, with --project the dashboard's)"))
+    p.add_argument("--top", type=int, default=20, help=_("words per topic in the topic-word table"))
+    p.add_argument("--label", action="append", default=[], metavar="N=TEXT", help=_("label topic N (repeatable)"))
+    p.add_argument("--report",
+                   help=_("write the stakeholder report (self-contained HTML) here; its language is --lang's"))
+    p.add_argument("--doc-topics", help=_("write the doc-topic matrix here (.csv or .xlsx)"))
+    p.add_argument("--topic-words", help=_("write the topic-word table here (.csv or .xlsx)"))
     add_scheduler_arg(p)
     p.set_defaults(func=run)
 
@@ -147,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
     from core.topics.engines import DEFAULT_ENGINE
 
     if args.lambda_ is not None and not 0.0 <= args.lambda_ <= 1.0:
-        raise InputError(f"--lambda must be between 0 and 1, got {args.lambda_}.")
+        raise InputError("--lambda must be between 0 and 1, got {value}.", value=args.lambda_)
     if args.top < 1:
         raise InputError("--top must be at least 1.")
     labels = dict(parse_label(t) for t in args.label)
@@ -163,36 +175,41 @@ def run(args: argparse.Namespace) -> int:
         bundle = build_dtm(tokens.docs, data_key=key)
         note = short_docs_note(bundle)
         if note:
-            print(f"note: {note}", file=sys.stderr)
-        print(f"fitting {args.engine} LDA, k={args.k}, seed={args.seed} on {bundle.n_docs} documents, "
-              f"{bundle.n_terms} terms…", file=sys.stderr)
+            print(_("note: {message}").format(message=_(note)), file=sys.stderr)   # worded by core.topics.dtm
+        print(_("fitting {engine} LDA, k={k}, seed={seed} on {n_docs} documents, {n_terms} terms…").format(
+            engine=args.engine, k=args.k, seed=args.seed, n_docs=format_int(bundle.n_docs),
+            n_terms=format_int(bundle.n_terms)), file=sys.stderr)
         model = _fit(bundle, _fit_args(args), args.scheduler)
     label_list = explore.topic_labels(model, explore.clean_labels(labels, model.k), args.lambda_)
     names = explore.topic_names(label_list)
     words = explore.top_word_lists(model, args.lambda_, 10)
     share = explore.topic_token_share(model)
     for k in range(model.k):
-        print(f"{names[k]}  ({share[k]:.1%})  {' '.join(words[k])}")
+        print(f"{names[k]}  ({format_percent(share[k], 1)})  {' '.join(words[k])}")
     from core.topics.labels import label_agreement
 
     agree = label_agreement(model, corpus.labels)
     if agree is not None:
-        print(f"dominant topic vs {corpus.label_col}: NMI {agree['nmi']:.3f}, ARI {agree['ari']:.3f} "
-              f"({agree['n_docs']} documents, {agree['n_labels']} values)", file=sys.stderr)
+        print(_("dominant topic vs {column}: NMI {nmi:.3f}, ARI {ari:.3f} ({n_docs} documents, {n_labels} values)")
+              .format(column=corpus.label_col, nmi=agree["nmi"], ari=agree["ari"], n_docs=format_int(agree["n_docs"]),
+                      n_labels=format_int(agree["n_labels"])), file=sys.stderr)
     if args.doc_topics:
         write_table(explore.doc_topic_table(model, corpus.texts, label_list, corpus.labels,
                                             corpus.label_col or "group"), args.doc_topics)
-        print(f"wrote doc-topic matrix to {args.doc_topics}", file=sys.stderr)
+        print(_("wrote the doc-topic matrix to {path}").format(path=args.doc_topics), file=sys.stderr)
     if args.topic_words:
         write_table(explore.topic_word_table(model, args.lambda_, args.top, label_list), args.topic_words)
-        print(f"wrote topic-word table to {args.topic_words}", file=sys.stderr)
+        print(_("wrote the topic-word table to {path}").format(path=args.topic_words), file=sys.stderr)
     if args.report:
+        # The report speaks the output language: --lang, else the environment's (the language of this run);
+        # its title ("Topics in <corpus>") is worded by the report from the manifest.
+        lang = getattr(args, OUTPUT_LANG, None) or i18n.language()
         manifest = report.run_manifest(
             model, corpus_name=corpus.name, content_hash=corpus.content_hash, text_col=corpus.text_col,
-            preprocessing=tokens.settings, lambda_=args.lambda_)
+            preprocessing=tokens.settings, lambda_=args.lambda_, lang=lang)
         html_text = report.build_report(model, texts=corpus.texts, labels=labels, lambda_=args.lambda_,
-                                        manifest=manifest, title=f"Topics in {corpus.name}",
-                                        gold_labels=corpus.labels, label_name=corpus.label_col or "label")
+                                        manifest=manifest, gold_labels=corpus.labels,
+                                        label_name=corpus.label_col or _("label"), lang=lang)
         report.write_report(args.report, html_text)
-        print(f"wrote report to {args.report}", file=sys.stderr)
+        print(_("wrote the report to {path}").format(path=args.report), file=sys.stderr)
     return 0

@@ -15,12 +15,5 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from core.finetune.data import LabeledData, Split, prepare_labels, split_data
 from core.finetune.sources import ModelSource, ScratchConfig, parse_source
 
-__all__ = [
-    "LabeledData",
-    "ModelSource",
-    "ScratchConfig",
-    "Split",
-    "parse_source",
-    "prepare_labels",
-    "split_data",
-]
+__all__ = ["LabeledData", "ModelSource", "ScratchConfig", "Split", "parse_source", "prepare_labels",  # i18n: skip (names)
+           "split_data"]

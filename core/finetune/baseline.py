@@ -12,7 +12,13 @@ import warnings
 
 import numpy as np
 
+from core.finetune.messages import Text
+from core.i18n import N_
 from core.preprocess import detect_language  # one language rule for the whole product
+
+# The baseline's name in results (English; translated where shown).
+NAMES = {"char": N_("TF-IDF (char 1-2-grams) + logistic regression (C={C})"),
+         "word": N_("TF-IDF (word 1-2-grams) + logistic regression (C={C})")}
 
 class TfidfBaseline:
     def __init__(self, language: str = "auto", C: float | None = None, seed: int = 42):
@@ -62,6 +68,6 @@ def run_baseline(texts: list[str], y: np.ndarray, train: np.ndarray, val: np.nda
     proba = np.zeros((len(test), len(classes)))
     proba[:, base.model_.classes_] = base.predict_proba(pick(test))
     result = score(y[test], proba, classes, pick(test))
-    result.update(seconds=time.perf_counter() - t0, model=f"TF-IDF ({'char' if base.language_ == 'zh' else 'word'} 1-2-grams) "
-                  f"+ logistic regression (C={base.C_:g})", language=base.language_)
+    result.update(seconds=time.perf_counter() - t0, language=base.language_,
+                  model=Text(NAMES["char" if base.language_ == "zh" else "word"], C=f"{base.C_:g}"))
     return result

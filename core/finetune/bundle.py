@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from core.errors import InputError
+from core.finetune.messages import Text
 from core.finetune.sources import PICKLE_SUFFIXES
+from core.i18n import N_
 from core.safezip import Limits, SafeZip
 
 META_FILE = "topiclens_model.json"
@@ -86,8 +88,8 @@ def save_bundle(model, tokenizer, labels: list[str], max_length: int, folder: st
             raise InputError("The model could not be saved: the disk is full. Nothing partial was left; "
                              "free some space and train again.") from exc
         if isinstance(exc, OSError):
-            raise InputError(f"The model could not be saved ({exc.strerror or type(exc).__name__}); "
-                             "nothing partial was left.") from exc
+            raise InputError("The model could not be saved ({reason}); nothing partial was left.",
+                             reason=exc.strerror or type(exc).__name__) from exc
         raise
     return folder
 
@@ -125,16 +127,16 @@ def _read_meta(folder: Path) -> dict:
     try:
         meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"This is not a TopicLens model: {META_FILE} is missing.") from None
+        raise InputError("This is not a TopicLens model: {file} is missing.", file=META_FILE) from None
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"{META_FILE} is unreadable ({type(exc).__name__}).") from exc
+        raise InputError("{file} is unreadable ({kind}).", file=META_FILE, kind=type(exc).__name__) from exc
     labels = meta.get("labels") if isinstance(meta, dict) else None
     if meta.get("format") != FORMAT or not isinstance(labels, list) or len(labels) < 2 \
             or not all(isinstance(x, str) for x in labels):
-        raise InputError(f"{META_FILE} is not a TopicLens classifier description (format, labels).")
+        raise InputError("{file} is not a TopicLens classifier description (format, labels).", file=META_FILE)
     if meta.get("pooling") not in ("mean", "cls") or not isinstance(meta.get("max_length"), int) \
             or isinstance(meta.get("max_length"), bool):
-        raise InputError(f"{META_FILE} has an invalid pooling or max_length.")
+        raise InputError("{file} has an invalid pooling or max_length.", file=META_FILE)
     return meta
 
 
@@ -153,19 +155,21 @@ def load_bundle(folder: str | Path, shown: str | None = None) -> Classifier:
     meta = _read_meta(folder)
     validate_model_dir(folder, shown)
     if not (folder / HEAD_FILE).is_file():
-        raise InputError(f"The model has no classification head ({HEAD_FILE} is missing).")
+        raise InputError("The model has no classification head ({file} is missing).", file=HEAD_FILE)
     tokenizer, encoder = load_pretrained(folder, shown)
     positions = getattr(encoder.config, "max_position_embeddings", None)
     limit = min(MAX_LENGTH_CAP, positions) if isinstance(positions, int) and positions > 0 else MAX_LENGTH_CAP
     if not 1 <= meta["max_length"] <= limit:
-        raise InputError(f"{META_FILE} says max_length {meta['max_length']}, but this model reads at most "
-                         f"{limit} tokens: fix the file or re-save the model.")
+        raise InputError("{file} says max_length {max_length}, but this model reads at most {limit} tokens: "
+                         "fix the file or re-save the model.", file=META_FILE, max_length=meta["max_length"],
+                         limit=limit)
     model = TextClassifier(encoder, len(meta["labels"]), meta["pooling"])
     try:
         head = load_file(str(folder / HEAD_FILE))
         model.head.load_state_dict(head)
     except (SafetensorError, RuntimeError, OSError, KeyError) as exc:
-        raise InputError(f"The classification head does not match the model or the labels: {exc}".split("\n")[0]) from exc
+        raise InputError("The classification head does not match the model or the labels: {detail}",
+                         detail=str(exc).split("\n")[0]) from exc
     model.eval()
     tokenizer.model_max_length = meta["max_length"]
     return Classifier(model, tokenizer, meta["labels"], meta["max_length"], meta, folder)
@@ -187,8 +191,8 @@ def _plan_members(zf: SafeZip) -> dict[str, str]:
     pickled = [m.name for m in members if PurePosixPath(m.name).suffix.lower() in PICKLE_SUFFIXES]
     if pickled:
         raise InputError(
-            f"The zip contains pickle-based files ({', '.join(pickled[:3])}); TopicLens only loads safetensors "
-            "and JSON models and never unpickles uploads."
+            "The zip contains pickle-based files ({files}); TopicLens only loads safetensors "
+            "and JSON models and never unpickles uploads.", files=", ".join(pickled[:3])
         )
     plan: dict[str, str] = {}
     for m in members:
@@ -196,14 +200,15 @@ def _plan_members(zf: SafeZip) -> dict[str, str]:
             continue  # .DS_Store, __MACOSX/...: harmless, skipped
         path = PurePosixPath(m.name)
         if len(path.parts) > 2:
-            raise InputError(f"The model zip nests folders too deep ({m.name!r}): zip the model folder itself.")
+            raise InputError("The model zip nests folders too deep ({name!r}): zip the model folder itself.", name=m.name)
         if path.suffix.lower() not in ALLOWED_SUFFIXES:
-            raise InputError(f"Unexpected file in the model zip: {m.name!r} (only JSON, text and safetensors).")
+            raise InputError("Unexpected file in the model zip: {name!r} (only JSON, text and safetensors).", name=m.name)
         if m.basename in plan.values():
-            raise InputError(f"The zip holds two files named {m.basename!r}.")
+            raise InputError("The zip holds two files named {name!r}.", name=m.basename)
         if not m.basename.endswith(".safetensors") and m.size > MAX_SMALL_FILE:
-            raise InputError(f"{m.basename!r} in the model zip is {m.size / 2**20:,.0f} MB; configuration and "
-                             f"tokenizer files are at most {MAX_SMALL_FILE >> 20} MB.")
+            raise InputError("{name!r} in the model zip is {size_mb:,.0f} MB; configuration and "
+                             "tokenizer files are at most {limit_mb} MB.", name=m.basename, size_mb=m.size / 2**20,
+                             limit_mb=MAX_SMALL_FILE >> 20)
         plan[m.name] = m.basename
     return plan
 
@@ -236,15 +241,15 @@ def load_bundle_zip(data: bytes, workspace: str | Path) -> Classifier:
     The folder replaces this owner's earlier uploads (only the newest is in use); a failed upload
     leaves nothing behind. Messages never show server paths.
     """
-    with SafeZip(data, model_zip_limits(), what="The model zip") as zf:
+    with SafeZip(data, model_zip_limits(), what=Text(N_("The model zip"))) as zf:
         plan = _plan_members(zf)
         if META_FILE not in plan.values():
-            raise InputError(f"This zip is not a TopicLens model: {META_FILE} is missing.")
+            raise InputError("This zip is not a TopicLens model: {file} is missing.", file=META_FILE)
         target = Path(workspace) / f"upload-{uuid.uuid4().hex[:12]}"
         caps = {src: MAX_SMALL_FILE for src, name in plan.items() if not name.endswith(".safetensors")}
         zf.extract(plan, target, max_bytes=caps)
     try:
-        clf = load_bundle(target, shown="the uploaded model")
+        clf = load_bundle(target, shown=Text(N_("the uploaded model")))
     except Exception:
         shutil.rmtree(target, ignore_errors=True)
         raise

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.finetune.messages import Text
+from core.i18n import N_
+
 
 def score(y_true: np.ndarray, proba: np.ndarray, classes: list[str], texts: list[str] | None = None,
           n_mistakes: int = 20) -> dict:
@@ -39,16 +42,19 @@ def score(y_true: np.ndarray, proba: np.ndarray, classes: list[str], texts: list
 def verdict(model_accuracy: float, baseline_accuracy: float, class_shares: list[float]) -> tuple[str, str]:
     """("success" | "info" | "warning", one sentence): was the fine-tune worth it against the baseline?
 
-    "Chance" is the majority-class share: a model near it learned nothing useful.
+    "Chance" is the majority-class share: a model near it learned nothing useful. The sentence is a
+    `messages.Text` (English; `tr` shows it in the reader's language).
     """
     chance = max(class_shares) if class_shares else 0.0
     gap = (model_accuracy - baseline_accuracy) * 100
     if model_accuracy <= chance + 0.02:
-        return "warning", (f"The model is at chance level ({model_accuracy:.1%}, majority class {chance:.1%}): "
-                           "train for more epochs, use a larger model, or keep the baseline.")
+        return "warning", Text(N_("The model is at chance level ({accuracy:.1%}, majority class {chance:.1%}): "
+                                  "train for more epochs, use a larger model, or keep the baseline."),
+                               accuracy=model_accuracy, chance=chance)
     if gap >= 1:
-        return "success", f"The fine-tuned model beats the TF-IDF baseline by {gap:.1f} points."
+        return "success", Text(N_("The fine-tuned model beats the TF-IDF baseline by {gap:.1f} points."), gap=gap)
     if gap > -3:
-        return "info", f"The fine-tuned model is within {abs(gap):.1f} points of the TF-IDF baseline."
-    return "warning", (f"The TF-IDF baseline is {-gap:.1f} points better: train longer or larger, "
-                       "or use the baseline.")
+        return "info", Text(N_("The fine-tuned model is within {gap:.1f} points of the TF-IDF baseline."),
+                            gap=abs(gap))
+    return "warning", Text(N_("The TF-IDF baseline is {gap:.1f} points better: train longer or larger, "
+                              "or use the baseline."), gap=-gap)

@@ -16,13 +16,25 @@ import numpy as np
 
 from core.errors import InputError
 from core.jsonable import plain
+from core.finetune import messages
 from core.finetune.data import prepare_labels, split_data
+from core.finetune.messages import Text
 from core.finetune.sources import ModelSource
 from core.finetune.train import Progress, TrainSettings
+from core.i18n import N_
 from core.workspace import owner_dir, workspace_root
 
 JOB_KIND = "finetune"
 PREVIEW_CHARS = 20_000   # >= 512 tokens for any tokenizer short of 39 characters per token
+# Where the labels came from (FinetuneRequest.label_source; English, translated where shown).
+LABEL_COLUMN, LABEL_TOPIC = N_("column {col}"), N_("dominant LDA topic")
+# How a run ended (FinetuneResult.status -> words).
+STATUS_WORDS = {"completed": N_("completed"), "early_stopped": N_("early stopped"), "cancelled": N_("cancelled")}
+
+
+def label_source_text(col: str | None) -> Text:
+    """FinetuneRequest.label_source for a label column `col`, or (None) the dominant LDA topic."""
+    return Text(LABEL_COLUMN, col=col) if col is not None else Text(LABEL_TOPIC)
 
 
 @dataclass
@@ -33,7 +45,7 @@ class FinetuneRequest:
     settings: TrainSettings = field(default_factory=TrainSettings)
     out_dir: Path | None = None          # where the bundle is saved
     corpus_name: str = ""
-    label_source: str = "label column"
+    label_source: str = N_("label column")   # label_source_text(): "column L" or "dominant LDA topic"
     checkpoint_dir: Path | None = None   # the best model so far is kept here while training (restarts)
     corpus_hash: str = ""                # sha256 of the corpus file: results say which corpus they belong to
 
@@ -47,7 +59,7 @@ class FinetuneResult:
     history: list[dict]
     model_dir: str                       # "" when the model could not be saved (see warnings)
     split_sizes: dict
-    warnings: list[str]
+    warnings: list[str]                  # messages.Text (English; the page translates them)
     max_length: int
     truncated_share: float
     device: str
@@ -89,9 +101,10 @@ def run_finetune(request: FinetuneRequest, on_progress: Progress | None = None,
     report = on_progress or (lambda frac, msg, rec: None)
     data = prepare_labels(request.texts, request.labels, top_n=settings.top_n_classes)
     split = split_data(data.y, settings.val_fraction, settings.test_fraction, settings.seed)
-    report(0.0, "training the TF-IDF baseline", None)
+    report(0.0, Text(N_("training the TF-IDF baseline")), None)
     baseline = run_baseline(data.texts, data.y, split.train, split.val, split.test, data.classes, settings.seed)
-    report(0.0, "baseline done", {"phase": "baseline", "accuracy": baseline["accuracy"], "macro_f1": baseline["macro_f1"]})
+    report(0.0, Text(N_("baseline done")),
+           {"phase": "baseline", "accuracy": baseline["accuracy"], "macro_f1": baseline["macro_f1"]})
 
     # The trainer reports fractions of its own work; keep 0..0.97 for it and the rest for scoring and saving.
     outcome = train_classifier(
@@ -99,7 +112,7 @@ def run_finetune(request: FinetuneRequest, on_progress: Progress | None = None,
         lambda frac, msg, rec: report(0.97 * frac, msg, rec), should_stop,
         _checkpointer(request, data.classes) if request.checkpoint_dir else None,
     )
-    report(0.97, "scoring the test split", None)
+    report(0.97, Text(N_("scoring the test split")), None)
     test_texts = [data.texts[i] for i in split.test]
     out_dir = Path(request.out_dir) if request.out_dir else workspace_root() / "finetune" / "cli" / time.strftime("%Y%m%d-%H%M%S")
     clf = Classifier(outcome.model, outcome.tokenizer, data.classes, outcome.max_length, {}, out_dir)
@@ -113,14 +126,14 @@ def run_finetune(request: FinetuneRequest, on_progress: Progress | None = None,
         samples_per_second=outcome.samples_per_second, source=request.source.describe(), settings=settings.to_dict(),
         corpus_name=request.corpus_name, corpus_hash=request.corpus_hash, label_source=request.label_source,
     )
-    report(0.98, "saving the model", None)
+    report(0.98, Text(N_("saving the model")), None)
     result.seconds = time.perf_counter() - t0
     try:
         save_bundle(outcome.model, outcome.tokenizer, data.classes, outcome.max_length, out_dir,
                     manifest=_manifest(request, result), source=request.source.describe())
     except InputError as exc:  # a full disk: the scores stay, the model is reported as not saved
         result.model_dir = ""
-        result.warnings = [*result.warnings, str(exc)]
+        result.warnings = [*result.warnings, Text(exc.msgid, **exc.params)]
         return result  # the checkpoint, if any, stays: it is the best model there is
     if request.checkpoint_dir:  # the saved model supersedes the checkpoint
         import shutil
@@ -200,24 +213,33 @@ def submit_finetune(registry, owner: str, request: FinetuneRequest,
             return run_finetune(request, report, lambda: ctx.cancelled)
         try:
             result = run_finetune(request, report, lambda: ctx.cancelled)
-        except Exception as exc:
-            on_finish(None, str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # the error as a Text: the page shows it in the reader's language
+            on_finish(None, Text(exc.msgid, **exc.params) if isinstance(exc, InputError)
+                      else f"{type(exc).__name__}: {exc}")
             raise
         on_finish(result, None)
         return result
 
     try:
-        return registry.submit(owner, JOB_KIND, work, label=f"fine-tune: {request.source.describe()}", exclusive=True)
-    except JobError as exc:
-        raise InputError(str(exc)) from exc
+        return registry.submit(owner, JOB_KIND, work, exclusive=True,
+                               label=Text(N_("fine-tune: {model}"), model=request.source.describe()))
+    except JobError as exc:  # the one reason submit refuses: this owner's fine-tune is running
+        raise InputError("A fine-tuning job is already running in this session; cancel it or wait for it to "
+                         "finish.") from exc
 
 
 def result_record(result: FinetuneResult | None, base_dir: Path, error: str | None = None) -> dict:
     """A finished run as JSON for the project: the result (model folder relative to `base_dir`),
-    or the error. Inverse: `result_from_record`."""
+    or the error. Inverse: `result_from_record`. Text (warnings, an error) is saved as English and,
+    under `*_i18n`, as template + values, so a reader of another language gets it translated."""
     if result is None:
-        return {"status": "failed", "error": error, "finished": time.time()}
+        record = {"status": "failed", "error": None if error is None else str(error), "finished": time.time()}
+        if isinstance(error, (Text, messages.Joined)):
+            record["error_i18n"] = messages.dump(error)
+        return record
     values = plain(dataclasses.asdict(result))
+    values["warnings"] = [str(w) for w in result.warnings]
+    values["warnings_i18n"] = [messages.dump(w) for w in result.warnings]
     if result.model_dir:  # "" stays "": the model could not be saved
         model_dir = Path(result.model_dir).resolve()
         base = Path(base_dir).resolve()
@@ -226,15 +248,36 @@ def result_record(result: FinetuneResult | None, base_dir: Path, error: str | No
 
 
 def result_from_record(record: dict, base_dir: Path) -> FinetuneResult | None:
+    from core.finetune.baseline import NAMES
+    from core.finetune.sources import description
+
     values = record.get("result")
     if not values:
         return None
+    texts = values.get("warnings_i18n")
     known = {f.name for f in dataclasses.fields(FinetuneResult)}
     values = {k: v for k, v in values.items() if k in known}
+    # Text comes back as Text (translatable); records of earlier versions are recognised by their English.
+    if isinstance(texts, list) and len(texts) == len(values.get("warnings") or []):
+        values["warnings"] = [messages.load(t) or w for t, w in zip(texts, values["warnings"])]
+    if isinstance(values.get("source"), str):
+        values["source"] = description(values["source"]) or values["source"]
+    if isinstance(values.get("label_source"), str):
+        values["label_source"] = messages.parse(values["label_source"], (LABEL_COLUMN, LABEL_TOPIC)) \
+            or values["label_source"]
+    if isinstance(values.get("baseline"), dict) and isinstance(values["baseline"].get("model"), str):
+        values["baseline"]["model"] = messages.parse(values["baseline"]["model"], NAMES.values()) \
+            or values["baseline"]["model"]
     if values.get("model_dir"):
         model_dir = Path(values["model_dir"])
         values["model_dir"] = str(model_dir if model_dir.is_absolute() else Path(base_dir) / model_dir)
     return FinetuneResult(**values)
+
+
+def run_error(record: dict | None) -> Text | None:
+    """The error of a saved failed run as a Text (None when there is none or it was saved as English only)."""
+    loaded = messages.load((record or {}).get("error_i18n"))
+    return loaded if isinstance(loaded, (Text, messages.Joined)) else None
 
 
 def eval_curves(history: list[dict]) -> dict[str, list]:
@@ -276,7 +319,8 @@ def preview_lengths(texts: list[str], source: ModelSource, vocab_size: int = 800
         try:
             tok = AutoTokenizer.from_pretrained(folder, local_files_only=True, trust_remote_code=False)
         except Exception as exc:  # a broken tokenizer file: one readable line
-            raise InputError(f"Could not load the tokenizer ({type(exc).__name__}: {exc}".split("\n")[0] + ").") from exc
+            raise InputError("Could not load the tokenizer ({kind}: {detail}).", kind=type(exc).__name__,
+                             detail=str(exc).split("\n")[0]) from exc
     return token_lengths(tok, texts)
 
 
@@ -303,17 +347,17 @@ def check_out_dir(out: str | Path, overwrite: bool = False) -> Path:
 
     path = Path(out)
     if path.exists() and not path.is_dir():
-        raise InputError(f"--out {out}: that is a file, not a folder; choose a new folder for the model.")
+        raise InputError("--out {out}: that is a file, not a folder; choose a new folder for the model.", out=str(out))
     if path.is_dir() and any(path.iterdir()):
         if not overwrite:
-            raise InputError(f"--out {out}: the folder is not empty; choose a new folder or pass --overwrite "
-                             "to replace an earlier model.")
+            raise InputError("--out {out}: the folder is not empty; choose a new folder or pass --overwrite "
+                             "to replace an earlier model.", out=str(out))
         if not (path / META_FILE).is_file():
-            raise InputError(f"--out {out}: the folder holds other files, not a TopicLens model; "
-                             "--overwrite only replaces an earlier model folder.")
+            raise InputError("--out {out}: the folder holds other files, not a TopicLens model; "
+                             "--overwrite only replaces an earlier model folder.", out=str(out))
     parent = next((p for p in [path, *path.parents] if p.exists()), Path("."))
     if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError(f"--out {out}: cannot write there (permission denied).")
+        raise InputError("--out {out}: cannot write there (permission denied).", out=str(out))
     return path
 
 

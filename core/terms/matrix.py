@@ -24,40 +24,42 @@ import numpy as np
 import scipy.sparse as sp
 
 from core.errors import InputError
+from core.i18n import N_, _, format_int
 
 SCHEMES = ("sklearn", "sublinear", "textbook")
 LOG_BASES = ("e", "10")
 SCORES = ("mean", "max", "sum", "df", "count")
-SCORE_LABELS = {
-    "mean": "mean TF-IDF over documents",
-    "max": "max TF-IDF in any document",
-    "sum": "summed TF-IDF",
-    "df": "document frequency",
-    "count": "raw count",
+SCORE_LABELS = {  # English msgids: show them with _(SCORE_LABELS[score])
+    "mean": N_("mean TF-IDF over documents"),
+    "max": N_("max TF-IDF in any document"),
+    "sum": N_("summed TF-IDF"),
+    "df": N_("document frequency"),
+    "count": N_("raw count"),
 }
 MAX_NGRAM = 3
 
 # LaTeX shown on the page (st.latex) and in the CLI help: one source of truth for the formulas.
+# Math only, nothing to translate.
 SCHEME_FORMULAS = {
     "sklearn": (
-        r"\mathrm{tf}(t,d)=N(t,d)\qquad \mathrm{idf}(t)=\ln\frac{1+N_D}{1+N(t)}+1\qquad "
+        r"\mathrm{tf}(t,d)=N(t,d)\qquad \mathrm{idf}(t)=\ln\frac{1+N_D}{1+N(t)}+1\qquad "  # i18n: skip (LaTeX)
         r"w(t,d)=\frac{\mathrm{tf}\cdot\mathrm{idf}}{\lVert \mathrm{tf}\cdot\mathrm{idf}\rVert_2}"
     ),
     "sublinear": (
-        r"\mathrm{tf}(t,d)=1+\ln N(t,d)\qquad \mathrm{idf}(t)=\ln\frac{1+N_D}{1+N(t)}+1\qquad "
+        r"\mathrm{tf}(t,d)=1+\ln N(t,d)\qquad \mathrm{idf}(t)=\ln\frac{1+N_D}{1+N(t)}+1\qquad "  # i18n: skip (LaTeX)
         r"w(t,d)=\frac{\mathrm{tf}\cdot\mathrm{idf}}{\lVert \mathrm{tf}\cdot\mathrm{idf}\rVert_2}"
     ),
     "textbook": (
-        r"\mathrm{TF}(t,d)=\frac{N(t,d)}{N(d)}\qquad \mathrm{IDF}(t)=\log\frac{N_D}{N(t)}+1\qquad "
+        r"\mathrm{TF}(t,d)=\frac{N(t,d)}{N(d)}\qquad \mathrm{IDF}(t)=\log\frac{N_D}{N(t)}+1\qquad "  # i18n: skip (LaTeX)
         r"\mathrm{TF\text{-}IDF}(t,d)=\mathrm{TF}(t,d)\times\mathrm{IDF}(t)"
     ),
 }
-SCHEME_NOTES = {
-    "sklearn": "raw counts, smoothed IDF, each document vector scaled to unit length (TfidfVectorizer defaults).",
-    "sublinear": "as scikit-learn, but a term's weight grows with the log of its count (dampens repeats).",
-    "textbook": (
-        "the textbook formula: N(t,d) = occurrences of t in d, N(d) = terms in d, N_D = documents, "
-        "N(t) = documents containing t. No smoothing, no normalisation; log base e or 10."
+SCHEME_NOTES = {  # English msgids: show them with _(SCHEME_NOTES[name])
+    "sklearn": N_("raw counts, smoothed IDF, each document vector scaled to unit length (TfidfVectorizer defaults)."),
+    "sublinear": N_("as scikit-learn, but a term's weight grows with the log of its count (dampens repeats)."),
+    "textbook": N_(
+        "the textbook formula: $N(t,d)$ = occurrences of $t$ in $d$, $N(d)$ = terms in $d$, $N_D$ = documents, "
+        "$N(t)$ = documents containing $t$. No smoothing, no normalisation; log base $e$ or 10."
     ),
 }
 
@@ -65,17 +67,19 @@ SCHEME_NOTES = {
 def _check_df(name: str, value: int | float) -> int | float:
     """An int counts documents; a float in (0, 1] is a fraction (scikit-learn's convention)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InputError(f"{name} must be a number of documents (e.g. 2) or a fraction (e.g. 0.5), got {value!r}.")
+        raise InputError("{name} must be a number of documents (e.g. 2) or a fraction (e.g. 0.5), got {value!r}.",
+                         name=name, value=value)
     if isinstance(value, numbers.Integral):
         if value < 1:
-            raise InputError(f"{name} as a number of documents must be at least 1, got {value}.")
+            raise InputError("{name} as a number of documents must be at least 1, got {value}.", name=name, value=value)
         return int(value)
     v = float(value)
     if 0.0 < v <= 1.0:
         return v
     if v > 1.0 and v.is_integer():
         return int(v)
-    raise InputError(f"{name} must be a whole number of documents or a fraction in (0, 1], got {value}.")
+    raise InputError("{name} must be a whole number of documents or a fraction in (0, 1], got {value}.",
+                     name=name, value=value)
 
 
 @dataclass(frozen=True)
@@ -95,17 +99,19 @@ class TermSettings:
     def __post_init__(self) -> None:
         if not (1 <= int(self.ngram_min) <= int(self.ngram_max) <= MAX_NGRAM):
             raise InputError(
-                f"n-gram range must satisfy 1 <= min <= max <= {MAX_NGRAM}, got {self.ngram_min}-{self.ngram_max}."
+                "n-gram range must satisfy 1 <= min <= max <= {max_ngram}, got {lo}-{hi}.",
+                max_ngram=MAX_NGRAM, lo=self.ngram_min, hi=self.ngram_max,
             )
         object.__setattr__(self, "min_df", _check_df("min_df", self.min_df))
         object.__setattr__(self, "max_df", _check_df("max_df", self.max_df))
         if self.max_features is not None:
             if int(self.max_features) < 1:
-                raise InputError(f"max features must be at least 1 (or empty for no limit), got {self.max_features}.")
+                raise InputError("max features must be at least 1 (or empty for no limit), got {value}.",
+                                 value=self.max_features)
             object.__setattr__(self, "max_features", int(self.max_features))
 
     def key(self) -> str:
-        return f"ng{self.ngram_min}-{self.ngram_max}|min{self.min_df}|max{self.max_df}|mf{self.max_features}"
+        return f"ng{self.ngram_min}-{self.ngram_max}|min{self.min_df}|max{self.max_df}|mf{self.max_features}"  # i18n: skip (cache key)
 
 
 @dataclass(frozen=True)
@@ -117,9 +123,9 @@ class Scheme:
 
     def __post_init__(self) -> None:
         if self.name not in SCHEMES:
-            raise InputError(f"unknown scheme {self.name!r}; choose one of {', '.join(SCHEMES)}.")
+            raise InputError("unknown scheme {name!r}; choose one of {choices}.", name=self.name, choices=", ".join(SCHEMES))
         if str(self.log_base) not in LOG_BASES:
-            raise InputError(f"log base must be 'e' or '10', got {self.log_base!r}.")
+            raise InputError("log base must be 'e' or '10', got {value!r}.", value=self.log_base)
         object.__setattr__(self, "log_base", str(self.log_base))
 
     def key(self) -> str:
@@ -220,7 +226,7 @@ class TermMatrix:
     def column_score(self, scheme: Scheme, score: str) -> np.ndarray:
         """One value per term for a corpus-level score (memoised)."""
         if score not in SCORES:
-            raise InputError(f"unknown score {score!r}; choose one of {', '.join(SCORES)}.")
+            raise InputError("unknown score {score!r}; choose one of {choices}.", score=score, choices=", ".join(SCORES))
         if score == "df":
             return self.df_
         if score == "count":
@@ -253,14 +259,26 @@ class TermMatrix:
         return None
 
 
-def empty_after_preprocessing(removed: Mapping[str, int]) -> str:
-    """Why every document is empty after preprocessing, naming the filters that removed the tokens."""
+def empty_after_preprocessing_error(removed: Mapping[str, int]) -> InputError:
+    """Why every document is empty after preprocessing, naming the filters that removed the tokens
+    (raise it, or show it with `core.i18n.translate_error`). The filter names are the English msgids
+    of core/preprocess; they are translated into the active language here."""
     top = [(why, n) for why, n in sorted(removed.items(), key=lambda kv: -kv[1]) if n][:3]
-    reasons = ", ".join(f"{why}: {n:,}" for why, n in top) or "nothing to tokenize"
-    advice = ("min_df and max_df together leave no word: lower min_df or raise max_df"
-              if top and top[0][0] in ("below min_df", "above max_df")
-              else "relax the preprocessing filters or choose another text column")
-    return f"Every document is empty after preprocessing (tokens removed by {reasons}); {advice}."
+    reasons = _(", ").join(
+        _("{reason}: {n}").format(reason=_(why), n=format_int(n)) for why, n in top
+    ) or _("nothing to tokenize")
+    if top and top[0][0] in ("below min_df", "above max_df"):
+        return InputError("Every document is empty after preprocessing (tokens removed by {reasons}); "
+                          "min_df and max_df together leave no word: lower min_df or raise max_df.", reasons=reasons)
+    return InputError("Every document is empty after preprocessing (tokens removed by {reasons}); "
+                      "relax the preprocessing filters or choose another text column.", reasons=reasons)
+
+
+def empty_after_preprocessing(removed: Mapping[str, int]) -> str:
+    """The message of `empty_after_preprocessing_error`, in the active language (for display)."""
+    from core.i18n import translate_error
+
+    return translate_error(empty_after_preprocessing_error(removed))
 
 
 def build_term_matrix(docs: Sequence[Sequence[str]], settings: TermSettings | None = None) -> TermMatrix:
@@ -276,8 +294,8 @@ def build_term_matrix(docs: Sequence[Sequence[str]], settings: TermSettings | No
         )
     if isinstance(settings.min_df, int) and settings.min_df > len(docs):
         raise InputError(
-            f"min_df={settings.min_df} documents is more than the corpus has ({len(docs)}), so the vocabulary "
-            "would be empty; lower min_df."
+            "min_df={min_df} documents is more than the corpus has ({n_docs:,}), so the vocabulary "
+            "would be empty; lower min_df.", min_df=settings.min_df, n_docs=len(docs),
         )
     from sklearn.feature_extraction.text import CountVectorizer
 
@@ -293,8 +311,8 @@ def build_term_matrix(docs: Sequence[Sequence[str]], settings: TermSettings | No
         counts = vectorizer.fit_transform(docs)
     except ValueError as exc:  # sklearn's "empty vocabulary" / "no terms remain" / min_df > max_df
         raise InputError(
-            f"the vocabulary is empty after filtering ({exc}). Lower min_df, raise max_df, "
-            "widen the n-gram range or relax the stopword filters."
+            "the vocabulary is empty after filtering ({detail}). Lower min_df, raise max_df, "
+            "widen the n-gram range or relax the stopword filters.", detail=str(exc),
         ) from None
     counts = sp.csr_matrix(counts, dtype=np.int64)
     counts.sort_indices()

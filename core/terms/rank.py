@@ -20,13 +20,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from core.errors import InputError
+from core.errors import InputError, Message
+from core.i18n import N_
 from core.terms.matrix import SCORES, Scheme, TermMatrix
 
 GROUP_METHODS = ("ctfidf", "inout")
-GROUP_METHOD_LABELS = {
-    "ctfidf": "class-based TF-IDF (groups concatenated)",
-    "inout": "mean TF-IDF in group minus outside",
+GROUP_METHOD_LABELS = {  # English msgids: show them with _(GROUP_METHOD_LABELS[method])
+    "ctfidf": N_("class-based TF-IDF (groups concatenated)"),
+    "inout": N_("mean TF-IDF in group minus outside"),
 }
 MAX_GROUPS = 50
 MAX_TOP = 1000
@@ -34,7 +35,7 @@ MAX_TOP = 1000
 
 def _check_top(top_n: int) -> int:
     if not 1 <= int(top_n) <= MAX_TOP:
-        raise InputError(f"top N must be between 1 and {MAX_TOP}, got {top_n}.")
+        raise InputError("top N must be between 1 and {max_top}, got {top_n}.", max_top=MAX_TOP, top_n=top_n)
     return int(top_n)
 
 
@@ -51,7 +52,7 @@ def rank_terms(tm: TermMatrix, scheme: Scheme, score: str = "mean", top_n: int =
 def document_terms(tm: TermMatrix, scheme: Scheme, row: int, top_n: int = 15) -> pd.DataFrame:
     """Top terms of corpus row `row` by TF-IDF weight (empty frame for an empty document)."""
     if not 0 <= int(row) < tm.n_docs:
-        raise InputError(f"document {row} does not exist; choose a row between 0 and {tm.n_docs - 1}.")
+        raise InputError("document {row} does not exist; choose a row between 0 and {last}.", row=row, last=tm.n_docs - 1)
     w = tm.weights(scheme)
     lo, hi = w.indptr[row], w.indptr[row + 1]
     cols, vals = w.indices[lo:hi], w.data[lo:hi]
@@ -71,7 +72,7 @@ class GroupIndex:
     codes: np.ndarray           # per corpus row: group index, or -1 (missing label)
     sizes: np.ndarray           # documents per group
     indicator: sp.csr_matrix    # G x D 0/1
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)   # Messages: English str + template
 
 
 def group_index(labels: Sequence[object], n_docs: int) -> GroupIndex:
@@ -79,7 +80,8 @@ def group_index(labels: Sequence[object], n_docs: int) -> GroupIndex:
     if labels is None:
         raise InputError("no group column is set; choose a label/group column to compare groups.")
     if len(labels) != n_docs:
-        raise InputError(f"the group column has {len(labels)} values but the corpus has {n_docs} rows.")
+        raise InputError("the group column has {n_values:,} values but the corpus has {n_docs:,} rows.",
+                         n_values=len(labels), n_docs=n_docs)
     codes = np.full(n_docs, -1, dtype=np.int64)
     names: list[str] = []
     seen: dict[str, int] = {}
@@ -95,12 +97,13 @@ def group_index(labels: Sequence[object], n_docs: int) -> GroupIndex:
         codes[i] = seen[key]
     if len(names) > MAX_GROUPS:
         raise InputError(
-            f"the group column has {len(names)} distinct values; group comparison supports at most "
-            f"{MAX_GROUPS}. Choose a column with fewer categories (a label, not an id or free text)."
+            "the group column has {n_groups:,} distinct values; group comparison supports at most "
+            "{max_groups}. Choose a column with fewer categories (a label, not an id or free text).",
+            n_groups=len(names), max_groups=MAX_GROUPS,
         )
     if len(names) < 2:
         raise InputError(
-            f"the group column has {len(names)} distinct value(s); comparing groups needs at least 2."
+            "the group column has {n_groups} distinct value(s); comparing groups needs at least 2.", n_groups=len(names)
         )
     sizes = np.bincount(codes[codes >= 0], minlength=len(names))
     rows = np.flatnonzero(codes >= 0)
@@ -108,13 +111,14 @@ def group_index(labels: Sequence[object], n_docs: int) -> GroupIndex:
     warnings = []
     missing = int((codes < 0).sum())
     if missing:
-        warnings.append(f"{missing} document(s) with an empty group value are left out of the comparison.")
+        warnings.append(Message(N_("Documents with an empty group value, left out of the comparison: {n:,}."), n=missing))
     singles = [n for n, s in zip(names, sizes) if s == 1]
     if singles:
         shown = ", ".join(singles[:5]) + (" ..." if len(singles) > 5 else "")
-        warnings.append(
-            f"{len(singles)} group(s) have only one document ({shown}); their terms are just that document's terms."
-        )
+        warnings.append(Message(
+            N_("Groups with only one document: {n} ({groups}); their terms are just that document's terms."),
+            n=len(singles), groups=shown,
+        ))
     return GroupIndex(names, codes, sizes, indicator, warnings)
 
 
@@ -194,13 +198,15 @@ def group_terms(
     scores are always computed against all groups. `labels_key` (e.g. the group column name)
     memoises the validated grouping on `tm`; without it the labels are hashed."""
     if method not in GROUP_METHODS:
-        raise InputError(f"unknown group method {method!r}; choose one of {', '.join(GROUP_METHODS)}.")
+        raise InputError("unknown group method {method!r}; choose one of {choices}.",
+                         method=method, choices=", ".join(GROUP_METHODS))
     scheme = scheme or Scheme()
     top_n = _check_top(top_n)
     lkey, gi = _grouping(tm, labels, labels_key)
     unknown = set(map(str, groups or [])) - set(gi.names)
     if unknown:
-        raise InputError(f"unknown group(s): {', '.join(sorted(unknown)[:5])}; choose among {', '.join(gi.names[:10])}.")
+        raise InputError("unknown group(s): {unknown}; choose among {names}.",
+                         unknown=", ".join(sorted(unknown)[:5]), names=", ".join(gi.names[:10]))
     skey = scheme.key() if method == "inout" else "-"
     scores = tm.cached(("gscores", lkey, method, skey), lambda: _group_scores(tm, gi, method, scheme))
 

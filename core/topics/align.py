@@ -16,6 +16,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from core.i18n import _
 from core.topics.model import TopicModel
 
 
@@ -46,7 +47,7 @@ def compare_top_words(models: Sequence[TopicModel], n: int = 10) -> pd.DataFrame
     """Top words of 2-3 models side by side, aligned: one row per topic of the model with the most
     topics (the reference), one column per model.
 
-    Columns "k=8" (or "k=8, seed 1" when two models share k); cells "#t · w1 w2 …" with each model's
+    Columns "k=8" (or "k=8, seed 1" when two models share k, in the active language); cells "#t · w1 w2 …" with each model's
     own topic number t, and the cosine similarity to the reference topic for non-reference models;
     "" where a smaller model has no topic matched to that row.
     """
@@ -56,7 +57,7 @@ def compare_top_words(models: Sequence[TopicModel], n: int = 10) -> pd.DataFrame
     ref = models[int(np.argmax(ks))]
     cols = {}
     for m in models:
-        name = f"k={m.k}" if ks.count(m.k) == 1 else f"k={m.k}, seed {m.seed}"
+        name = f"k={m.k}" if ks.count(m.k) == 1 else _("k={k}, seed {seed}").format(k=m.k, seed=m.seed)
         if m is ref:
             cols[name] = [f"#{t} · " + " ".join(m.top_terms(t, n)) for t in range(ref.k)]
             continue

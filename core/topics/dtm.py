@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from core.errors import InputError
+from core.i18n import _
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class DTMBundle:
         different matrices never share cached sweep results.
         """
         base = self.data_key or "dtm:" + self.fingerprint()
-        return f"{base}|dtm(min_df={self.min_df},max_df={self.max_df})"
+        return f"{base}|dtm(min_df={self.min_df},max_df={self.max_df})"  # i18n: skip (cache key)
 
     def fingerprint(self) -> str:
         h = hashlib.sha256()
@@ -87,9 +88,9 @@ def build_dtm(
     the defaults keep every token. Raises InputError when fewer than 2 documents remain.
     """
     if min_df < 1:
-        raise InputError(f"min_df must be at least 1 document (got {min_df}).")
+        raise InputError("min_df must be at least 1 document (got {min_df}).", min_df=min_df)
     if not 0.0 < max_df <= 1.0:
-        raise InputError(f"max_df must be a fraction in (0, 1] (got {max_df}).")
+        raise InputError("max_df must be a fraction in (0, 1] (got {max_df}).", max_df=max_df)
     index: dict[str, int] = {}
     indptr = [0]
     indices: list[int] = []
@@ -120,9 +121,9 @@ def build_dtm(
     dtm.sort_indices()
     if dtm.shape[0] < 2:
         raise InputError(
-            f"Only {dtm.shape[0]} of {n_rows} documents have any words left after preprocessing; "
-            "topic models need at least 2. Loosen the stopword/frequency filters or choose another text column."
-        )
+            "Only {n_docs} of {n_rows} documents have any words left after preprocessing; "
+            "topic models need at least 2. Loosen the stopword/frequency filters or choose another text column.",
+            n_docs=int(dtm.shape[0]), n_rows=n_rows)
     return DTMBundle(dtm=dtm, vocab=vocab, doc_rows=doc_rows, data_key=data_key, n_rows=n_rows,
                      min_df=min_df, max_df=max_df)
 
@@ -131,7 +132,8 @@ SHORT_DOC_TOKENS = 10
 
 
 def short_docs_note(bundle: DTMBundle) -> str | None:
-    """Advice when the median modelled document has fewer than SHORT_DOC_TOKENS tokens, else None.
+    """Advice when the median modelled document has fewer than SHORT_DOC_TOKENS tokens, else None
+    (in the active language).
 
     LDA learns topics from words that share documents; with a handful of tokens per document there
     is little co-occurrence to learn from (titles, tweets, short reviews).
@@ -141,9 +143,9 @@ def short_docs_note(bundle: DTMBundle) -> str | None:
     median = float(np.median(np.asarray(bundle.dtm.sum(axis=1)).ravel()))
     if median >= SHORT_DOC_TOKENS:
         return None
-    return (f"Short documents: the median document has {median:g} tokens after preprocessing (under "
-            f"{SHORT_DOC_TOKENS}). Topic models learn from words that occur together, so short texts give "
-            "noisier topics. What helps: tomotopy (the default engine; Gibbs sampling copes better with short "
-            "texts than variational Bayes), fewer topics, a lower alpha (e.g. 0.01: one topic per document), "
-            "keeping more tokens (fewer stopwords, min_df 1), or joining short texts that belong together "
-            "(same author, thread or day) into one document.")
+    return _("Short documents: the median document has {median:g} tokens after preprocessing (under "
+             "{limit}). Topic models learn from words that occur together, so short texts give "
+             "noisier topics. What helps: tomotopy (the default engine; Gibbs sampling copes better with short "
+             "texts than variational Bayes), fewer topics, a lower alpha (e.g. 0.01: one topic per document), "
+             "keeping more tokens (fewer stopwords, min_df 1), or joining short texts that belong together "
+             "(same author, thread or day) into one document.").format(median=median, limit=SHORT_DOC_TOKENS)

@@ -44,14 +44,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from core.errors import InputError
+from core.i18n import N_
 from core.topics.dtm import DTMBundle
 from core.topics.model import TopicModel
 
 ENGINES = ("sklearn", "tomotopy")
 DEFAULT_ENGINE = "tomotopy"  # one default for every fit, the sweep, the UI and the CLI
-ENGINE_LABELS = {
-    "sklearn": "scikit-learn LDA (variational Bayes, batch)",
-    "tomotopy": "tomotopy LDA (collapsed Gibbs sampling, C++)",
+ENGINE_LABELS = {   # English msgids: show with _(ENGINE_LABELS[engine])
+    "sklearn": N_("scikit-learn LDA (variational Bayes, batch)"),
+    "tomotopy": N_("tomotopy LDA (collapsed Gibbs sampling, C++)"),
 }
 DEFAULT_ITERATIONS = {"sklearn": 10, "tomotopy": 200}
 HELDOUT_SPLIT_SEED = 20240601  # fixed: the held-out split must not change with the model seed
@@ -73,30 +74,34 @@ def validate_fit_args(
 ) -> int:
     """Check one fit's parameters against the data; returns the resolved iteration count."""
     if engine not in ENGINES:
-        raise InputError(f"Unknown topic engine {engine!r}; choose one of: {', '.join(ENGINES)}.")
+        raise InputError("Unknown topic engine {engine!r}; choose one of: {engines}.", engine=engine,
+                         engines=", ".join(ENGINES))
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
-        raise InputError(f"The number of topics k must be a whole number of at least 2 (got {k!r}).")
+        raise InputError("The number of topics k must be a whole number of at least 2 (got {k!r}).", k=k)
     if k > MAX_K:
-        raise InputError(f"k={k} is more topics than TopicLens supports ({MAX_K}); choose a smaller k.")
+        raise InputError("k={k} is more topics than TopicLens supports ({max_k}); choose a smaller k.", k=k, max_k=MAX_K)
     if n_docs < 2:
-        raise InputError(f"Only {n_docs} non-empty document(s) after preprocessing; topic models need at least 2.")
+        raise InputError("Only {n_docs} non-empty document(s) after preprocessing; topic models need at least 2.",
+                         n_docs=n_docs)
     n_train = n_docs - heldout_size(n_docs, heldout)
     if k > n_train:
-        raise InputError(
-            f"k={k} topics is more than the {n_train} documents the model is fitted on; choose k <= {n_train}."
-        )
+        raise InputError("k={k} topics is more than the {n_train} documents the model is fitted on; choose k <= {n_train}.",
+                         k=k, n_train=n_train)
     if k > n_terms:
-        raise InputError(f"k={k} topics is more than the {n_terms} distinct terms in the vocabulary; choose k <= {n_terms}.")
+        raise InputError("k={k} topics is more than the {n_terms} distinct terms in the vocabulary; choose k <= {n_terms}.",
+                         k=k, n_terms=n_terms)
     if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"The random seed must be a non-negative whole number (got {seed!r}).")
+        raise InputError("The random seed must be a non-negative whole number (got {seed!r}).", seed=seed)
     it = DEFAULT_ITERATIONS[engine] if iterations is None else iterations
     if isinstance(it, bool) or not isinstance(it, (int, np.integer)) or not 1 <= it <= 10000:
-        raise InputError(f"Iterations must be a whole number between 1 and 10000 (got {iterations!r}).")
+        raise InputError("Iterations must be a whole number between 1 and 10000 (got {iterations!r}).",
+                         iterations=iterations)
     for name, val in (("alpha", alpha), ("eta", eta)):
         if val is not None and not (np.isfinite(val) and val > 0):
-            raise InputError(f"The prior {name} must be a positive number, or empty for the engine default (got {val!r}).")
+            raise InputError("The prior {name} must be a positive number, or empty for the engine default (got {value!r}).",
+                             name=name, value=val)
     if not 0.0 <= heldout < 0.5:
-        raise InputError(f"The held-out fraction must be between 0 and 0.5 (got {heldout!r}).")
+        raise InputError("The held-out fraction must be between 0 and 0.5 (got {heldout!r}).", heldout=heldout)
     return int(it)
 
 
@@ -289,7 +294,7 @@ def point_perplexity(topic_word: np.ndarray, doc_topic: np.ndarray, counts: sp.c
     total = 0.0
     for lo in range(0, c.nnz, step):
         rows, cols, data = c.row[lo:lo + step], c.col[lo:lo + step], c.data[lo:lo + step]
-        p = np.einsum("ij,ij->i", doc_topic[rows], word_topic[cols])
+        p = np.einsum("ij,ij->i", doc_topic[rows], word_topic[cols])  # i18n: skip (einsum spec)
         total += float(np.sum(data * np.log(np.maximum(p, 1e-300))))
     return float(np.exp(-total / c.data.sum()))
 

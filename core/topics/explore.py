@@ -169,7 +169,7 @@ def browse_docs(table: pd.DataFrame, dominant: int | None = None, keyword: str =
     if sort_topic is not None:
         col = f"{TOPIC_PREFIX}{int(sort_topic)}"
         if col not in out.columns:
-            raise InputError(f"There is no topic {sort_topic} in this model.")
+            raise InputError("There is no topic {topic} in this model.", topic=sort_topic)
         out = out.sort_values(col, ascending=False, kind="stable")
     return out.head(limit) if limit else out
 
@@ -226,7 +226,7 @@ def prevalence_over_time(model: TopicModel, dates: Sequence, freq: str | None = 
     freq = freq or time_frequency(d[ok])
     period = {"D": "D", "W": "W", "M": "M", "Y": "Y"}.get(freq)
     if period is None:
-        raise InputError(f"Unknown time bucket {freq!r}; use D, W, M or Y.")
+        raise InputError("Unknown time bucket {freq!r}; use D, W, M or Y.", freq=freq)
     buckets = d[ok].dt.to_period(period).dt.start_time
     theta = pd.DataFrame(model.doc_topic[ok], columns=range(model.k))
     out = theta.groupby(buckets.values).mean()
@@ -273,9 +273,9 @@ def topic_similarity(model: TopicModel) -> np.ndarray:
 
 def _check_lambda(lambda_: float) -> None:
     if not 0.0 <= float(lambda_) <= 1.0:
-        raise InputError(f"Relevance lambda must be between 0 and 1 (got {lambda_}).")
+        raise InputError("Relevance lambda must be between 0 and 1 (got {value}).", value=lambda_)
 
 
 def _check_topic(model: TopicModel, topic: int) -> None:
     if not 0 <= int(topic) < model.k:
-        raise InputError(f"Topic {topic} does not exist; this model has topics 0..{model.k - 1}.")
+        raise InputError("Topic {topic} does not exist; this model has topics 0..{last}.", topic=topic, last=model.k - 1)

@@ -67,7 +67,7 @@ def term_topic_distribution(model: TopicModel, term: str) -> np.ndarray:
 
     hits = np.flatnonzero(np.asarray(model.vocab) == term)
     if not len(hits):
-        raise InputError(f"{term!r} is not in the model's vocabulary.")
+        raise InputError("{term!r} is not in the model's vocabulary.", term=term)
     n_k = model.doc_topic.T @ model.doc_lengths  # tokens per topic
     joint = model.topic_word[:, hits[0]] * n_k
     total = joint.sum()

@@ -10,6 +10,8 @@ which throws inside a srcdoc iframe. Here:
 * a few small, asserted source patches to LDAvis: `state_save` is a no-op, the initial relevance
   lambda is ours (default 0.6), and topics are labelled with the model's numbers (0..K-1) and the
   user's labels (drawn with d3 `.text()`, so HTML in a label is shown literally);
+* LDAvis's own English labels (titles, buttons, footnotes) are swapped for their translation in the
+  page's language (`_LDAVIS_TEXTS`: the same asserted string replacement, still offline);
 * `prepare()` is a vectorised numpy port of `pyLDAvis.prepare(..., sort_topics=False)`: the same
   data (tested against pyLDAvis on small models) in ~0.3 s instead of 2 s for K=20, V=10k,
   because pyLDAvis ranks terms with a pandas `nlargest` per (topic, lambda) pair.
@@ -17,7 +19,9 @@ which throws inside a srcdoc iframe. Here:
 
 from __future__ import annotations
 
+import html as _html
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
@@ -25,7 +29,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from core import i18n
 from core.errors import InputError
+from core.i18n import N_, _
 from core.topics.model import TopicModel
 
 DEFAULT_LAMBDA = 0.6   # LDAvis user study (Sievert & Shirley 2014) suggests ~0.6
@@ -127,7 +133,7 @@ def prepare(
     info_term.append(vocab_arr[default_ix])
     info_freq.append(np.floor(term_frequency[default_ix]))
     info_total.append(np.floor(term_frequency[default_ix]))
-    info_cat.append(np.full(len(default_ix), "Default", dtype=object))
+    info_cat.append(np.full(len(default_ix), "Default", dtype=object))  # i18n: skip (LDAvis category key)
     info_lp.append(ranks)
     info_ll.append(ranks)
     for t in range(k):
@@ -136,7 +142,7 @@ def prepare(
         info_term.append(vocab_arr[ix])
         info_freq.append(term_topic_freq[t, ix])
         info_total.append(term_frequency[ix])
-        info_cat.append(np.full(len(ix), f"Topic{t + 1}", dtype=object))
+        info_cat.append(np.full(len(ix), f"Topic{t + 1}", dtype=object))  # i18n: skip (LDAvis category key)
         info_lp.append(np.round(log_ttd[t, ix], 4))
         info_ll.append(np.round(log_lift[t, ix], 4))
     all_ix = np.concatenate(info_ix)
@@ -256,50 +262,118 @@ def escape_json_for_script(text: str) -> str:
     return text.translate(str.maketrans(_JSON_ESCAPES))
 
 
-# (old, new) source patches to ldavis.v3.0.0.js; each `old` must occur exactly once.
+# (old, new) source patches to ldavis.v3.0.0.js; each `old` must occur exactly once. JavaScript
+# source, not text for people ("i18n: skip"); its English labels are translated by _LDAVIS_TEXTS.
 _LDAVIS_PATCHES = [
     # Our options ride along in the data: initial lambda, topic display names and numbers.
-    ("function visualize(data) {",
-     "function visualize(data) {\n"
+    ("function visualize(data) {",  # i18n: skip (JS source)
+     "function visualize(data) {\n"  # i18n: skip (JS source)
      "        var tl = data['tl'] || {};\n"
      "        if (typeof tl.lambda === 'number') { vis_state.lambda = lambda.old = lambda.current = tl.lambda; }\n"
-     "        function tlName(t) { return (tl.names && tl.names[t - 1] !== undefined) ? tl.names[t - 1] : ('Topic ' + t); }\n"
+     "        function tlName(t) { return (tl.names && tl.names[t - 1] !== undefined) ? tl.names[t - 1] : (\"Topic \" + t); }\n"
      "        function tlNum(t) { return (tl.numbers && tl.numbers[t - 1] !== undefined) ? tl.numbers[t - 1] : t; }"),
     # history.replaceState throws inside srcdoc iframes; the URL state is not needed.
-    ("function state_save(replace) {", "function state_save(replace) {\n            return;"),
+    ("function state_save(replace) {", "function state_save(replace) {\n            return;"),  # i18n: skip (JS)
     # Circle labels: the model's topic number, not LDAvis's 1-based id.
-    (".text(function(d) {\n                return d.topics;\n            });",
-     ".text(function(d) {\n                return tlNum(d.topics);\n            });"),
+    (".text(function(d) {\n                return d.topics;\n            });",  # i18n: skip (JS source)
+     ".text(function(d) {\n                return tlNum(d.topics);\n            });"),  # i18n: skip (JS source)
     # Bar chart title: the model's number and the user's label.
-    ('"Top-" + R + " Most Relevant Terms for Topic " + topics + " ("',
-     '"Top-" + R + " Most Relevant Terms for " + tlName(topics) + " ("'),
+    ('"Top-" + R + " Most Relevant Terms for Topic " + topics + " ("',  # i18n: skip (JS source)
+     '"Top-" + R + " Most Relevant Terms for " + tlName(topics) + " ("'),  # i18n: skip (JS source)
     # The free-text topic box takes LDAvis ids (1..K), which would contradict our numbering:
     # hide it and show the selected topic's name instead (previous/next/clear still work).
-    ('topicInput.setAttribute("style", "width: 50px");', 'topicInput.setAttribute("style", "display: none");'),
-    ("            var d = circle.__data__;\n            var Freq = Math.round(d.Freq * 10) / 10,",
-     "            var d = circle.__data__;\n"
+    ('topicInput.setAttribute("style", "width: 50px");',  # i18n: skip (JS source)
+     'topicInput.setAttribute("style", "display: none");'),  # i18n: skip (JS source)
+    ("            var d = circle.__data__;\n            var Freq = Math.round(d.Freq * 10) / 10,",  # i18n: skip (JS)
+     "            var d = circle.__data__;\n"  # i18n: skip (JS source)
      "            d3.select('#' + topicID + '-value').text(tlName(d.topics));\n"
      "            var Freq = Math.round(d.Freq * 10) / 10,"),
     # Pad the map by the largest circle: with few topics the circles are large and LDAvis's fixed
     # 5% padding clips those at the edge (radius / width = sqrt(share * circle_prop / pi)).
-    ("        var xdiff = xrange[1] - xrange[0],\n            xpad = 0.05;",
-     "        var rFrac = Math.min(0.4, Math.sqrt(d3.max(mdsData, function(d) { return d.Freq; }) / 100"
+    ("        var xdiff = xrange[1] - xrange[0],\n            xpad = 0.05;",  # i18n: skip (JS source)
+     "        var rFrac = Math.min(0.4, Math.sqrt(d3.max(mdsData, function(d) { return d.Freq; }) / 100"  # i18n: skip (JS)
      " * circle_prop / Math.PI));\n"
      "        var edgePad = Math.max(0.05, rFrac / (1 - 2 * rFrac));\n"
      "        var xdiff = xrange[1] - xrange[0],\n            xpad = edgePad;"),
-    ("        var ydiff = yrange[1] - yrange[0],\n            ypad = 0.05;",
-     "        var ydiff = yrange[1] - yrange[0],\n            ypad = edgePad;"),
+    ("        var ydiff = yrange[1] - yrange[0],\n            ypad = 0.05;",  # i18n: skip (JS source)
+     "        var ydiff = yrange[1] - yrange[0],\n            ypad = edgePad;"),  # i18n: skip (JS source)
     # In the app the page's λ slider is the one control (it redraws the map): the map's own slider
     # is shown disabled, so the two can never disagree. The standalone report keeps it live.
-    ("lambdaInput.id = lambdaID;",
-     "lambdaInput.id = lambdaID;\n"
-     "            if (tl.lambdaLocked) { lambdaInput.disabled = true; lambdaInput.title = 'Set λ with the slider above the map'; }"),
-    ('.text("Slide to adjust relevance metric:");',
-     '.text(tl.lambdaLocked ? "Relevance λ (set above the map):" : "Slide to adjust relevance metric:");'),
+    ("lambdaInput.id = lambdaID;",  # i18n: skip (JS source)
+     "lambdaInput.id = lambdaID;\n"  # i18n: skip (JS source)
+     "            if (tl.lambdaLocked) { lambdaInput.disabled = true; "
+     "lambdaInput.title = \"Set λ with the slider above the map\"; }"),
+    ('.text("Slide to adjust relevance metric:");',  # i18n: skip (JS source, translated by _LDAVIS_TEXTS)
+     '.text(tl.lambdaLocked ? "Relevance λ (set above the map):" : "Slide to adjust relevance metric:");'),  # i18n: skip
     # ...and topic_off clears it again.
-    ("function topic_off(circle) {",
-     "function topic_off(circle) {\n            d3.select('#' + topicID + '-value').text('');"),
+    ("function topic_off(circle) {",  # i18n: skip (JS source)
+     "function topic_off(circle) {\n            d3.select('#' + topicID + '-value').text('');"),  # i18n: skip (JS)
 ]
+
+# LDAvis's English labels as they stand in the patched source, and their msgids: (source, msgid,
+# {placeholder: JavaScript expression}, html). In another language each source expression is
+# replaced by its translation (a JS string, or a concatenation where the text holds values); every
+# source must occur. `html`: the label goes into innerHTML, so it is HTML-escaped first.
+_LDAVIS_TEXTS: list[tuple[str, str, dict[str, str], bool]] = [
+    ('"Marginal topic distribution"', N_("Marginal topic distribution"), {}, False),  # i18n: skip (JS)
+    ('"Intertopic Distance Map (via multidimensional scaling)"',  # i18n: skip (JS source)
+     N_("Intertopic Distance Map (via multidimensional scaling)"), {}, False),
+    ('"Overall term frequency"', N_("Overall term frequency"), {}, False),  # i18n: skip (JS source)
+    ('"Estimated term frequency within the selected topic"',  # i18n: skip (JS source)
+     N_("Estimated term frequency within the selected topic"), {}, False),
+    ('"1. saliency(term w) = frequency(w) * [sum_t p(t | w) * log(p(t | w)/p(t))] '  # i18n: skip (JS source)
+     'for topics t; see Chuang et. al (2012)"',  # i18n: skip (JS source)
+     N_("1. saliency(term w) = frequency(w) * [sum_t p(t | w) * log(p(t | w)/p(t))] for topics t; "
+        "see Chuang et. al (2012)"), {}, False),
+    ('"2. relevance(term w | topic t) = \\u03BB * p(w | t) + (1 - \\u03BB) * p(w | t)/p(w); '  # i18n: skip (JS)
+     'see Sievert & Shirley (2014)"',  # i18n: skip (JS source)
+     N_("2. relevance(term w | topic t) = λ * p(w | t) + (1 - λ) * p(w | t)/p(w); see Sievert & Shirley (2014)"),
+     {}, False),
+    ('"Top-" + R + " Most Salient Terms"', N_("Top-{R} Most Salient Terms"), {"R": "R"}, False),  # i18n: skip (JS)
+    ('"Top-" + R + " Most Relevant Terms for " + tlName(topics) + " (" + Freq + "% of tokens)"',  # i18n: skip (JS)
+     N_("Top-{R} Most Relevant Terms for {topic} (tokens: {share}%)"),
+     {"R": "R", "topic": "tlName(topics)", "share": "Freq"}, False),  # i18n: skip (JS expressions)
+    ("\"Conditional topic distribution given term = '\" + term.innerHTML + \"'\"",  # i18n: skip (JS source)
+     N_("Conditional topic distribution given term = '{term}'"), {"term": "term.innerHTML"}, False),
+    ("\"Selected Topic: <span id='\"", N_("Selected Topic: {value}"), {"value": "\"<span id='\""}, True),  # i18n: skip
+    ('"Previous Topic"', N_("Previous Topic"), {}, True),  # i18n: skip (JS source)
+    ('"Next Topic"', N_("Next Topic"), {}, True),  # i18n: skip (JS source)
+    ('"Clear Topic"', N_("Clear Topic"), {}, True),  # i18n: skip (JS source)
+    ('"Slide to adjust relevance metric:"', N_("Slide to adjust relevance metric:"), {}, False),  # i18n: skip (JS)
+    ('"Relevance λ (set above the map):"', N_("Relevance λ (set above the map):"), {}, False),  # i18n: skip (JS)
+    ('"Set λ with the slider above the map"', N_("Set λ with the slider above the map"), {}, False),  # i18n: skip
+    ('("Topic " + t)', N_("Topic {n}"), {"n": "t"}, False),  # i18n: skip (JS source)
+]
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def _js_text(template: str, fields: dict[str, str], html_text: bool) -> str:
+    """A translated template as one JavaScript expression: its text as string literals (escaped
+    for a <script> element, and for HTML where `html_text`) joined with the fields' JS expressions."""
+    out, pos = [], 0
+    for m in [*_FIELD.finditer(template), None]:
+        text = template[pos:m.start() if m else len(template)]
+        if text:
+            text = _html.escape(text, quote=False) if html_text else text
+            out.append(escape_json_for_script(json.dumps(text, ensure_ascii=False)))
+        if m:
+            out.append(fields[m.group(1)])
+            pos = m.end()
+    return "(" + " + ".join(out or ['""']) + ")"
+
+
+def _translate_js(js: str, lang: str) -> str:
+    """LDAvis's labels in `lang` (English: the source unchanged)."""
+    if lang == i18n.DEFAULT:
+        return js
+    for source, msgid, fields, html_text in _LDAVIS_TEXTS:
+        if source not in js:
+            raise RuntimeError(f"pyLDAvis's LDAvis JS changed; label not found: {source[:60]!r}")
+        with i18n.use_language(lang):
+            text = _(msgid)
+        if text != msgid and set(_FIELD.findall(text)) == set(_FIELD.findall(msgid)):  # else keep the English
+            js = js.replace(source, _js_text(text, fields, html_text))
+    return js
 
 
 def _read(path: str) -> str:
@@ -321,15 +395,17 @@ def asset_paths() -> tuple[str, str, str]:
             os.path.join(js_dir, "ldavis.v1.0.0.css"))
 
 
-@lru_cache(maxsize=1)
-def _assets() -> tuple[str, str, str]:
-    """(d3 js, patched LDAvis js, css) from the pyLDAvis package, checked safe to inline."""
+@lru_cache(maxsize=None)
+def _assets(lang: str = i18n.DEFAULT) -> tuple[str, str, str]:
+    """(d3 js, patched LDAvis js with its labels in `lang`, css) from the pyLDAvis package, checked
+    safe to inline."""
     d3, js, css = (_read(p) for p in asset_paths())
     for old, new in _LDAVIS_PATCHES:
         if js.count(old) != 1:
             raise RuntimeError(f"pyLDAvis's LDAvis JS changed; patch target not found: {old[:60]!r}")
         js = js.replace(old, new)
-    for name, src in (("d3", d3), ("LDAvis", js), ("LDAvis css", css)):
+    js = _translate_js(js, lang)
+    for name, src in (("d3", d3), ("LDAvis", js), ("LDAvis css", css)):  # i18n: skip (names in a bug report)
         low = src.lower()
         if "</script" in low or "<!--" in low or "</style" in low:
             raise RuntimeError(f"{name} source cannot be inlined safely")
@@ -337,15 +413,20 @@ def _assets() -> tuple[str, str, str]:
 
 
 def vis_data(prepared: PreparedVis, names: Sequence[str] | None = None, lambda_: float = DEFAULT_LAMBDA,
-             lambda_locked: bool = False) -> dict:
+             lambda_locked: bool = False, lang: str | None = None) -> dict:
     """The prepared data plus our display options (`tl`): lambda, names, numbers, whether the map's
-    λ slider is locked (the app's page slider drives it)."""
+    λ slider is locked (the app's page slider drives it). Default names are in `lang` (default:
+    the active language)."""
     if not 0.0 <= float(lambda_) <= 1.0:
         raise InputError("Relevance lambda must be between 0 and 1.")
     k = prepared.k
-    names = [str(n) for n in names] if names is not None else [f"Topic {i}" for i in range(k)]
+    lang = lang or i18n.language()
+    if names is None:
+        with i18n.use_language(lang):
+            names = [_("Topic {n}").format(n=i) for i in range(k)]
+    names = [str(n) for n in names]
     if len(names) != k:
-        raise InputError(f"Expected {k} topic names, got {len(names)}.")
+        raise InputError("Expected {k} topic names, got {n}.", k=k, n=len(names))
     # Snap lambda onto the slider grid so the slider shows exactly this value.
     step = float(prepared.data["lambda.step"])
     lam = round(round(float(lambda_) / step) * step, 6)
@@ -357,20 +438,26 @@ def ldavis_page(
     prepared: PreparedVis,
     names: Sequence[str] | None = None,
     lambda_: float = DEFAULT_LAMBDA,
-    title: str = "Topic map",
+    title: str | None = None,
     fit_width: bool = True,
     lambda_locked: bool = True,
+    lang: str | None = None,
 ) -> str:
     """A complete, offline HTML document showing the LDAvis chart (for st.iframe / srcdoc / files).
 
     With `fit_width`, the fixed-size LDAvis canvas is scaled down to the frame's width. With
     `lambda_locked` (the app), the map's λ slider is disabled: the page's slider is the one control.
+    The chart's own labels and the default `title` ("Topic map") are in `lang`, by default the
+    active language.
     """
-    import html as _html
-
-    d3, js, css = _assets()
+    lang = lang or i18n.language()
+    if title is None:
+        with i18n.use_language(lang):
+            title = _("Topic map")
+    d3, js, css = _assets(lang)
     payload = escape_json_for_script(
-        json.dumps(vis_data(prepared, names, lambda_, lambda_locked), ensure_ascii=False, allow_nan=False, default=_json_default)
+        json.dumps(vis_data(prepared, names, lambda_, lambda_locked, lang=lang), ensure_ascii=False, allow_nan=False,
+                   default=_json_default)
     )
     fit = "true" if fit_width else "false"
     return (
@@ -394,9 +481,11 @@ def ldavis_page(
     )
 
 
-def model_page(model: TopicModel, names: Sequence[str] | None = None, lambda_: float = DEFAULT_LAMBDA) -> str:
-    """Prepare + render in one call, slider live (the standalone report and files)."""
-    return ldavis_page(prepare_model(model), names=names, lambda_=lambda_, lambda_locked=False)
+def model_page(model: TopicModel, names: Sequence[str] | None = None, lambda_: float = DEFAULT_LAMBDA,
+               lang: str | None = None) -> str:
+    """Prepare + render in one call, slider live (the standalone report and files); labels in
+    `lang` (default: the active language)."""
+    return ldavis_page(prepare_model(model), names=names, lambda_=lambda_, lambda_locked=False, lang=lang)
 
 
 def pyldavis_reference(prepared_pd) -> dict:

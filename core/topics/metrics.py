@@ -36,6 +36,7 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from core.i18n import N_
 from core.topics.model import TopicModel
 
 COHERENCE_TOP_N = 10      # words per topic for UMass / NPMI / stability
@@ -43,44 +44,44 @@ DIVERSITY_TOP_N = 25      # Dieng et al. 2019
 _EPS = 1e-12              # gensim's epsilon in the direct confirmation measures
 
 
-PERPLEXITY_CAVEAT = (
+PERPLEXITY_CAVEAT = N_(
     "Perplexity often disagrees with human judgement of topic quality: models with better held-out "
     "likelihood can have less meaningful topics (Chang et al. 2009, \"Reading Tea Leaves\"). It is shown "
     "for reference and left out of the shortlist; read the candidates' top words before choosing k."
-)
+)  # English msgid: show it with _(PERPLEXITY_CAVEAT)
 
 
 @dataclass(frozen=True)
 class MetricInfo:
     name: str            # column name in sweep frames
-    label: str           # short display label
+    label: str           # short display label (English msgid: show it with _(info.label))
     direction: str       # "min" (lower is better) or "max" (higher is better)
-    description: str     # one plain sentence for tooltips / the page
+    description: str     # one plain sentence for tooltips / the page (English msgid, like label)
 
 
 METRICS: dict[str, MetricInfo] = {
     m.name: m
     for m in (
-        MetricInfo("perplexity_train", "Perplexity (train)", "min",
-                   "How surprised the model is by the documents it was fitted on (engine's own estimator). "
-                   "Often disagrees with human judgement of topic quality."),
-        MetricInfo("perplexity_heldout", "Perplexity (held-out 10%)", "min",
-                   "Perplexity on a fixed 10% of documents left out of the fit. "
-                   "Often disagrees with human judgement of topic quality."),
-        MetricInfo("umass", "UMass coherence", "max",
-                   "How often a topic's top words appear in the same documents (values <= 0; closer to 0 is better)."),
-        MetricInfo("npmi", "NPMI coherence", "max",
-                   "Normalised pointwise mutual information of each topic's top words within documents (-1 to 1)."),
-        MetricInfo("diversity", "Topic diversity (top 25)", "max",
-                   "Share of distinct words among all topics' top 25 words (1 = no word shared between topics)."),
-        MetricInfo("caojuan2009", "CaoJuan2009", "min",
-                   "Mean cosine similarity between topics' word distributions (lower = topics more distinct)."),
-        MetricInfo("arun2010", "Arun2010", "min",
-                   "Divergence between the topic-word matrix's singular values and the topics' share of words."),
-        MetricInfo("deveaud2014", "Deveaud2014", "max",
-                   "Mean divergence between topics' word distributions (higher = topics more distinct)."),
-        MetricInfo("stability", "Stability across seeds", "max",
-                   "Mean best-match overlap of top-10 words between models fitted with different seeds (needs 2+ seeds)."),
+        MetricInfo("perplexity_train", N_("Perplexity (train)"), "min",
+                   N_("How surprised the model is by the documents it was fitted on (engine's own estimator). "
+                      "Often disagrees with human judgement of topic quality.")),
+        MetricInfo("perplexity_heldout", N_("Perplexity (held-out 10%)"), "min",
+                   N_("Perplexity on documents left out of the fit (a fixed 10%). "
+                      "Often disagrees with human judgement of topic quality.")),
+        MetricInfo("umass", N_("UMass coherence"), "max",
+                   N_("How often a topic's top words appear in the same documents (values <= 0; closer to 0 is better).")),
+        MetricInfo("npmi", N_("NPMI coherence"), "max",
+                   N_("Normalised pointwise mutual information of each topic's top words within documents (-1 to 1).")),
+        MetricInfo("diversity", N_("Topic diversity (top 25)"), "max",
+                   N_("Share of distinct words among all topics' top 25 words (1 = no word shared between topics).")),
+        MetricInfo("caojuan2009", N_("CaoJuan2009"), "min",
+                   N_("Mean cosine similarity between topics' word distributions (lower = topics more distinct).")),
+        MetricInfo("arun2010", N_("Arun2010"), "min",
+                   N_("Divergence between the topic-word matrix's singular values and the topics' share of words.")),
+        MetricInfo("deveaud2014", N_("Deveaud2014"), "max",
+                   N_("Mean divergence between topics' word distributions (higher = topics more distinct).")),
+        MetricInfo("stability", N_("Stability across seeds"), "max",
+                   N_("Mean best-match overlap of top-10 words between models fitted with different seeds (needs 2+ seeds).")),
     )
 }
 MODEL_METRICS = [m for m in METRICS if m != "stability"]   # what compute_metrics returns

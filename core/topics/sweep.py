@@ -49,7 +49,8 @@ from typing import Any, Iterable, MutableMapping, Sequence
 import numpy as np
 import pandas as pd
 
-from core.errors import InputError
+from core.errors import InputError, Message
+from core.i18n import N_, _, format_number, pgettext
 from core.executor import LOCAL, DaskExecutor, LocalExecutor, TaskFailed, configured_scheduler, one_thread
 from core.topics.dtm import DTMBundle
 from core.topics.engines import DEFAULT_ITERATIONS, ENGINES, validate_fit_args
@@ -105,7 +106,7 @@ class SweepConfig:
 
     def params_key(self) -> str:
         """The fit parameters that change a model (not k, seed or jobs): part of every cache key."""
-        return f"it={self.resolved_iterations},alpha={self.alpha},eta={self.eta},heldout={self.heldout}"
+        return f"it={self.resolved_iterations},alpha={self.alpha},eta={self.eta},heldout={self.heldout}"  # i18n: skip (cache key)
 
     @staticmethod
     def parse_k_range(text: str) -> tuple[int, int, int]:
@@ -114,16 +115,17 @@ class SweepConfig:
         try:
             nums = [int(p) for p in parts]
         except ValueError:
-            raise InputError(f"k range {text!r} must look like MIN:MAX:STEP with whole numbers, e.g. 2:30:2.") from None
+            raise InputError("k range {text!r} must look like MIN:MAX:STEP with whole numbers, e.g. 2:30:2.",
+                             text=text) from None
         if len(nums) == 1:
             return nums[0], nums[0], 1
         if len(nums) == 2:
             return nums[0], nums[1], 1
         if len(nums) == 3:
             return nums[0], nums[1], nums[2]
-        raise InputError(f"k range {text!r} must look like MIN:MAX:STEP, e.g. 2:30:2.")
+        raise InputError("k range {text!r} must look like MIN:MAX:STEP, e.g. 2:30:2.", text=text)
 
-    def validate(self, bundle: DTMBundle | None = None) -> "SweepConfig":
+    def validate(self, bundle: DTMBundle | None = None) -> "SweepConfig":  # i18n: skip (type annotation)
         """Raise InputError with a clear message for any bad setting; returns self for chaining.
 
         With `bundle`, also checks the k range against the documents and vocabulary.
@@ -131,24 +133,23 @@ class SweepConfig:
         for name in ("k_min", "k_max", "k_step", "seeds", "jobs"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-                raise InputError(f"{name} must be a whole number (got {v!r}).")
+                raise InputError("{name} must be a whole number (got {value!r}).", name=name, value=v)
         if self.k_step < 1:
-            raise InputError(f"The k step must be at least 1 (got {self.k_step}).")
+            raise InputError("The k step must be at least 1 (got {step}).", step=self.k_step)
         if self.k_min < 2:
-            raise InputError(f"The smallest k must be at least 2 topics (got {self.k_min}).")
+            raise InputError("The smallest k must be at least 2 topics (got {k_min}).", k_min=self.k_min)
         if self.k_max < self.k_min:
-            raise InputError(
-                f"The k range {self.k_min} to {self.k_max} is reversed or empty; the largest k must be >= the smallest."
-            )
+            raise InputError("The k range {k_min} to {k_max} is reversed or empty; the largest k must be >= the smallest.",
+                             k_min=self.k_min, k_max=self.k_max)
         if not 1 <= self.seeds <= MAX_SEEDS:
-            raise InputError(f"Seeds per k must be between 1 and {MAX_SEEDS} (got {self.seeds}).")
+            raise InputError("Seeds per k must be between 1 and {max_seeds} (got {seeds}).", max_seeds=MAX_SEEDS,
+                             seeds=self.seeds)
         if not 1 <= self.jobs <= 64:
-            raise InputError(f"jobs must be between 1 and 64 worker processes (got {self.jobs}).")
+            raise InputError("jobs must be between 1 and 64 worker processes (got {jobs}).", jobs=self.jobs)
         n_models = len(self.ks) * self.seeds
         if n_models > MAX_MODELS:
-            raise InputError(
-                f"This sweep would fit {n_models} models (max {MAX_MODELS}); use a larger k step or fewer seeds."
-            )
+            raise InputError("This sweep would fit {n_models} models (max {max_models}); use a larger k step or fewer seeds.",
+                             n_models=n_models, max_models=MAX_MODELS)
         # Engine, iterations, priors, held-out fraction: the engines' own checks, on the largest k.
         n_docs, n_terms = (bundle.n_docs, bundle.n_terms) if bundle is not None else (10**9, 10**9)
         validate_fit_args(n_docs, n_terms, self.k_max, self.engine, 0, self.iterations, self.alpha, self.eta,
@@ -174,7 +175,7 @@ class SweepResult:
 
     @property
     def ks(self) -> list[int]:
-        return sorted({k for k, _ in self.models})
+        return sorted({k for k, _seed in self.models})
 
     def model(self, k: int, seed: int = 0) -> TopicModel:
         """The fitted model for (k, seed); KeyError with the available k if it was not fitted."""
@@ -186,13 +187,13 @@ class SweepResult:
 
 def cache_key(bundle: DTMBundle, config: SweepConfig, k: int, seed: int) -> str:
     """Cache key of one (k, seed) fit: data key (content hash + preprocessing + DTM) x engine x params."""
-    return f"sweep|{bundle.key}|{config.engine}|k={int(k)}|seed={int(seed)}|{config.params_key()}"
+    return f"sweep|{bundle.key}|{config.engine}|k={int(k)}|seed={int(seed)}|{config.params_key()}"  # i18n: skip (cache key)
 
 
 def model_key(data_key: str, config: SweepConfig, k: int, seed: int = 0) -> str:
     """Identity of one fitted model for what users attach to it (topic labels): corpus, engine, k,
     seed and fit parameters. The dashboard and the CLI share it through the project."""
-    return f"{data_key}|{config.engine}|k={int(k)}|seed={int(seed)}|{config.params_key()}"
+    return f"{data_key}|{config.engine}|k={int(k)}|seed={int(seed)}|{config.params_key()}"  # i18n: skip (model key)
 
 
 def prune_cache(cache: MutableMapping[str, Any], bundle: DTMBundle) -> int:
@@ -367,7 +368,9 @@ class _RunState:
             self.stability_done.add(k)
             self.ctx.event(kind="stability", k=k, stability=self._stability(k))
         n = len(self.entries)
-        self.ctx.progress(n / max(self.total, 1), f"{n}/{self.total} models: k={key[0]}, seed={key[1]} done")
+        # a Message: shown later in the reader's language (the page mostly shows sweep_progress's text)
+        self.ctx.progress(n / max(self.total, 1), Message(N_("{n}/{total} models: k={k}, seed={seed} done"),
+                                                          n=n, total=self.total, k=key[0], seed=key[1]))
         self.ctx.set_partial(self.result(complete=False))
 
     def _stability(self, k: int) -> float:
@@ -475,9 +478,9 @@ class Candidate:
 
     k: int
     mean_rank: float                 # mean rank across the metrics used (1 = best of the tested k)
-    strong: tuple[str, ...]          # metric labels where this k is in the best third
-    weak: tuple[str, ...]            # metric labels where it is in the worst third
-    explanation: str
+    strong: tuple[str, ...]          # metric labels (English msgids) where this k is in the best third
+    weak: tuple[str, ...]            # metric labels (English msgids) where it is in the worst third
+    explanation: str                 # in the active language when shortlist() ran
 
 
 SHORTLIST_EXCLUDED = ("perplexity_train", "perplexity_heldout")
@@ -505,7 +508,7 @@ def shortlist(sweep_frame: pd.DataFrame, n: int = 3) -> list[Candidate]:
     three tested k give one candidate, not all three. `shortlist_evidence` says how far to trust it.
     """
     summ = summarize(sweep_frame)
-    used, _ = shortlist_metrics(summ)
+    used, _dropped = shortlist_metrics(summ)
     if summ.empty or not used:
         return []
     ranks = pd.DataFrame(index=summ.index)
@@ -519,19 +522,20 @@ def shortlist(sweep_frame: pd.DataFrame, n: int = 3) -> list[Candidate]:
     for k in order[: shortlist_size(n_k, n)]:
         strong = tuple(METRICS[m].label for m in used if ranks.at[k, m] <= third)
         weak = tuple(METRICS[m].label for m in used if n_k > 2 and ranks.at[k, m] > n_k - third)
-        parts = [f"k = {k}: mean rank {mean_rank[k]:.1f} among {n_k} tested k over {len(used)} metrics "
-                 "(perplexity not counted)."]
+        parts = [_("k = {k}: mean rank {rank} among {n_k} tested k over {n_metrics} metrics "
+                   "(perplexity not counted).").format(k=k, rank=format_number(mean_rank[k], 1), n_k=n_k,
+                                                       n_metrics=len(used))]
         if n_k == 1:
-            parts = [f"k = {k} is the only k tested; widen the range to compare."]
+            parts = [_("k = {k} is the only k tested; widen the range to compare.").format(k=k)]
         if strong:
-            parts.append("Among the best on " + _join(strong) + ".")
+            parts.append(_("Among the best on {metrics}.").format(metrics=_join([_(m) for m in strong])))
         if weak:
-            parts.append("Weaker on " + _join(weak) + ".")
+            parts.append(_("Weaker on {metrics}.").format(metrics=_join([_(m) for m in weak])))
         if not strong and not weak and n_k > 1:
-            parts.append("Middle of the field on every metric: a compromise.")
-        parts.append("Read its topics' top words before choosing.")
+            parts.append(_("Middle of the field on every metric: a compromise."))
+        parts.append(_("Read its topics' top words before choosing."))
         out.append(Candidate(k=int(k), mean_rank=float(mean_rank[k]), strong=strong, weak=weak,
-                             explanation=" ".join(parts)))
+                             explanation=_sentences(parts)))
     return out
 
 
@@ -550,35 +554,46 @@ def shortlist_evidence(sweep_frame: pd.DataFrame, candidates: Sequence[Candidate
     n_k = len(summ)
     if n_k < 5:
         level = "weak"
-        notes.append(f"Weak evidence: only {n_k} k tested. Widen the range (5 or more k) before relying on this.")
+        notes.append(_("Weak evidence: only {n_k} k tested. Widen the range (5 or more k) before relying on this.")
+                     .format(n_k=n_k))
     ranks = [c.mean_rank for c in candidates]
     if len(candidates) > 1 and max(ranks) - min(ranks) < CLOSE_RANKS:
         level = "weak"
-        notes.append("These candidates are about level (mean ranks " + ", ".join(f"{r:.1f}" for r in ranks)
-                     + "): treat them as equals, not as a ranking.")
+        notes.append(_("These candidates are about level (mean ranks {ranks}): treat them as equals, not as a ranking.")
+                     .format(ranks=pgettext("list separator", ", ").join(format_number(r, 1) for r in ranks)))
     for m in dropped:
-        notes.append(f"{METRICS[m].label} is left out: it was measured for {int(summ[m].notna().sum())} of {n_k} k.")
+        notes.append(_("{metric} is left out: it was measured for {n} of {n_k} k.")
+                     .format(metric=_(METRICS[m].label), n=int(summ[m].notna().sum()), n_k=n_k))
     if "npmi" in summ.columns and all(float(summ.at[c.k, "npmi"]) < 0 for c in candidates
                                       if pd.notna(summ.at[c.k, "npmi"])) and summ["npmi"].notna().any():
         level = "poor"
-        notes.append("Every candidate has negative NPMI coherence: their top words co-occur less often than "
-                     "chance. The topics are likely poor at any k; check stopwords and preprocessing first.")
+        notes.append(_("Every candidate has negative NPMI coherence: their top words co-occur less often than "
+                       "chance. The topics are likely poor at any k; check stopwords and preprocessing first."))
     return level, notes
 
 
 def _join(items: Sequence[str]) -> str:
+    """"a, b and c" in the active language."""
     items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    return _("{items} and {last}").format(items=pgettext("list separator", ", ").join(items[:-1]), last=items[-1])
+
+
+def _sentences(parts: Sequence[str]) -> str:
+    """Sentences joined as the language writes them (a space in English, nothing after "。")."""
+    return "".join(p if p.endswith(("。", "！", "？", "：")) else p + " " for p in parts).rstrip()
 
 
 def with_engine(config: SweepConfig, engine: str) -> SweepConfig:
     """A copy of `config` for another engine (iterations reset to that engine's default)."""
     if engine not in ENGINES:
-        raise InputError(f"Unknown topic engine {engine!r}; choose one of: {', '.join(ENGINES)}.")
+        raise InputError("Unknown topic engine {engine!r}; choose one of: {engines}.", engine=engine,
+                         engines=", ".join(ENGINES))
     return replace(config, engine=engine, iterations=None)
 
 
 __all__ = [
-    "Candidate", "SweepConfig", "SweepResult", "cache_key", "cached_model", "prune_cache", "compare_top_words", "frame_from_events",
+    "Candidate", "SweepConfig", "SweepResult", "cache_key", "cached_model", "prune_cache", "compare_top_words", "frame_from_events",  # i18n: skip (export names)
     "run_sweep", "shortlist", "shortlist_evidence", "summarize", "with_engine", "DEFAULT_ENGINE", "FRAME_COLUMNS",
 ]

@@ -18,13 +18,15 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from core.i18n import _, format_duration, ngettext
+
 
 @dataclass(frozen=True)
 class SweepStatus:
     step: str                  # "starting" | "fitting" | "done"
     fraction: float            # 0..1 of the fitting work (cost-weighted)
     eta: float | None          # seconds left, None while unknown
-    text: str
+    text: str                  # for the progress bar, in the active language
 
 
 def cost_exponent(ks: Sequence[int], seconds: Sequence[float]) -> float:
@@ -64,30 +66,31 @@ def sweep_status(events: Iterable[dict], elapsed: float, done: bool = False) -> 
     fits = [e for e in events if e.get("kind") == "fit" and not e.get("cached")]
     finished = {(int(e["k"]), int(e["seed"])) for e in fits}
     if done:
-        return SweepStatus("done", 1.0, 0.0, "done")
+        return SweepStatus("done", 1.0, 0.0, _("done"))
     if not todo:
-        return SweepStatus("fitting", 1.0, 0.0, "every model is already in the cache")
+        return SweepStatus("fitting", 1.0, 0.0, _("every model is already in the cache"))
     ready = next((e for e in events if e.get("kind") == "ready"), None)
     n_cached = int(plan.get("cached", 0))
-    reuse = f" ({n_cached} reused from earlier sweeps)" if n_cached else ""
     if ready is None and not fits:
         return SweepStatus("starting", 0.0, None,
-                           f"Step 1 of 2: starting {workers} worker process{'es' if workers > 1 else ''}… "
-                           f"{elapsed:.0f} s")
+                           ngettext("Step 1 of 2: starting {n} worker process… {elapsed}",
+                                    "Step 1 of 2: starting {n} worker processes… {elapsed}", workers)
+                           .format(n=workers, elapsed=format_duration(elapsed)))
     left_ks = [k for k, s in todo if (k, s) not in finished]
     done_pairs = [(int(e["k"]), float(e.get("fit_seconds") or 0) + float(e.get("metric_seconds") or 0)) for e in fits]
     b = cost_exponent(*zip(*done_pairs)) if done_pairs else 1.0
-    total = sum(float(k) ** b for k, _ in todo)
+    total = sum(float(k) ** b for k, _k in todo)
     fraction = 1.0 - sum(float(k) ** b for k in left_ks) / total if total else 1.0
     eta = remaining_seconds(left_ks, done_pairs, workers)
     if eta is not None:  # count down from the last finished model instead of re-estimating upwards
         since = elapsed - float(fits[-1].get("t", elapsed))
         eta = max(eta - since, 0.0)
-    head = f"Step 2 of 2: fitting · {len(finished)}/{len(todo)} models{reuse}"
+    models = _("{done}/{total} models ({n} reused from earlier sweeps)") if n_cached else _("{done}/{total} models")
+    parts = [_("Step 2 of 2: fitting"), models.format(done=len(finished), total=len(todo), n=n_cached)]
     if eta is None:
-        tail = " · time left known after the first model"
+        parts.append(_("time left known after the first model"))
     elif eta < 1.0:
-        tail = " · finishing…"
+        parts.append(_("finishing…"))
     else:
-        tail = f" · about {eta:.0f} s left"
-    return SweepStatus("fitting", float(np.clip(fraction, 0.0, 1.0)), eta, head + tail)
+        parts.append(_("about {time} left").format(time=format_duration(eta)))
+    return SweepStatus("fitting", float(np.clip(fraction, 0.0, 1.0)), eta, " · ".join(parts))

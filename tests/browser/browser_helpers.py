@@ -66,9 +66,11 @@ def stop_streamlit(proc) -> None:
     proc.log.close()
 
 
-def offline_page(chromium):
-    """A page in a fresh browser context (a new Streamlit session) that may only reach 127.0.0.1."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+def offline_page(chromium, locale: str = "en-US", width: int = 1400, height: int = 1000):
+    """A page in a fresh browser context (a new Streamlit session) that may only reach 127.0.0.1.
+
+    The browser's language is pinned (`locale`): the app picks its interface language from it."""
+    context = chromium.new_context(viewport={"width": width, "height": height}, locale=locale)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
