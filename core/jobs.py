@@ -55,6 +55,15 @@ class JobError(RuntimeError):
         return _rebuild_job_error, (type(self), self.msgid, self.params)
 
 
+def _job_error(exc: Exception) -> str:
+    """A failed job's one line: a user error's own message, kept translatable (a Message formats in
+    the reader's language wherever the page shows it); anything else names its type."""
+    msgid = getattr(exc, "msgid", None)
+    if isinstance(msgid, str):
+        return Message(msgid, **(getattr(exc, "params", None) or {}))
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _rebuild_job_error(cls, msgid, params):
     return cls(msgid, **params)
 
@@ -248,7 +257,7 @@ class JobRegistry:
         except JobCancelled:
             status, result, err, detail = CANCELLED, job.result, None, None
         except Exception as exc:  # the job's failure is reported, never raised into the UI
-            status, result, err, detail = FAILED, job.result, f"{type(exc).__name__}: {exc}", traceback.format_exc()
+            status, result, err, detail = FAILED, job.result, _job_error(exc), traceback.format_exc()
         else:
             status, err, detail = (CANCELLED if job.cancel_event.is_set() else DONE), None, None
         with self._lock:

@@ -16,6 +16,7 @@ from core.i18n import N_, _, format_duration, format_int, ngettext
 from core.jobs import JobError
 from core.topics import explore, ldavis
 from core.topics.sweep import SweepConfig, model_key as model_key_of
+from core.projects.project import record_error
 from ui import state
 from ui import topics_views as V
 from ui.cluster import cluster_panel
@@ -106,14 +107,14 @@ if section == V.SWEEP:
         st.warning(_("This sweep was interrupted (the server stopped): {done} of {total} models had finished "
                      "and are kept.").format(done=format_int(len(result.models)),
                                              total=format_int(len(view.config.ks) * view.config.seeds)))
-        r1, r2, _r3 = st.columns([1, 1, 4])
-        resume = r1.button(_("Resume"), key="topics_resume", type="primary")
-        restart = r2.button(_("Restart"), key="topics_restart")
+        row = st.container(horizontal=True, gap="small")   # buttons as wide as their labels, in any language
+        resume = row.button(_("Resume"), key="topics_resume", type="primary")
+        restart = row.button(_("Restart"), key="topics_restart")
         if resume or restart:
             state.start_sweep(bundle, view.config, label=V.sweep_label(view.config, corpus.name), refit=restart)
             st.rerun()
     elif view.status == "failed":
-        error = view.job.error if view.job is not None else view.record.get("error")
+        error = view.job.error if view.job is not None else record_error(view.record)
         st.error(state.md_escape(
             _("The sweep failed: {error}. Models finished before the error are kept (see 2 · Explore).").format(error=error)
             if result.models else _("The sweep failed: {error}").format(error=error)))

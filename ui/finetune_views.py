@@ -54,7 +54,7 @@ def show_failure(error: str) -> None:
     """The error of the project's current fine-tune, from its saved record when it has one as a template."""
     proj = state.current_project()
     saved = P.run_error(proj.current_finetune()) if proj is not None else None
-    text = tr(saved) if saved is not None and str(saved) == error else _(error)
+    text = tr(saved) if saved is not None and str(saved) == error else tr(error)
     st.error(state.md_escape(text), icon=":material/error:")
 
 

@@ -601,7 +601,7 @@ def finetune_outcome(job: Job | None):
     from core.finetune import pipeline as P
 
     if job is not None and job.done:
-        return job.result, (job.error or "").removeprefix("InputError: ") or None, job.status
+        return job.result, job.error or None, job.status   # a user error is a Message: shown translated
     run = _current_finetune_run()
     if run is None or (job is not None and not job.done):
         return None, None, None

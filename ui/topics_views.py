@@ -106,9 +106,9 @@ def sweep_form() -> tuple[str | None, SweepConfig | None]:
                      "Empty fields use these defaults.").format(engine=engine, iterations=DEFAULT_ITERATIONS[engine],
                                                                 alpha=PRIOR_DEFAULTS[engine][0],
                                                                 eta=PRIOR_DEFAULTS[engine][1]))
-        b = st.columns([1, 1, 4])
-        b[0].form_submit_button(_("Start sweep"), type="primary", on_click=state.remember_click, args=("topics_start",))
-        b[1].form_submit_button(_("Extend sweep"), help=_("Widen the last sweep's k range; fitted k are reused."),
+        row = st.container(horizontal=True, gap="small")   # buttons as wide as their labels, in any language
+        row.form_submit_button(_("Start sweep"), type="primary", on_click=state.remember_click, args=("topics_start",))
+        row.form_submit_button(_("Extend sweep"), help=_("Widen the last sweep's k range; fitted k are reused."),
                                 on_click=state.remember_click, args=("topics_extend",))
     # Every run, not only on submit: values restored from the project count too.
     st.session_state["topics_form"] = {"k_min": int(k_min), "k_max": int(k_max), "k_step": int(k_step),

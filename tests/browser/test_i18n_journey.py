@@ -45,7 +45,7 @@ _CUT_OFF = """() => {
   const roots = document.querySelectorAll('[data-testid="stWidgetLabel"], button, [role="tab"],'
     + ' [data-testid="stSidebarNavLink"], [data-testid="stExpander"] summary');
   for (const root of roots) {
-    if (root.offsetParent === null) continue;
+    if (root.offsetParent === null || !root.innerText.trim()) continue;   // hidden, or an icon only
     for (const el of [root, ...root.querySelectorAll('*')]) {
       const st = getComputedStyle(el);
       const hides = ['hidden', 'clip'].includes(st.overflowX) || st.textOverflow === 'ellipsis';
