@@ -16,31 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 _BLOCK_BYTES = 32 << 20   # texts are scanned in blocks of about this many bytes (bounded memory)
-# What each UTF-8 byte starts: 0 nothing we count (continuation bytes, other ASCII, 4-byte leads).
-_LETTER, _CONTROL, _LEAD, _HAN = 1, 2, 3, 4
-_BYTE_KIND = np.zeros(256, dtype=np.uint8)
-_BYTE_KIND[[*range(0x41, 0x5B), *range(0x61, 0x7B)]] = _LETTER
-_BYTE_KIND[[b for b in range(0x20) if b not in (0x09, 0x0A, 0x0D)] + [0x7F]] = _CONTROL
-_BYTE_KIND[0xC2:0xF0] = _LEAD          # leads of 2- and 3-byte characters
-
-
-def _pair_table() -> np.ndarray:
-    """Class of a 2-/3-byte character by its first two UTF-8 bytes (lead << 8 | second)."""
-    table = np.zeros(1 << 16, dtype=np.uint8)
-
-    def mark(first: int, last: int, code: int) -> None:
-        for cp in range(first, last + 1, 64):   # one entry per (lead, second byte)
-            b = chr(cp).encode("utf-8")
-            table[(b[0] << 8) | b[1]] = code
-
-    mark(0x80, 0x9F, _CONTROL)
-    mark(0xC0, 0x24F, _LETTER)
-    for first, last in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)):
-        mark(first, last, _HAN)
-    return table
-
-
-_PAIR_KIND = _pair_table()
 
 
 def char_class_counts(texts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -78,18 +53,21 @@ def _count_block(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.
         one binary search per document boundary (never a pass per byte)."""
         return np.diff(np.searchsorted(positions, offsets))
 
-    # Two passes over the bytes (a table lookup, then nonzero); the rest works on the hits only.
-    kind = _BYTE_KIND[data]
-    hits = np.flatnonzero(kind)
-    hit_kind = kind[hits]
-    latin = per_doc(hits[hit_kind == _LETTER])
-    control = per_doc(hits[hit_kind == _CONTROL])
-    # A 2- or 3-byte character's class is decided by its first two bytes (the Han blocks and
-    # U+0080-009F / U+00C0-024F all start and end on 64-code-point boundaries).
-    leads = hits[hit_kind == _LEAD]
-    pair = (data[leads].astype(np.uint16) << 8) | data[1:][leads]   # data[1:]: no `leads + 1` copy
-    pair_kind = _PAIR_KIND[pair]
-    latin += per_doc(leads[pair_kind == _LETTER])
-    control += per_doc(leads[pair_kind == _CONTROL])
-    han = per_doc(leads[pair_kind == _HAN])
+    # 1-byte characters
+    lower = data | 0x20
+    latin = per_doc(np.flatnonzero((lower >= 0x61) & (lower <= 0x7A)))
+    ctrl1 = ((data < 0x20) & (data != 0x09) & (data != 0x0A) & (data != 0x0D)) | (data == 0x7F)
+    control = per_doc(np.flatnonzero(ctrl1))
+    # 2-byte characters: lead 110xxxxx; U+0080-009F are controls, U+00C0-024F Latin letters
+    lead2 = np.flatnonzero((data & 0xE0) == 0xC0)
+    cp2 = ((data[lead2].astype(np.int32) & 0x1F) << 6) | (data[lead2 + 1].astype(np.int32) & 0x3F)
+    latin += per_doc(lead2[(cp2 >= 0xC0) & (cp2 <= 0x24F)])
+    control += per_doc(lead2[(cp2 >= 0x80) & (cp2 <= 0x9F)])
+    # 3-byte characters: lead 1110xxxx; the Han blocks
+    lead3 = np.flatnonzero((data & 0xF0) == 0xE0)
+    cp3 = (((data[lead3].astype(np.int32) & 0x0F) << 12) | ((data[lead3 + 1].astype(np.int32) & 0x3F) << 6)
+           | (data[lead3 + 2].astype(np.int32) & 0x3F))
+    is_han = (((cp3 >= 0x3400) & (cp3 <= 0x4DBF)) | ((cp3 >= 0x4E00) & (cp3 <= 0x9FFF))
+              | ((cp3 >= 0xF900) & (cp3 <= 0xFAFF)))
+    han = per_doc(lead3[is_han])
     return han, latin, control
