@@ -7,6 +7,7 @@ import streamlit as st
 from core import i18n
 from core.i18n import N_, _, format_int, ngettext
 from ui import state
+from ui.chrome import translate_chrome
 
 st.set_page_config(page_title="TopicLens",  # i18n: skip (the product's name)
                     page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
@@ -56,6 +57,7 @@ def frame_status() -> None:
 
 
 language_switch()
+translate_chrome()   # Streamlit's uploader and Plotly's toolbar say their fixed English words in the session's language
 # Drawn before the page runs: a page that stops early (st.stop()) ends the script run, and anything
 # the frame adds after nav.run() would then never render. Redrawn after the page (when it did not
 # stop), so an upload on this run shows at once.

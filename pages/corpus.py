@@ -206,7 +206,7 @@ with st.form("corpus_preprocess"):
     simp = f6.checkbox(_("Traditional → Simplified"), cur.to_simplified,
                        help=_("Only documents written in Traditional characters are converted (OpenCC)."))
     html_fix = f1.checkbox(_("Decode HTML entities"), cur.decode_html,
-                           help=_("&amp;, #39;, quot;, &lt;b&gt; → characters"))
+                           help=_("`&amp;`, `#39;`, `quot;`, `<b>` → characters"))
     lemma = f2.checkbox(_("English lemmas"), cur.lemmatize, help=_("companies → company, said → say (simplemma)"))
     extra = st.text_input(_("Extra stopwords (comma or space separated)"), " ".join(cur.extra_stopwords))
     u1, u2 = st.columns(2)

@@ -15,6 +15,7 @@ from core.errors import InputError
 from core.i18n import N_, _, format_duration, format_int, ngettext
 from core.jobs import JobError
 from core.topics import explore, ldavis
+from core.topics.engines import ENGINE_LABELS
 from core.topics.sweep import SweepConfig, model_key as model_key_of
 from core.projects.project import record_error
 from ui import state
@@ -67,8 +68,8 @@ if action:
 
 for other in state.other_running_sweeps(view):
     c1, c2 = st.columns([5, 1])
-    c1.info(_("A sweep started on other preprocessing ({sweep}) is still running; "
-              "its results belong to that preprocessing.").format(sweep=state.md_escape(other.label)))
+    c1.info(_("Another sweep of this project ({sweep}) is still running: one sweep runs at a time. Its "
+              "models are kept as they finish.").format(sweep=state.md_escape(other.label)))
     if c2.button(_("Cancel it"), key=f"topics_cancel_other_{other.id}"):
         state.job_registry().cancel(other.id, state.project_owner())
 
@@ -98,7 +99,7 @@ if view.result is None:  # running in this server process
 result = view.result
 done_line = ngettext("{n} model in {time} · {engine}", "{n} models in {time} · {engine}", len(result.models)).format(
     n=format_int(len(result.models)), time=format_duration(view.record.get("wall_seconds") or result.wall_seconds),
-    engine=result.config.engine)
+    engine=_(ENGINE_LABELS.get(result.config.engine, result.config.engine)))
 if section == V.EXPLORE and not result.models:
     st.info(_("This sweep has no finished model to explore: see **1 · Sweep**."))
     st.stop()

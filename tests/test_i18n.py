@@ -255,3 +255,13 @@ def test_the_switch_changes_the_language_and_keeps_the_corpus():
     assert at.session_state["corpus"] is corpus and at.session_state[LANG_KEY] == "en"
     at.switch_page("pages/terms.py").run()   # stays English on the next page (the frame is not rerun here)
     assert at.title[0].value == "Terms"
+
+
+def test_streamlit_and_plotly_fixed_english_is_restyled_in_chinese():
+    from ui.chrome import chrome_css
+
+    assert chrome_css("en") == ""
+    css = chrome_css("zh")
+    zoom = i18n.gettext_in("zh", "Zoom")
+    assert zoom != "Zoom" and f'[data-title="Zoom"]::after{{content:"{zoom}" !important}}' in css
+    assert f'content:"{i18n.gettext_in("zh", "Upload")}"' in css and "</" not in css

@@ -8,10 +8,12 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from core.i18n import _, format_int, format_number, format_percent, ngettext, pgettext
+from core.i18n import N_, _, format_int, format_number, format_percent, ngettext, pgettext
 from core.preprocess import segmenter_label
 from core.quality_rows import issue_rows, zero_width_count
 from ui import state
+
+LANGUAGE_NAMES = {"zh": N_("Chinese"), "en": N_("English")}   # the tokenizer's language codes
 
 
 def quality_metrics(summary, tokens, n_types: int) -> None:
@@ -31,8 +33,9 @@ def quality_metrics(summary, tokens, n_types: int) -> None:
 
 def segmentation_summary(tokens) -> None:
     """How the texts were segmented, what preprocessing removed, and documents left empty."""
+    language = _(LANGUAGE_NAMES[tokens.language]) if tokens.language in LANGUAGE_NAMES else tokens.language
     st.markdown(_("**Segmentation:** {segmenter} · language **{language}**").format(
-        segmenter=state.md_escape(segmenter_label(tokens.segmenter)), language=tokens.language))
+        segmenter=state.md_escape(segmenter_label(tokens.segmenter)), language=state.md_escape(language)))
     conversion_note(tokens)
     if tokens.removed:   # the reasons are stored in English (core.preprocess.REMOVAL_REASONS)
         removed = pd.DataFrame({_("removed by"): [_(k) for k in tokens.removed],

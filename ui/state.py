@@ -34,7 +34,7 @@ from core.errors import InputError, Message
 from core.jobs import Job, JobRegistry
 from core.parallel import MIN_PARALLEL_CHARS, tokenize_parallel
 from core.preprocess import PreprocessSettings, TokenizedCorpus, tokenize
-from core.projects.project import PROCESS_ID, FAILED, INTERRUPTED, RUNNING, Project, from_dict, run_project_sweep
+from core.projects.project import PROCESS_ID, INTERRUPTED, RUNNING, Project, from_dict, run_project_sweep
 from core.projects.store import ProjectStore, atomic_write_bytes
 from core.topics.sweep import SweepConfig, SweepResult, assemble_result, cache_key, prune_cache
 from core.workspace import workspace_root
@@ -698,7 +698,7 @@ def start_sweep(bundle, config: SweepConfig, label: str, refit: bool = False) ->
                                     lambda ctx: run_project_sweep(proj, sweep_id, bundle, config, ctx, memory),
                                     label=label)
     except Exception:
-        proj.finish_sweep(sweep_id, FAILED, error=N_("not started"))   # stored English; shown with _()
+        proj.discard_sweep(sweep_id)   # refused (e.g. one already running): the previous sweep stays shown
         raise
     proj.update_sweep(sweep_id, job_id=job.id)
     return job

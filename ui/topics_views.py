@@ -84,7 +84,8 @@ def sweep_form() -> tuple[str | None, SweepConfig | None]:
     Widgets start from the values last shown (`topics_form`), so a page switch does not reset the
     form to its defaults while the sweep it started keeps running."""
     v = {**FORM_DEFAULTS, **st.session_state.get("topics_form", {})}
-    with st.form("topics_sweep_form", border=True):
+    # Enter in a number box must not start a sweep of minutes before the other fields are set.
+    with st.form("topics_sweep_form", border=True, enter_to_submit=False):
         c = st.columns(4)
         k_min = c[0].number_input(_("Smallest k"), 2, 500, v["k_min"], key="topics_k_min")
         k_max = c[1].number_input(_("Largest k"), 2, 500, v["k_max"], key="topics_k_max")

@@ -178,6 +178,10 @@ class Project:
     def finish_sweep(self, sweep_id: str, status: str, error: str | None = None, **extra: Any) -> None:
         self.update_sweep(sweep_id, **extra, status=status, error=error, finished=time.time())
 
+    def discard_sweep(self, sweep_id: str) -> None:
+        """Forget a sweep that never started (its job was refused): no failed record to show."""
+        self.store.delete_field(self.id, f"sweep:{sweep_id}")
+
     def sweeps(self, data_key: str | None = None) -> list[dict]:
         """Sweep records, oldest first; a sweep left running by a stopped server reads 'interrupted'."""
         out = []

@@ -270,6 +270,10 @@ class ProjectStore:
                        "modified = excluded.modified", (project_id, key, text, now))  # i18n: skip (SQL)
             db.execute("UPDATE projects SET modified = ? WHERE id = ?", (now, project_id))  # i18n: skip (SQL)
 
+    def delete_field(self, project_id: str, key: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM fields WHERE project_id = ? AND key = ?", (project_id, key))  # i18n: skip (SQL)
+
     def get_field(self, project_id: str, key: str, default: Any = None) -> Any:
         row = self._conn().execute("SELECT value FROM fields WHERE project_id = ? AND key = ?",  # i18n: skip (SQL)
                                    (project_id, key)).fetchone()

@@ -49,7 +49,7 @@ _PLOTLY_FONTS = {"en": f'"Open Sans",verdana,arial,{_CJK_FONTS},sans-serif',  # 
                  "zh": f'{_CJK_FONTS},"Open Sans",verdana,arial,sans-serif'}  # i18n: skip (font names)
 _HTML_LANG = {"en": "en", "zh": "zh-CN"}
 # plotly.js's own interface texts (toolbar tooltips, hover hints), given to it as a locale
-_PLOTLY_TEXTS = (
+PLOTLY_TEXTS = (
     N_("Autoscale"), N_("Box Select"), N_("Compare data on hover"), N_("Double-click on legend to isolate one trace"),
     N_("Double-click to zoom back out"), N_("Download plot as a PNG"), N_("Download plot"), N_("Lasso Select"),
     N_("Pan"), N_("Reset axes"), N_("Reset view"), N_("Show closest data on hover"), N_("Toggle Spike Lines"),
@@ -291,7 +291,7 @@ def _plotly_locale(lang: str) -> str:
     """plotly.js's toolbar texts in `lang`, registered as a locale (nothing for English, its own)."""
     if lang == "en":
         return ""
-    locale = {"moduleType": "locale", "name": _HTML_LANG[lang], "dictionary": {t: _(t) for t in _PLOTLY_TEXTS}}
+    locale = {"moduleType": "locale", "name": _HTML_LANG[lang], "dictionary": {t: _(t) for t in PLOTLY_TEXTS}}
     return f"<script>Plotly.register({ldavis.escape_json_for_script(json.dumps(locale, ensure_ascii=False))});</script>"
 
 

@@ -80,6 +80,10 @@ def test_chinese_browser_gets_a_chinese_interface_that_fits(live_server, chromiu
             assert any(CJK.search(t) for t in texts)
             english = [m.group(0) for t in texts for m in [ENGLISH_PHRASE.search(t)] if m]
             assert not english, f"{title}: English in the Chinese interface: {english[:6]}"
+            if title == "Corpus":   # Streamlit's own "Upload" button, restyled (ui/chrome.py)
+                shown = page.locator('[data-testid="stFileUploaderDropzone"] button p').first.evaluate(
+                    "el => getComputedStyle(el, '::after').content")
+                assert zh("Upload") in shown, shown
             cut = page.evaluate(_CUT_OFF)
             assert not cut, f"{title} at {width}x{height}: {cut[:6]}"
         assert not page.page_errors and not page.blocked_requests
