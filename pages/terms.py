@@ -52,11 +52,11 @@ def fail(exc: InputError) -> None:
 
 # ---- weighting and vocabulary controls ---------------------------------------------------------
 c1, c2, c3, c4 = st.columns([2, 1, 2, 1])
-scheme_name = c1.selectbox(_("Weighting scheme"), T.SCHEMES, format_func=TV.shown_as(SCHEME_LABELS),
+scheme_name = c1.selectbox(_("Weighting scheme"), T.SCHEMES, format_func=state.localized(lambda v: _(SCHEME_LABELS[v])),
                            key="terms_scheme")
 log_base = c2.selectbox(_("IDF log base"), T.LOG_BASES, index=1, key="terms_log_base",
                         disabled=scheme_name != "textbook", help=_("Only the textbook scheme uses it."))
-score = c3.selectbox(_("Rank by"), T.SCORES, format_func=TV.shown_as(T.SCORE_LABELS), key="terms_score")
+score = c3.selectbox(_("Rank by"), T.SCORES, format_func=state.localized(lambda v: _(T.SCORE_LABELS[v])), key="terms_score")
 top_n = c4.number_input(_("Top N"), 1, 200, 20, key="terms_top")
 with st.expander(_("Vocabulary: n-grams and filters")):
     v1, v2, v3, v4 = st.columns(4)
@@ -77,7 +77,7 @@ st.caption(" · ".join([
     _("tokens by {segmenter}").format(segmenter=segmenter_label(tokens.segmenter)),
 ]))
 
-view = st.radio(_("View"), VIEWS, format_func=TV.shown_as(VIEWS), horizontal=True, key="terms_view", label_visibility="collapsed")
+view = st.radio(_("View"), VIEWS, format_func=state.localized(_), horizontal=True, key="terms_view", label_visibility="collapsed")
 
 # ---- corpus ranking ---------------------------------------------------------------------------
 if view == "Corpus ranking":
@@ -112,7 +112,7 @@ elif view == "Groups":
     g1, g2 = st.columns(2)
     group_col = g1.selectbox(_("Group column"), cols, key="terms_group_col",
                              index=cols.index(corpus.label_col) if corpus.label_col in cols else 0)
-    method = g2.radio(_("Method"), T.GROUP_METHODS, format_func=TV.shown_as(T.GROUP_METHOD_LABELS),
+    method = g2.radio(_("Method"), T.GROUP_METHODS, format_func=state.localized(lambda v: _(T.GROUP_METHOD_LABELS[v])),
                       key="terms_group_method", horizontal=True)
     try:
         labels = state.memo("terms_labels", f"{state.data_key()}|{group_col}",
@@ -149,7 +149,7 @@ elif view == "Term lookup":
     show_table(res.top_docs)
     k1, k2 = st.columns([2, 3])
     k1.markdown(_("**Keyword in context**"))
-    sort = k2.radio(_("Sort by"), list(T.KWIC_SORTS), format_func=TV.shown_as(T.KWIC_SORTS), horizontal=True,
+    sort = k2.radio(_("Sort by"), list(T.KWIC_SORTS), format_func=state.localized(lambda v: _(T.KWIC_SORTS[v])), horizontal=True,
                     key="terms_kwic_sort")
     kwic = T.kwic_frame(res.kwic, corpus.labels, sort, label_name=corpus.label_col or "label")
     heads = TV.column_labels()

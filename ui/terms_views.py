@@ -3,8 +3,6 @@ headers of the tables it shows."""
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping
-
 import pandas as pd
 import streamlit as st
 
@@ -12,16 +10,6 @@ from core import terms as T
 from core.i18n import _, format_int, pgettext
 
 LIST_CAP = 200  # options in the document picker; the row number reaches every other document
-
-
-def shown_as(labels: Mapping[str, str] | Iterable[str]) -> Callable[[str], str]:
-    """`format_func` for a widget whose option values are the keys of `labels` (English msgids as
-    values), or are the msgids themselves: the labels are translated now, in this run's language.
-    (A plain `format_func=_` would translate whenever it is called; AppTest calls it outside the
-    script run, where the language is the default, and then cannot find the shown option.)"""
-    pairs = labels.items() if isinstance(labels, Mapping) else ((v, v) for v in labels)
-    now = {value: _(msgid) for value, msgid in pairs}
-    return now.__getitem__
 
 
 def column_labels() -> dict[str, str]:

@@ -18,7 +18,7 @@ import re
 from typing import Any, Iterable
 
 from core.errors import Message
-from core.i18n import N_, _
+from core.i18n import N_, _, translate_error
 
 _FIELD = re.compile(r"\{(\w+)\}")
 
@@ -58,13 +58,8 @@ def tr(value: Any) -> str:
     raised with a template (InputError), or a plain string marked elsewhere with N_."""
     if isinstance(value, Joined):
         return _(value.sep).join(tr(i) for i in value.items)
-    msgid = getattr(value, "msgid", None)
-    if isinstance(msgid, str):
-        params = {k: tr(v) if isinstance(v, (Text, Joined)) else v for k, v in (getattr(value, "params", None) or {}).items()}
-        try:
-            return _(msgid).format(**params) if params else _(msgid)
-        except (KeyError, IndexError, ValueError):   # a broken translation must not hide the text
-            return str(value)
+    if isinstance(getattr(value, "msgid", None), str):   # Message values inside translate themselves
+        return translate_error(value)
     if isinstance(value, str):
         return _(value) if value else value
     return str(value)

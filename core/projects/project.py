@@ -238,12 +238,12 @@ def record_error(record: dict | None) -> str | None:
     msgid = record.get("error_msgid")
     if not msgid:
         return record["error"]
-    from core.i18n import _
+    from core.errors import Message
+    from core.i18n import translate_error
 
-    params = record.get("error_params") or {}
-    try:   # as core.i18n.translate_error does for a live InputError
-        return _(msgid).format(**params) if params else _(msgid)
-    except (KeyError, IndexError, ValueError):   # a broken translation must not hide the error
+    try:
+        return translate_error(Message(msgid, **(record.get("error_params") or {})))
+    except (KeyError, IndexError, ValueError):   # a record whose values no longer fit its template
         return record["error"]
 
 
