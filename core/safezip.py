@@ -45,6 +45,8 @@ MIB = 1 << 20
 CHUNK = 1 << 20
 _RATIO_FLOOR = MIB  # small members may compress extremely well (a page of spaces): no ratio check below this
 _DRIVE = re.compile(r"^[A-Za-z]:")
+MAX_DEPTH = 64          # folder levels in one member name
+MAX_PART_BYTES = 200    # bytes of one name part (file systems stop at 255; temp prefixes need room)
 
 
 def _env_number(name: str, default: float) -> float:
@@ -106,7 +108,15 @@ def safe_relative_name(raw: str) -> str:
     parts = [p for p in name.split("/") if p not in ("", ".")]
     if not parts or ".." in parts or any(_DRIVE.match(p) for p in parts):
         raise InputError("unsafe path {path!r}", path=raw)
+    # No file system takes these (ENAMETOOLONG), and thousands of levels overflow the recursion of
+    # Path.mkdir(parents=True): refused here, as a name, before anything is created.
+    if len(parts) > MAX_DEPTH or any(len(p.encode("utf-8", "surrogatepass")) > MAX_PART_BYTES for p in parts):
+        raise InputError("unsafe path {path!r}", path=_shorten(raw))
     return "/".join(parts)
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]}"
 
 
 class SafeZip:
@@ -158,7 +168,7 @@ class SafeZip:
                 name = safe_relative_name(info.filename)
             except InputError:
                 raise InputError("{what} holds an unsafe path ({name!r}): entries must stay inside the archive.",
-                                 what=self.what, name=info.filename) from None
+                                 what=self.what, name=_shorten(info.filename)) from None
             if info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16):
                 raise InputError("{what} holds a symbolic link ({name!r}); links are not accepted.", what=self.what,
                                  name=info.filename)

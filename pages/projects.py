@@ -110,10 +110,10 @@ with n2:
     name = st.text_input(_("Name (optional)"), key=f"projects_import_name_{n}", max_chars=120)
     if st.button(_("Import"), key="projects_import", disabled=upload is None):
         try:
-            state.import_project(upload.getvalue(), name.strip() or None)
+            notes = state.import_project(upload.getvalue(), name.strip() or None)
             st.session_state["projects_imports"] = n + 1
-            st.session_state["projects_notice"] = (
-                _("Imported and opened “{name}”.").format(name=state.current_project().info.name))
+            st.session_state["projects_notice"] = " ".join(
+                [_("Imported and opened “{name}”.").format(name=state.current_project().info.name), *notes])
             st.rerun()
         except Exception as exc:  # refused file: one clear message, nothing written, this project stays open
             state.show_error(exc)

@@ -46,7 +46,7 @@ def analysed(tmp_path_factory):
 def test_round_trip_is_exact(analysed, tmp_path):
     store, project, data, result, config, key = analysed
     target = ProjectStore(tmp_path / "other-machine")
-    info = import_project(target, data)
+    info = import_project(target, data).info
     copy = Project(target, info.id)
     assert info.id != project.id and info.name == "新闻 analysis" and info.n_docs == store.get(project.id).n_docs
     assert target.fields(info.id) == store.fields(project.id)          # settings, sweeps, labels, chosen k and λ

@@ -113,10 +113,11 @@ def results(result, status: str | None, corpus) -> None:
     st.dataframe(shown(pd.DataFrame(m["per_class"])), hide_index=True)
     st.markdown("**" + _("Most confident mistakes") + "**")
     st.dataframe(shown(pd.DataFrame(m["mistakes"])), hide_index=True)
-    from core.finetune.bundle import zip_bundle_file
+    from core.finetune.bundle import zip_bundle
 
     if result.model_dir:  # "" when saving failed (a full disk): the warning above says so
-        st.download_button(_("Download the model (zip)"), lambda: zip_bundle_file(result.model_dir).read_bytes(),
+        # Zipped in memory on click: no second copy of the model is left in the project.
+        st.download_button(_("Download the model (zip)"), lambda: zip_bundle(result.model_dir),
                            "topiclens-model.zip", "application/zip", key="finetune_zip", on_click="ignore")
 
 

@@ -34,6 +34,7 @@ from core.errors import InputError, Message
 from core.jobs import Job, JobRegistry
 from core.parallel import MIN_PARALLEL_CHARS, tokenize_parallel
 from core.preprocess import PreprocessSettings, TokenizedCorpus, tokenize
+from core.params import PERSISTED, clamp_widget
 from core.projects.project import PROCESS_ID, INTERRUPTED, RUNNING, Project, from_dict, run_project_sweep
 from core.projects.store import ProjectStore, atomic_write_bytes
 from core.topics.sweep import SweepConfig, SweepResult, assemble_result, cache_key, prune_cache
@@ -51,17 +52,8 @@ DEFAULT_DEMO = next(iter(DEMOS))
 _CORPUS, _SETTINGS, _SID = "corpus", "preprocess_settings", "_session_id"
 _PROJECT, _SEEN, _WIDGETS, _MISSING = "project_id", "projects_seen", "_widgets_saved", "_project_missing"
 _OPEN_ERROR = "_project_open_error"
-# Widget values that are part of an analysis (restored with the project); buttons, uploads and
-# editors are not. Labels, corpus and preprocessing are saved by their own calls.
-_PERSISTED = re.compile(
-    r"^(corpus_(format|encoding|delimiter|txt_mode|drop_empty|drop_dups)"
-    r"|terms_(scheme|log_base|score|top|ngram|min_df|max_df|max_features|view|group_col|group_method|lookup"
-    r"|doc_query|ex_term|groups::.*)"
-    r"|topics_(k_min|k_max|k_step|seeds|engine|iterations|alpha|eta|lambda|view|browse_dom|browse_kw|browse_sort)"
-    r"|topics_k_[0-9a-f]{24}-[0-9a-f]{16}"
-    r"|finetune_(source|folder|hub|label_source|label_col|vocab|hidden|layers|heads|ffn)"
-    r"|finetune_[a-z]+_(epochs|lr|batch|maxlen|warmup|wd|val|test|patience|seed|topn|mlm)"
-    r"|ui_lang)$")
+# Widget values that are part of an analysis, restored with the project (declared in core.params).
+_PERSISTED = PERSISTED
 LANG_KEY = "ui_lang"          # the interface language; saved with the project like the analysis widgets
 # The switch's own widget key: Streamlit drops a widget's key on a run that does not draw it (AppTest
 # reruns a page without the frame), so the language itself lives under LANG_KEY, a plain key.
@@ -206,7 +198,10 @@ def open_project(project_id: str) -> None:
     widgets = proj.widgets()
     for key, value in widgets.items():
         if _PERSISTED.match(key):
-            st.session_state[key] = value
+            try:   # a value saved by the CLI or an older release may lie outside today's widget bounds
+                st.session_state[key] = clamp_widget(key, value)
+            except ValueError:
+                continue
     st.session_state[_WIDGETS] = dict(widgets)
 
 
@@ -249,11 +244,14 @@ def export_project(project_id: str) -> bytes:
     return export(project_store(), project_id)
 
 
-def import_project(data: bytes, name: str | None = None) -> None:
-    """Validate and add a .topiclens file as a new project, then open it (InputError if refused)."""
+def import_project(data: bytes, name: str | None = None) -> list[str]:
+    """Validate and add a .topiclens file as a new project, then open it (InputError if refused).
+    Returns notes on values that were neutralised on the way in, in the session's language."""
     from core.projects.archive import import_project as load
 
-    open_project(load(project_store(), data, name=name or None).id)
+    done = load(project_store(), data, name=name or None)
+    open_project(done.info.id)
+    return [i18n.translate_error(note) for note in done.notes]
 
 
 def _missing_message() -> Message:

@@ -4,6 +4,7 @@ print the model's and the TF-IDF baseline's test metrics as JSON, save the model
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 import time
 
@@ -48,6 +49,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from core.finetune.bundle import copy_bundle
     from core.finetune.pipeline import FinetuneRequest, check_out_dir, result_record, run_finetune
     from core.finetune.sources import ScratchConfig, parse_source
     from core.finetune.train import default_settings
@@ -78,8 +80,10 @@ def run(args) -> int:
             last[0] = time.time()
             print(f"[{frac:5.1%}] {_(message)}", file=sys.stderr, flush=True)   # worded by core.finetune
 
-    run_id = time.strftime("%Y%m%d-%H%M%S")
-    out = args.out or project.finetune_dir(run_id) / "model"
+    run_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+    # In a project the model lives in the project (its record never names an outside folder, and an
+    # export carries it); --out then receives a copy.
+    out = project.finetune_dir(run_id) / "model" if project is not None else args.out
     request = FinetuneRequest(corpus.texts, corpus.frame[corpus.label_col].tolist(), source, settings, out,
                               corpus_name=corpus.name, label_source=_("column {column}").format(column=corpus.label_col))
     result = run_finetune(request, progress)
@@ -88,6 +92,8 @@ def run(args) -> int:
                                            "corpus_sha256": corpus.content_hash, "label_source": request.label_source,
                                            "source": source.describe(), **result_record(result, project.dir)})
         project.set_current_finetune(run_id)
+        if args.out and result.model_dir:
+            result.model_dir = str(copy_bundle(result.model_dir, args.out))
     print(json.dumps(result.summary(), ensure_ascii=False, indent=2))
     if not result.model_dir:  # the scores above are kept; the model itself could not be saved
         from core.cli import Failure

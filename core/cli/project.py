@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from core.errors import InputError
-from core.i18n import _, format_datetime, format_int, format_number, ngettext
+from core.i18n import _, format_datetime, format_int, format_number, ngettext, translate_error
 
 
 def register(sub) -> None:
@@ -97,8 +97,11 @@ def run(args: argparse.Namespace) -> int:
         atomic_write_bytes(out, data)
         print(_("wrote {path} ({size})").format(path=out, size=_megabytes(len(data))), file=sys.stderr)
     elif args.verb == "import":
-        info = import_project(store, Path(args.file), name=args.name)
+        done = import_project(store, Path(args.file), name=args.name)
+        info = done.info
         print(_("imported as {name!r} (id {id})").format(name=info.name, id=info.id), file=sys.stderr)
+        for note in done.notes:
+            print(_("note: {note}").format(note=translate_error(note)), file=sys.stderr)
         print(info.id)
     elif args.verb == "delete":
         info = store.find(args.name)

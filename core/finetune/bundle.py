@@ -113,14 +113,32 @@ def zip_bundle(folder: str | Path) -> bytes:
     return buf.getvalue()
 
 
-def zip_bundle_file(folder: str | Path) -> Path:
-    """`<folder>.zip` next to the bundle, written once (the page offers it on every rerun)."""
-    target = Path(folder).with_suffix(".zip")
-    if not target.is_file():
-        tmp = target.with_suffix(".zip.part")
-        tmp.write_bytes(zip_bundle(folder))
-        tmp.replace(target)
-    return target
+def copy_bundle(folder: str | Path, dest: str | Path) -> Path:
+    """A copy of the bundle at `dest` (its bundle files only), written as `save_bundle` writes:
+    a hidden temp folder renamed into place, an older bundle there replaced only when complete."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.parent / f".{dest.name}.part-{uuid.uuid4().hex[:8]}"
+    try:
+        tmp.mkdir()
+        for path in sorted(Path(folder).iterdir()):
+            if path.is_file() and path.suffix.lower() in ALLOWED_SUFFIXES:
+                shutil.copyfile(path, tmp / path.name)
+        old = None
+        if dest.exists():
+            old = dest.parent / f".{dest.name}.old-{uuid.uuid4().hex[:8]}"
+            os.rename(dest, old)
+        os.rename(tmp, dest)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if _disk_full(exc):
+            raise InputError("The model could not be saved: the disk is full. Nothing partial was left; "
+                             "free some space and train again.") from exc
+        raise InputError("The model could not be copied to --out ({reason}); it is kept in the project.",
+                         reason=exc.strerror or type(exc).__name__) from exc
+    return dest
 
 
 def _read_meta(folder: Path) -> dict:

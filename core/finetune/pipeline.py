@@ -241,9 +241,10 @@ def result_record(result: FinetuneResult | None, base_dir: Path, error: str | No
     values["warnings"] = [str(w) for w in result.warnings]
     values["warnings_i18n"] = [messages.dump(w) for w in result.warnings]
     if result.model_dir:  # "" stays "": the model could not be saved
+        # Only a folder inside the project is recorded: a record never names an outside path.
         model_dir = Path(result.model_dir).resolve()
         base = Path(base_dir).resolve()
-        values["model_dir"] = model_dir.relative_to(base).as_posix() if model_dir.is_relative_to(base) else str(model_dir)
+        values["model_dir"] = model_dir.relative_to(base).as_posix() if model_dir.is_relative_to(base) else ""
     return {"status": result.status, "error": None, "finished": time.time(), "result": values}
 
 
@@ -268,10 +269,23 @@ def result_from_record(record: dict, base_dir: Path) -> FinetuneResult | None:
     if isinstance(values.get("baseline"), dict) and isinstance(values["baseline"].get("model"), str):
         values["baseline"]["model"] = messages.parse(values["baseline"]["model"], NAMES.values()) \
             or values["baseline"]["model"]
-    if values.get("model_dir"):
-        model_dir = Path(values["model_dir"])
-        values["model_dir"] = str(model_dir if model_dir.is_absolute() else Path(base_dir) / model_dir)
-    return FinetuneResult(**values)
+    values["model_dir"] = model_inside(values.get("model_dir"), base_dir)
+    try:
+        return FinetuneResult(**values)
+    except TypeError:   # a record of another shape: said, never a crash of the page
+        raise InputError("This fine-tune run's saved record is damaged; its results cannot be shown.") from None
+
+
+def model_inside(model_dir: str | None, base_dir: Path) -> str:
+    """A record's model folder as a path inside `base_dir` (the project), or "" when it is not one.
+
+    A record is data (it may come from an imported file): an absolute path, a traversal or a link
+    that leads out of the project is never followed, whatever the record says."""
+    if not model_dir or not isinstance(model_dir, str):
+        return ""
+    base = Path(base_dir).resolve()
+    folder = (base / model_dir).resolve()      # an absolute model_dir replaces base: caught below
+    return str(folder) if folder.is_relative_to(base) and folder != base else ""
 
 
 def run_error(record: dict | None) -> Text | None:

@@ -3,14 +3,17 @@
 The file is a zip: `manifest.json` (format, version, the catalogue entry, every field, and the
 size and sha256 of every member) plus `files/<path>` for each file of the project folder (the
 corpus bytes, arrays as .npy, tables as Parquet, JSON, model folders as saved). Importing reads
-and checks *everything* before anything is written: the format and its version, members exactly
+and checks *everything* before the project exists: the format and its version, members exactly
 as the manifest lists them (none missing, none extra), safe names (no `..`, absolute paths or
 links), sizes and compression ratios while inflating (`core.safezip`), checksums, file types from
-an allow-list, `.npy` headers without object dtype, and no pickle anywhere. Then the folder is
-unpacked under a new id in one rename.
+an allow-list, `.npy` headers without object dtype, and no pickle anywhere; every field and
+record (`core.projects.checks.check_fields`: ids, bounds, the one path a record may hold). The
+members are unpacked into a hidden staging folder, each parsed the way it will be read
+(`check_file`), and the folder becomes the project under a new id in one rename.
 
     data = export_project(store, project_id)                 # bytes of the .topiclens file
-    info = import_project(store, data, name="Copy of …")     # a new project; InputError if refused
+    done = import_project(store, data, name="Copy of …")     # a new project; InputError if refused
+    done.info.id, done.notes                                 # notes: values neutralised on the way in
 """
 
 from __future__ import annotations
@@ -25,11 +28,14 @@ import time
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from core import __version__
-from core.errors import InputError
+from core.errors import InputError, Message
 from core.i18n import N_, _
+from core.projects.checks import check_fields, check_file, check_project_entry, looks_like_pickle
 from core.projects.store import ProjectInfo, ProjectStore
 from core.safezip import MIB, Limits, SafeZip
 
@@ -40,7 +46,21 @@ EXTENSION = ".topiclens"
 # What a project folder may hold. Anything else (a pickle, code, an unknown binary) is refused.
 _ALLOWED_SUFFIXES = {".json", ".npy", ".parquet", ".safetensors", ".txt", ".csv", ".model"}
 _CORPUS_FILE = "corpus/upload.bin"
-_PICKLE_MAGIC = tuple(bytes([0x80, p]) for p in range(2, 6))
+_MAX_DEPTH = 8            # deepest this release writes: finetune/<run>/model/<file> (4)
+_MAX_NAME = 400           # characters of a member's relative name
+STAGING_PREFIX = ".import-"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    info: ProjectInfo
+    notes: tuple[Message, ...] = ()     # what was neutralised on the way in, for the user
+
+
+def _derived(rel: str) -> bool:
+    """A file made from others on request (a model's download zip): never exported, skipped on import."""
+    path = PurePosixPath(rel)
+    return path.suffix.lower() == ".zip" and len(path.parts) == 3 and path.parts[0] == "finetune"
 
 
 def _project_limits() -> Limits:
@@ -56,7 +76,7 @@ def _project_files(folder: Path) -> list[str]:
             if f.startswith("."):
                 continue
             path = Path(root) / f
-            if path.is_symlink() or not path.is_file():
+            if path.is_symlink() or not path.is_file() or _derived(path.relative_to(folder).as_posix()):
                 continue
             out.append(path.relative_to(folder).as_posix())
     return out
@@ -106,9 +126,14 @@ def _read_manifest(zf: SafeZip) -> dict:
 
 
 def _check_member_name(rel: str) -> None:
+    if not isinstance(rel, str) or len(rel) > _MAX_NAME or rel.count("/") >= _MAX_DEPTH:
+        shown = rel if isinstance(rel, str) and len(rel) <= 120 else f"{str(rel)[:60]}…"
+        raise InputError("Not a usable TopicLens project file: member {member!r} has an unsafe name.", member=shown)
     path = PurePosixPath(rel)
     if path.is_absolute() or ".." in path.parts or rel != path.as_posix() or any(p.startswith(".") for p in path.parts):
         raise InputError("Not a usable TopicLens project file: member {member!r} has an unsafe name.", member=rel)
+    if _derived(rel):
+        return
     if rel != _CORPUS_FILE and path.suffix.lower() not in _ALLOWED_SUFFIXES:
         if path.suffix:
             raise InputError("Not a usable TopicLens project file: member {member!r} is of a type a project never "
@@ -118,9 +143,9 @@ def _check_member_name(rel: str) -> None:
 
 
 def _check_content(rel: str, head: bytes) -> None:
-    if rel == _CORPUS_FILE:
+    if rel == _CORPUS_FILE or _derived(rel):
         return  # the user's own upload: stored as bytes and only ever parsed as data
-    if head.startswith(_PICKLE_MAGIC):
+    if looks_like_pickle(head):
         raise InputError("Not a usable TopicLens project file: member {member!r} is a Python pickle; projects never "
                          "contain pickles.", member=rel)
     if rel.endswith(".npy"):
@@ -168,26 +193,32 @@ def validate_archive(zf: SafeZip) -> dict:
     return manifest
 
 
-def import_project(store: ProjectStore, source: bytes | str | Path, name: str | None = None) -> ProjectInfo:
+def import_project(store: ProjectStore, source: bytes | str | Path, name: str | None = None) -> ImportResult:
     """Validate a .topiclens file completely, then add it as a new project (never over an old one)."""
     with SafeZip(source, _project_limits(), what=N_("The project file")) as zf:
         manifest = validate_archive(zf)
-        staging = store.projects_dir / f".import-{secrets.token_hex(6)}"
-        zf.extract({f"files/{rel}": rel for rel in manifest["members"]}, staging)
-    entry, info = manifest["project"], None
+        entry = check_project_entry(manifest["project"])
+        kept = [rel for rel in manifest["members"] if not _derived(rel)]
+        fields, notes = check_fields(manifest["fields"], set(kept))
+        staging = store.projects_dir / f"{STAGING_PREFIX}{secrets.token_hex(6)}"
+        zf.extract({f"files/{rel}": rel for rel in kept}, staging)
+    info = None
     try:
-        info = store.create(name or str(entry.get("name") or _("Imported project")), kind="user")
+        for rel in kept:
+            if rel != _CORPUS_FILE:
+                check_file(staging / rel, rel)
+        info = store.create(name or entry["name"] or _("Imported project"), kind="user")
         target = store.project_dir(info.id)
         target.rmdir()                      # create() made it empty; the unpacked folder takes its place
         os.rename(staging, target)
-        store.replace_fields(info.id, manifest["fields"])
-        store.update(info.id, corpus_name=str(entry.get("corpus_name", "")), n_docs=int(entry.get("n_docs", 0)))
+        store.replace_fields(info.id, fields)
+        store.update(info.id, corpus_name=entry["corpus_name"], n_docs=entry["n_docs"])
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if info is not None:
             store.delete(info.id)
         raise
-    return store.require(info.id)
+    return ImportResult(store.require(info.id), tuple(notes))
 
 
 def export_filename(info: ProjectInfo) -> str:

@@ -205,6 +205,11 @@ class Project:
 
     # ------------------------------------------------------------------ fine-tune runs
     def finetune_dir(self, run_id: str) -> Path:
+        """The folder of a fine-tune run; a run id is a plain name (records are data: never a path)."""
+        from core.projects.checks import SAFE_ID
+
+        if not isinstance(run_id, str) or not SAFE_ID.match(run_id):
+            raise InputError("This fine-tune run's id is not valid.")
         return self.dir / "finetune" / run_id
 
     def save_finetune_run(self, run_id: str, record: dict) -> None:
