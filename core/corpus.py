@@ -559,7 +559,11 @@ def _read_xlsx(data: bytes, sheet: str | None) -> tuple[pd.DataFrame, str, list[
     chosen = sheet or (max(names, key=lambda n: (rows[n], -names.index(n))) if any(rows.values()) else None)
     frames: dict[str, pd.DataFrame] = {}
     for s in ([chosen] if chosen else names):
-        frames[s] = pd.read_excel(book, sheet_name=s, dtype=str)
+        try:
+            frames[s] = pd.read_excel(book, sheet_name=s, dtype=str)
+        except Exception as exc:  # noqa: BLE001 - a damaged sheet (bad XML, e.g. &#x1;) is a message, not a crash
+            raise InputError("Could not read the sheet {sheet!r} of the Excel file ({kind}): re-save it as .xlsx "
+                             "or CSV.", sheet=s, kind=type(exc).__name__) from None
         if chosen is None and not frames[s].dropna(how="all").empty:
             chosen = s
             break

@@ -31,6 +31,24 @@ GOOD_CSV = "text,label\n第一篇文档,甲\n第二篇文档,乙\n".encode()
 # corpus files: (name, bytes, options, expected message); every one through load_corpus, the CLI
 # and the Corpus page
 
+def _xlsx_with_char_reference() -> bytes:
+    """A workbook whose sheet XML carries `&#x1;`, a character XML 1.0 forbids (expat refuses it)."""
+    import io
+
+    book = openpyxl.Workbook()
+    book.active.append(["text", "label"])
+    book.active.append(["MARKER text", "a"])
+    book.active.title = "Sheet1"
+    buf = io.BytesIO()
+    book.save(buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    for name, data in members.items():
+        if b"MARKER" in data:
+            members[name] = data.replace(b"MARKER", b"MA&#x1;RKER")
+    return zip_of(members)
+
+
 CORPUS_CASES = [
     # decompression bombs and hostile archives
     ("ratio bomb (8 MiB of text in a ~10 KB zip)", "bomb.zip", lambda: zip_of({"a.txt": b"ha " * (3 * MIB)}), None,
@@ -54,6 +72,8 @@ CORPUS_CASES = [
     ("encrypted XLSX", "secret.xlsx", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, None,
      "password-protected"),
     ("not an XLSX", "fake.xlsx", lambda: b"hello", None, "not a valid .xlsx"),
+    ("XLSX whose sheet XML has &#x1;", "ctrl.xlsx", lambda: _xlsx_with_char_reference(), None,
+     "Could not read the sheet 'Sheet1'"),
     # silent corruption
     ("ragged CSV, first row", "r1.csv", lambda: b'text,label\n"doc one",a,extra\n"doc two",b\n', None,
      r"more fields than the header's 2 \(line 2\)"),

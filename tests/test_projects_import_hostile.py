@@ -276,3 +276,46 @@ def test_cli_finetune_with_out_outside_round_trips_with_its_model(cli_project, e
     older = _rebuild(data, lambda m, man: m.update({f"files/finetune/{run}/model.zip": b"PK\x05\x06" + b"\0" * 18}))
     done = import_project(store, older)                                # an older export that carries the zip
     assert done.notes == () and not (Project(store, done.info.id).finetune_dir(run) / "model.zip").exists()
+
+
+def test_the_pages_import_neutralise_and_never_serve_an_outside_folder(exported, tmp_path, monkeypatch):
+    """Through the Projects page: a record naming an outside folder imports with a note, the Fine-tune
+    page offers no model download, and nothing is written next to that folder; a hostile file is one
+    error with the open project kept."""
+    from streamlit.testing.v1 import AppTest
+
+    from fixture_paths import ROOT
+
+    monkeypatch.setenv("TOPICLENS_WORKSPACE", str(tmp_path / "ws"))
+    data, run = exported
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "credentials.json").write_text('{"token": "x"}')
+    hostile = _rebuild(data, _run_edit(lambda r: {**r, "result": {**r["result"], "model_dir": str(secret)}}))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    at.switch_page("pages/projects.py").run()
+    first = at.session_state["project_id"]
+    at.file_uploader(key="projects_import_file_0").set_value(("x.topiclens", hostile, "application/zip")).run()
+    at.button(key="projects_import").click().run()
+    assert not at.exception and any("was not in the project file" in s.value for s in at.success)
+    imported = at.session_state["project_id"]
+    assert imported != first
+    at.switch_page("pages/finetune.py").run()
+    assert not at.exception
+    assert not [b for b in at.get("download_button") if "model" in str(b.proto.label).lower()]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret", "ws"]
+    assert sorted(p.name for p in secret.iterdir()) == ["credentials.json"]
+
+    at.switch_page("pages/projects.py").run()
+    refused = _rebuild(data, lambda m, man: m.update({"files/notes.txt": pickle.dumps({"a": 1}, protocol=0)}))
+    at.file_uploader(key="projects_import_file_1").set_value(("y.topiclens", refused, "application/zip")).run()
+    at.button(key="projects_import").click().run()
+    assert not at.exception and any("pickle" in e.value for e in at.error)
+    assert at.session_state["project_id"] == imported and len(ProjectStore(tmp_path / "ws").list()) == 2
+
+    at.file_uploader(key="projects_import_file_1").set_value(("z.topiclens", data, "application/zip")).run()
+    at.button(key="projects_import").click().run()                     # the same project, untouched
+    at.switch_page("pages/finetune.py").run()
+    assert not at.exception
+    assert [b for b in at.get("download_button") if "model" in str(b.proto.label).lower()]

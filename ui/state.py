@@ -16,6 +16,7 @@ it all back in `bind_project`, which the frame calls before any page runs.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import secrets
@@ -42,6 +43,7 @@ from core.workspace import workspace_root
 from ui import session_gc
 
 T = TypeVar("T")
+_LOG = logging.getLogger("topiclens")
 ROOT = Path(__file__).resolve().parent.parent
 # The labels are identifiers (widget values, tests) and display text: shown with `_()`.
 DEMOS = {
@@ -532,11 +534,19 @@ def show_error(exc: Exception) -> None:
     User errors are InputError and anything else with a template (`msgid`, `params`: JobError)."""
     if isinstance(exc, InputError) or getattr(exc, "msgid", None) is not None:
         st.error(md_escape(i18n.translate_error(exc)), icon=":material/error:")
-    else:
+    elif len(exc.args) == 1 and isinstance(exc.args[0], Message):
         # an exception raised with a core.errors.Message still shows its message in the reader's language
-        detail = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Message) else str(exc)
         st.error(md_escape(_("Something went wrong ({kind}: {detail}). Your loaded data is unchanged.")
-                           .format(kind=type(exc).__name__, detail=detail)), icon=":material/error:")
+                           .format(kind=type(exc).__name__, detail=i18n.translate_error(exc.args[0]))),
+                 icon=":material/error:")
+    else:
+        # Its text may name server paths or internals: the page gets a reference, the server log the whole.
+        reference = secrets.token_hex(4)
+        _LOG.error("unexpected error %s", reference, exc_info=exc)  # i18n: skip (server log)
+        st.error(md_escape(_("Something went wrong ({kind}, reference {reference}): the details are in the server "
+                             "log. Your loaded data is unchanged.").format(kind=type(exc).__name__,
+                                                                           reference=reference)),
+                 icon=":material/error:")
 
 
 # Enough to stop links, images, raw HTML, emphasis, tables and LaTeX; plain punctuation stays readable.
