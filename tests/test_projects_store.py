@@ -4,6 +4,7 @@ bulk objects (tokens, DTM, sweep fits) that make a reopened project whole."""
 from __future__ import annotations
 
 import json
+import subprocess
 import multiprocessing as mp
 import os
 import sqlite3
@@ -239,13 +240,21 @@ def test_every_fit_is_stored_as_it_lands_and_a_reopened_sweep_is_identical(store
     assert again.n_fitted == 1
 
 
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
 def test_a_sweep_cut_off_by_a_restart_reads_interrupted_and_resumes_with_its_finished_fits(store, monkeypatch):
     project = Project(store, store.create("p").id)
     bundle = _bundle()
     config = SweepConfig(k_min=2, k_max=4, k_step=1, engine="tomotopy", iterations=20, jobs=1)
     sweep_id = project.start_sweep(bundle.data_key, config)
     run_sweep(bundle, SweepConfig(**{**config.to_dict(), "k_max": 3}), cache=project.fit_cache(bundle))  # 2 of 3 fits
-    monkeypatch.setattr("core.projects.project.PROCESS_ID", "a-new-server-process")
+    dead = _dead_pid()                               # the server that ran it was killed
+    lease = project.get(f"sweep:{sweep_id}")["lease"]
+    project.update_sweep(sweep_id, process="a-stopped-server", lease={**lease, "process": "a-stopped-server", "pid": dead})
     record = project.latest_sweep(bundle.data_key)
     assert record["id"] == sweep_id and record["status"] == INTERRUPTED
     partial = assemble_result(bundle, config, project.fit_cache(bundle))

@@ -36,7 +36,8 @@ from core.jobs import Job, JobRegistry
 from core.parallel import MIN_PARALLEL_CHARS, tokenize_parallel
 from core.preprocess import PreprocessSettings, TokenizedCorpus, tokenize
 from core.params import PERSISTED, clamp_widget
-from core.projects.project import PROCESS_ID, INTERRUPTED, RUNNING, Project, from_dict, run_project_sweep
+from core.projects.lease import is_foreign
+from core.projects.project import INTERRUPTED, RUNNING, Project, from_dict, run_project_sweep
 from core.projects.store import ProjectStore, atomic_write_bytes
 from core.topics.sweep import SweepConfig, SweepResult, assemble_result, cache_key, prune_cache
 from core.workspace import workspace_root
@@ -589,14 +590,18 @@ def submit_finetune(request) -> Job:
     run_id = f"{_time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
     request.out_dir = proj.finetune_dir(run_id) / "model"
     request.checkpoint_dir = proj.finetune_dir(run_id) / "checkpoint"
-    record = {"id": run_id, "started": _time.time(), "status": RUNNING, "process": PROCESS_ID,
-              "corpus": request.corpus_name, "corpus_sha256": current_corpus().content_hash,
-              "label_source": request.label_source, "source": request.source.describe()}
+    record = proj.begin_finetune_run(run_id, {        # JobBusy when the CLI runs a fine-tune of the project
+        "started": _time.time(), "corpus": request.corpus_name, "corpus_sha256": current_corpus().content_hash,
+        "label_source": request.label_source, "source": request.source.describe()})
 
     def finished(result, error) -> None:
         proj.save_finetune_run(run_id, {**record, **P.result_record(result, proj.dir, error)})
 
-    job = P.submit_finetune(job_registry(), project_owner(), request, on_finish=finished)
+    try:
+        job = P.submit_finetune(job_registry(), project_owner(), request, on_finish=finished)
+    except Exception:
+        proj.discard_finetune_run(run_id)    # refused: the run never started
+        raise
     proj.save_finetune_run(run_id, {**record, "job_id": job.id})
     proj.set_current_finetune(run_id)
     mark_worked_on()
@@ -614,7 +619,9 @@ def finetune_outcome(job: Job | None):
     if run is None or (job is not None and not job.done):
         return None, None, None
     proj = current_project()
-    if run["status"] == RUNNING:
+    if is_foreign(run):
+        return None, None, None            # another process runs it: the page says so (job_elsewhere)
+    if run["status"] in (RUNNING, INTERRUPTED):   # RUNNING here: ours, but no job holds it any more
         kept = P.checkpoint_info(proj.finetune_dir(run["id"]) / "checkpoint")
         if kept is None:
             return None, _("The fine-tune was interrupted when the server stopped, before a checkpoint was "
@@ -631,7 +638,7 @@ def interrupted_checkpoint() -> str | None:
     from core.finetune import pipeline as P
 
     run, proj = _current_finetune_run(), current_project()
-    if run is None or run["status"] != RUNNING or run.get("process") == PROCESS_ID:
+    if run is None or run["status"] != INTERRUPTED:
         return None
     folder = proj.finetune_dir(run["id"]) / "checkpoint"
     return str(folder) if P.checkpoint_info(folder) is not None else None
@@ -679,7 +686,14 @@ class SweepView:
     def status(self) -> str:
         if self.job is not None:
             return self.job.status
-        return INTERRUPTED if self.record["status"] == RUNNING else self.record["status"]
+        if self.record["status"] == RUNNING and not self.elsewhere:
+            return INTERRUPTED          # ours, but no job holds it any more
+        return self.record["status"]
+
+    @property
+    def elsewhere(self) -> bool:
+        """Run by another process (the CLI, another server) that is alive: watch it, never resume it."""
+        return self.job is None and is_foreign(self.record)
 
 
 def project_owner() -> str:
@@ -693,18 +707,22 @@ def _sweep_memory() -> dict:
 
 
 def start_sweep(bundle, config: SweepConfig, label: str, refit: bool = False) -> Job:
-    """Start (or, with the same config, resume) a sweep of the project; `refit` drops stored fits first."""
+    """Start (or, with the same config, resume) a sweep of the project; `refit` drops stored fits first,
+    in the job itself: only once the job was accepted (a refused Restart keeps every model).
+    JobBusy when another process runs a sweep of the project."""
     proj, memory = project(), _sweep_memory()
-    mark_worked_on()
     prune_cache(memory, bundle)
-    if refit:
-        proj.fit_cache(bundle, memory).discard([cache_key(bundle, config, k, s)
-                                                for k in config.ks for s in config.seed_list])
     sweep_id = proj.start_sweep(bundle.data_key, config)
+
+    def work(ctx):
+        if refit:
+            proj.fit_cache(bundle, memory).discard([cache_key(bundle, config, k, s)
+                                                    for k in config.ks for s in config.seed_list])
+        return run_project_sweep(proj, sweep_id, bundle, config, ctx, memory)
+
     try:
-        job = job_registry().submit(project_owner(), "topics_sweep",
-                                    lambda ctx: run_project_sweep(proj, sweep_id, bundle, config, ctx, memory),
-                                    label=label)
+        mark_worked_on()
+        job = job_registry().submit(project_owner(), "topics_sweep", work, label=label)
     except Exception:
         proj.discard_sweep(sweep_id)   # refused (e.g. one already running): the previous sweep stays shown
         raise

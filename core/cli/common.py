@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 from core import preprocess
 from core.i18n import _
@@ -155,19 +156,23 @@ def open_project(args: argparse.Namespace, tokens: bool = True):
     from core.projects.project import Project
     from core.projects.store import ProjectStore
 
+    from core.files import read_regular_file
+
     store = ProjectStore()
     if args.file:
+        # Everything is checked before the project is created or changed: a refused command leaves none.
+        settings = preprocess_settings(args).validate() if tokens else None
+        data = read_regular_file(Path(args.file))      # read once, with the checks (no device, capped)
+        corpus = load_corpus(data, Path(args.file).name, load_options(args))
         try:
             info = store.find(args.project)
         except InputError:
             info = store.create(args.project)
         project = Project(store, info.id)
-        corpus = load_path(args.file, load_options(args))
-        with open(args.file, "rb") as fh:
-            data = fh.read()
         project.save_corpus(data, corpus.name, corpus.options, corpus.n_docs)
-        settings = preprocess_settings(args) if tokens else project.preprocess()
-        if tokens:
+        if settings is None:
+            settings = project.preprocess()
+        else:
             project.save_preprocess(settings)
     else:
         project = Project(store, store.find(args.project).id)

@@ -86,12 +86,23 @@ def run(args) -> int:
     out = project.finetune_dir(run_id) / "model" if project is not None else args.out
     request = FinetuneRequest(corpus.texts, corpus.frame[corpus.label_col].tolist(), source, settings, out,
                               corpus_name=corpus.name, label_source=_("column {column}").format(column=corpus.label_col))
-    result = run_finetune(request, progress)
-    if project is not None:  # shown on the project's Fine-tune page like a run started there
-        project.save_finetune_run(run_id, {"id": run_id, "started": time.time() - result.seconds, "corpus": corpus.name,
-                                           "corpus_sha256": corpus.content_hash, "label_source": request.label_source,
-                                           "source": source.describe(), **result_record(result, project.dir)})
+    record = {}
+    if project is not None:  # shown on the project's Fine-tune page like a run started there, while it runs too
+        from core.projects.lease import CLI
+
+        record = project.begin_finetune_run(run_id, {
+            "started": time.time(), "corpus": corpus.name, "corpus_sha256": corpus.content_hash,
+            "label_source": request.label_source, "source": source.describe()}, owner=CLI)
+        request.checkpoint_dir = project.finetune_dir(run_id) / "checkpoint"
         project.set_current_finetune(run_id)
+    try:
+        result = run_finetune(request, progress)
+    except Exception as exc:    # Ctrl-C / SIGTERM: the lease keeper records the run as interrupted at exit
+        if project is not None:
+            project.save_finetune_run(run_id, {**record, **result_record(None, project.dir, str(exc))})
+        raise
+    if project is not None:
+        project.save_finetune_run(run_id, {**record, **result_record(result, project.dir)})
         if args.out and result.model_dir:
             result.model_dir = str(copy_bundle(result.model_dir, args.out))
     print(json.dumps(result.summary(), ensure_ascii=False, indent=2))

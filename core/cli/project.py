@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -48,21 +49,40 @@ def _k_range(config: dict) -> str:
     return f"{config['k_min']}..{config['k_max']} step {config['k_step']}"  # i18n: skip (JSON value, stable format)
 
 
+def dashboard_address(project_id: str) -> str:
+    """The project's address in the dashboard (the base from $TOPICLENS_DASHBOARD_URL, else `make run`'s)."""
+    base = (os.environ.get("TOPICLENS_DASHBOARD_URL") or "http://127.0.0.1:8501").rstrip("/")
+    return f"{base}/?project={project_id}"
+
+
+def _running(record: dict) -> dict:
+    """Who runs a live job, for `project show` (machine-read keys)."""
+    if record.get("status") != "running":
+        return {}
+    lease = record.get("lease") or {}
+    return {"running_in": {"owner": lease.get("owner"), "pid": lease.get("pid"), "host": lease.get("host"),
+                           "started": _when(lease.get("started") or 0),
+                           "heartbeat": _when(lease.get("heartbeat") or 0)}}
+
+
 def _summary(store, info) -> dict:
-    from core.projects.project import Project
+    from core.projects.project import Project, from_dict
+    from core.topics.sweep import SweepConfig
 
     project = Project(store, info.id)
     sweeps = project.sweeps()
     labels = {k: v for k, v in store.fields(info.id).items() if k.startswith("labels:") and v}
     return {
-        "id": info.id, "name": info.name, "corpus": info.corpus_name, "documents": info.n_docs,
-        "created": _when(info.created), "modified": _when(info.modified), "size_bytes": store.size_on_disk(info.id),
-        "sweeps": [{"k": _k_range(s["config"]),
-                    "engine": s["config"]["engine"], "status": s["status"], "models": s.get("n_models")}
+        "id": info.id, "name": info.name, "address": dashboard_address(info.id), "corpus": info.corpus_name,
+        "documents": info.n_docs, "created": _when(info.created), "modified": _when(info.modified),
+        "size_bytes": store.size_on_disk(info.id),
+        "sweeps": [{"k": _k_range(s["config"]), "engine": s["config"]["engine"], "status": s["status"],
+                    "models": s.get("n_models"), "models_planned": len(from_dict(SweepConfig, s["config"]).ks)
+                    * int(s["config"].get("seeds", 1)), **_running(s)}
                    for s in sweeps],
         "labelled_models": len(labels),
         "finetune_runs": [{"id": r["id"], "status": r.get("status"), "source": r.get("source"),
-                           "accuracy": (r.get("result") or {}).get("metrics", {}).get("accuracy")}
+                           "accuracy": (r.get("result") or {}).get("metrics", {}).get("accuracy"), **_running(r)}
                           for r in project.finetune_runs()],
     }
 
@@ -75,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
     if args.verb == "list":
         projects = store.list()
         rows = [{"id": p.id, "name": p.name, "corpus": p.corpus_name, "documents": p.n_docs,
-                 "modified": _when(p.modified), "size_bytes": store.size_on_disk(p.id)} for p in projects]
+                 "modified": _when(p.modified), "size_bytes": store.size_on_disk(p.id),
+                 "address": dashboard_address(p.id)} for p in projects]
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
         elif not rows:
@@ -85,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
                 docs = ngettext("{n} document", "{n} documents", r["documents"] or 0).format(
                     n=format_int(r["documents"] or 0))
                 print("  ·  ".join([f"{r['id']}  {r['name']}", r["corpus"] or _("no corpus"), docs,
-                                    format_datetime(p.modified), _megabytes(r["size_bytes"])]))
+                                    format_datetime(p.modified), _megabytes(r["size_bytes"]), r["address"]]))
     elif args.verb == "show":
         print(json.dumps(_summary(store, store.find(args.name)), ensure_ascii=False, indent=2))
     elif args.verb == "export":

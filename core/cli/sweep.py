@@ -72,9 +72,10 @@ def run(args: argparse.Namespace) -> int:
     if note:
         print(_("note: {message}").format(message=_(note)), file=sys.stderr)
     if project is not None:  # every fit lands in the project as it finishes; stored fits are reused
+        from core.projects.lease import CLI
         from core.projects.project import run_project_sweep
 
-        result = run_project_sweep(project, project.start_sweep(key, config), bundle, config,
+        result = run_project_sweep(project, project.start_sweep(key, config, owner=CLI), bundle, config,
                                    scheduler=args.scheduler or "")
         print(_("project {name!r}: {n_fitted} fitted, {n_reused} reused from the project").format(
             name=project.info.name, n_fitted=result.n_fitted, n_reused=len(result.models) - result.n_fitted),

@@ -26,17 +26,35 @@ from pathlib import Path
 from typing import Any
 
 from core.corpus import LoadOptions
-from core.errors import InputError
+from core.errors import InputError, Message
+from core.i18n import N_
 from core.preprocess import PreprocessSettings
 from core.projects import arrays
+from core.projects.lease import DASHBOARD, KEEPER, OWNERS, PROCESS_ID, is_foreign, lease_state, new_lease
 from core.projects.store import ProjectInfo, ProjectStore, atomic_write_bytes
 
 CORPUS_FILE = "corpus/upload.bin"
 RUNNING, DONE, CANCELLED, FAILED, INTERRUPTED = "running", "done", "cancelled", "failed", "interrupted"
-# A process writes its id on the sweeps it runs; a "running" sweep of another process id was
-# running when that server stopped, so it is shown as interrupted (its finished fits are kept).
-PROCESS_ID = secrets.token_hex(8)
-_RECORD_LOCK = threading.Lock()   # read-modify-write of one sweep record (page thread vs job thread)
+# A running job's record holds a lease (core.projects.lease): every process sees who runs it, and a
+# job whose process died reads "interrupted" (its finished fits are kept).
+_RECORD_LOCK = threading.Lock()   # read-modify-write of one record (page thread, job thread, lease keeper)
+
+
+class JobBusy(InputError):
+    """Another process runs a job of this project: starting, resuming or restarting one is refused."""
+
+
+def describe_lease(record: dict) -> Message:
+    """Who runs a job and since when: "the CLI (process 4242 on host), started 20:14"."""
+    lease = record.get("lease") or {}
+    return Message(N_("{owner} (process {pid} on {host}), started {started}"),
+                   owner=Message(OWNERS.get(lease.get("owner"), N_("the dashboard"))), pid=lease.get("pid"),
+                   host=lease.get("host"), started=time.strftime("%H:%M", time.localtime(lease.get("started") or 0)))
+
+
+def busy_error(record: dict) -> JobBusy:
+    return JobBusy("A job of this project is running in {who}; wait for it to finish or stop it there.",
+                   who=describe_lease(record))
 
 
 def _json_settings(obj) -> dict:
@@ -161,33 +179,66 @@ class Project:
     def fit_cache(self, bundle, memory: dict | None = None) -> arrays.FitCache:
         return arrays.FitCache(self.dir / "fits", bundle, memory)
 
-    def start_sweep(self, data_key: str, config) -> str:
-        """Record a sweep as running (in this server process) before its job starts; returns its id."""
+    def start_sweep(self, data_key: str, config, owner: str = DASHBOARD) -> str:
+        """Record a sweep as running, with this process's lease, before its job starts; returns its id.
+
+        JobBusy when another process runs a sweep of this project (checked and written in one
+        transaction, so two processes never both start)."""
         sweep_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
-        self.set(f"sweep:{sweep_id}", {"id": sweep_id, "data_key": data_key, "config": config.to_dict(),
-                                        "status": RUNNING, "job_id": None, "process": PROCESS_ID,
-                                        "started": time.time(), "finished": None, "error": None})
+        record = {"id": sweep_id, "data_key": data_key, "config": config.to_dict(), "status": RUNNING,
+                  "job_id": None, "process": PROCESS_ID, "lease": new_lease(owner), "started": time.time(),
+                  "finished": None, "error": None}
+        busy = self.store.set_field_unless(self.id, f"sweep:{sweep_id}", record, "sweep:", self._foreign_job)
+        if busy:
+            raise busy_error(busy)
+        KEEPER.hold(self, f"sweep:{sweep_id}")
         return sweep_id
 
-    def update_sweep(self, sweep_id: str, **changes: Any) -> None:
+    @staticmethod
+    def _foreign_job(records: dict[str, Any]) -> dict | None:
+        return next((r for r in records.values() if isinstance(r, dict) and is_foreign(r)), None)
+
+    def running_elsewhere(self, prefix: str = "sweep:") -> dict | None:
+        """The record of a job of this project that another process runs now, if any."""
+        return self._foreign_job(self._prefixed(prefix))
+
+    def _update(self, key: str, **changes: Any) -> None:
         with _RECORD_LOCK:
-            record = self.get(f"sweep:{sweep_id}")
+            record = self.get(key)
             if record is not None:
-                self.set(f"sweep:{sweep_id}", {**record, **changes})
+                self.set(key, {**record, **changes})
+
+    def update_sweep(self, sweep_id: str, **changes: Any) -> None:
+        self._update(f"sweep:{sweep_id}", **changes)
 
     def finish_sweep(self, sweep_id: str, status: str, error: str | None = None, **extra: Any) -> None:
+        KEEPER.release(self, f"sweep:{sweep_id}")
         self.update_sweep(sweep_id, **extra, status=status, error=error, finished=time.time())
+
+    def renew_lease(self, key: str, now: float) -> None:
+        """The keeper's heartbeat: only a running record whose lease is this process's."""
+        with _RECORD_LOCK:
+            record = self.get(key)
+            lease = (record or {}).get("lease")
+            if record and record.get("status") == RUNNING and (lease or {}).get("process") == PROCESS_ID:
+                self.set(key, {**record, "lease": {**lease, "heartbeat": now}})
+
+    def mark_interrupted(self, key: str) -> None:
+        """This process stops (SIGTERM): its running job reads interrupted at once, not after STALE_S."""
+        with _RECORD_LOCK:
+            record = self.get(key)
+            if record and record.get("status") == RUNNING and (record.get("lease") or {}).get("process") == PROCESS_ID:
+                self.set(key, {**record, "status": INTERRUPTED, "finished": time.time()})
 
     def discard_sweep(self, sweep_id: str) -> None:
         """Forget a sweep that never started (its job was refused): no failed record to show."""
         self.store.delete_field(self.id, f"sweep:{sweep_id}")
 
     def sweeps(self, data_key: str | None = None) -> list[dict]:
-        """Sweep records, oldest first; a sweep left running by a stopped server reads 'interrupted'."""
+        """Sweep records, oldest first; a sweep whose process died (its lease went stale) reads 'interrupted'."""
         out = []
         for record in sorted(self._prefixed("sweep:").values(), key=lambda r: r["started"]):
-            if record["status"] == RUNNING and record.get("process") != PROCESS_ID:
-                record = {**record, "status": INTERRUPTED}
+            record = {**record, "status": lease_state(record, RUNNING, INTERRUPTED)}
             if data_key is None or record["data_key"] == data_key:
                 out.append(record)
         return out
@@ -212,19 +263,40 @@ class Project:
             raise InputError("This fine-tune run's id is not valid.")
         return self.dir / "finetune" / run_id
 
+    def begin_finetune_run(self, run_id: str, record: dict, owner: str = DASHBOARD) -> dict:
+        """Record a fine-tune as running with this process's lease (JobBusy if another process runs one)."""
+        self.finetune_dir(run_id)        # a valid id
+        record = {**record, "id": run_id, "status": RUNNING, "process": PROCESS_ID, "lease": new_lease(owner)}
+        busy = self.store.set_field_unless(self.id, f"finetune:{run_id}", record, "finetune:", self._foreign_job)
+        if busy:
+            raise busy_error(busy)
+        KEEPER.hold(self, f"finetune:{run_id}")
+        return record
+
+    def discard_finetune_run(self, run_id: str) -> None:
+        """Forget a fine-tune that never started (its job was refused)."""
+        KEEPER.release(self, f"finetune:{run_id}")
+        self.store.delete_field(self.id, f"finetune:{run_id}")
+
     def save_finetune_run(self, run_id: str, record: dict) -> None:
-        self.set(f"finetune:{run_id}", record)
+        if record.get("status") != RUNNING:
+            KEEPER.release(self, f"finetune:{run_id}")
+        with _RECORD_LOCK:
+            self.set(f"finetune:{run_id}", record)
 
     def set_current_finetune(self, run_id: str) -> None:
         """The run the Fine-tune page shows (the latest started, from the page or the CLI)."""
         self.set("finetune_run", run_id)
 
     def current_finetune(self) -> dict | None:
+        """The current run's record; a run whose process died (stale lease) reads 'interrupted'."""
         run_id = self.get("finetune_run")
-        return self.get(f"finetune:{run_id}") if run_id else None
+        record = self.get(f"finetune:{run_id}") if run_id else None
+        return {**record, "status": lease_state(record, RUNNING, INTERRUPTED)} if record else None
 
     def finetune_runs(self) -> list[dict]:
-        return sorted(self._prefixed("finetune:").values(), key=lambda r: r.get("started", 0))
+        return sorted(({**r, "status": lease_state(r, RUNNING, INTERRUPTED)} for r in self._prefixed("finetune:").values()),
+                      key=lambda r: r.get("started", 0))
 
 
 def _error_template(exc: BaseException) -> dict:

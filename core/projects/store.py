@@ -28,7 +28,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from core.errors import InputError
 from core.i18n import _
@@ -291,3 +291,22 @@ class ProjectStore:
             db.executemany("INSERT INTO fields (project_id, key, value, modified) VALUES (?, ?, ?, ?)",  # i18n: skip (SQL)
                            [(project_id, k, json.dumps(v, ensure_ascii=False, allow_nan=True), now)
                             for k, v in values.items()])
+
+    def set_field_unless(self, project_id: str, key: str, value: Any, prefix: str,
+                         conflict: Callable[[dict[str, Any]], Any]) -> Any:
+        """Write `key` unless `conflict(fields starting with prefix)` finds one (returned, nothing
+        written). Read and write happen in one IMMEDIATE transaction: no other process or thread
+        writes in between, so two writers cannot both pass the check (a lease claim)."""
+        text = json.dumps(value, ensure_ascii=False, allow_nan=True)
+        now = time.time()
+        with self._tx() as db:
+            rows = db.execute("SELECT key, value FROM fields WHERE project_id = ? AND key LIKE ?",  # i18n: skip (SQL)
+                              (project_id, prefix + "%")).fetchall()   # a prefilter: exact below
+            found = conflict({k: json.loads(v) for k, v in rows if k.startswith(prefix)})
+            if found:
+                return found
+            db.execute("INSERT INTO fields (project_id, key, value, modified) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT(project_id, key) DO UPDATE SET value = excluded.value, "
+                       "modified = excluded.modified", (project_id, key, text, now))  # i18n: skip (SQL)
+            db.execute("UPDATE projects SET modified = ? WHERE id = ?", (now, project_id))  # i18n: skip (SQL)
+        return None
