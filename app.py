@@ -1,5 +1,6 @@
 """TopicLens: the frame. Page config, the session's project and language, navigation, and the corpus in the sidebar."""
 
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -65,7 +66,12 @@ status = st.sidebar.empty()
 with status.container():
     frame_status()
 if project_error:
-    st.error(project_error, icon=":material/error:")
-nav.run()
+    st.error(state.md_escape(project_error), icon=":material/error:")
+try:
+    nav.run()
+except Exception as exc:  # noqa: BLE001 - a page's unexpected failure: a short message with a reference, the
+    if os.environ.get("TOPICLENS_DEBUG"):   # full traceback in the server log (never server paths on the page)
+        raise
+    state.show_error(exc)
 with status.container():
     frame_status()

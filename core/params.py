@@ -22,7 +22,7 @@ from core.topics.sweep import MAX_SEEDS
 # Widget values that are part of an analysis (restored with the project); buttons, uploads and
 # editors are not. Labels, corpus and preprocessing are saved by their own calls.
 PERSISTED = re.compile(
-    r"^(corpus_(format|encoding|delimiter|txt_mode|drop_empty|drop_dups)"
+    r"^(corpus_(format|encoding|delimiter|txt_mode|drop_empty|drop_dups|header)"
     r"|terms_(scheme|log_base|score|top|ngram|min_df|max_df|max_features|view|group_col|group_method|lookup"
     r"|doc_query|ex_term|groups::.*)"
     r"|topics_(k_min|k_max|k_step|seeds|engine|iterations|alpha|eta|lambda|view|browse_dom|browse_kw|browse_sort)"

@@ -8,12 +8,10 @@ from core.corpus import FORMATS, LoadOptions, summarize
 from core.i18n import N_, _, format_int, ngettext, pgettext
 from core.preprocess import PreprocessSettings, parse_stopword_upload, parse_user_dict
 from ui import corpus_views as CV
+from ui.corpus_options import DELIMITERS, ENCODINGS, HEADER, from_widgets
 from ui import state
 
 # Option values are stable English/codes (saved with the project); the widgets show them translated.
-ENCODINGS = ["auto", "utf-8", "utf-8-sig", "gb18030", "gbk", "big5", "big5hkscs", "utf-16", "cp1252"]
-HEADER = {N_("detect"): None, N_("first row is a header"): True, N_("first row is data (no header)"): False}
-DELIMITERS = {N_("auto"): None, N_("comma ,"): ",", N_("tab"): "\t", N_("semicolon ;"): ";", N_("pipe |"): "|"}
 PP_LANGUAGES = {"auto": N_("auto"), "zh": N_("Chinese (zh)"), "en": N_("English (en)")}
 
 
@@ -35,13 +33,7 @@ st.caption(_("Upload a table of texts (CSV, TSV, XLSX, TXT, JSONL or a ZIP of .t
 
 def read_options(sheet: str | None = None) -> LoadOptions:
     """The read options from the widgets' state (also usable in a callback, before they are drawn)."""
-    get = st.session_state.get
-    enc = get("corpus_encoding", "auto")
-    return LoadOptions(file_format=get("corpus_format", "auto"), encoding=None if enc == "auto" else enc,
-                       delimiter=DELIMITERS[get("corpus_delimiter", "auto")], sheet=sheet,
-                       txt_mode=get("corpus_txt_mode", "line"), drop_empty=get("corpus_drop_empty", False),
-                       drop_duplicates=get("corpus_drop_dups", False),
-                       header=HEADER[get("corpus_header", next(iter(HEADER)))])
+    return from_widgets(st.session_state.get, sheet)
 
 
 def parse_upload(upload, options: LoadOptions) -> bool:

@@ -29,7 +29,8 @@ if corpus is None:
     st.info(_("Load a corpus on the **Corpus** page first."))
     st.stop()
 owner, job = state.finetune_job()
-running = job is not None and not job.done
+elsewhere = state.finetune_elsewhere()   # the CLI (or another server) runs this project's fine-tune now
+running = (job is not None and not job.done) or elsewhere is not None
 
 
 def fail(exc: Exception) -> None:
@@ -168,7 +169,10 @@ def live_panel() -> None:
     V.show_curves(list(current.events), base[-1]["accuracy"] if base else None)
 
 
-if running:
+if elsewhere is not None:
+    st.subheader(_("Training"))
+    V.watch_elsewhere(elsewhere)
+elif running:
     st.subheader(_("Training"))
     live_panel()
 

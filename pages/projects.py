@@ -58,7 +58,7 @@ if current is not None:
                          "application/zip", key="projects_export", on_click="ignore", width="stretch",
                          help=_("The whole project as one .topiclens file, to import on another machine."))
     with st.expander(_("Delete this project")):
-        sure = st.checkbox(_("Yes, delete “{name}” and everything in it").format(name=info.name),
+        sure = st.checkbox(_("Yes, delete “{name}” and everything in it").format(name=state.md_escape(info.name)),
                            key=f"projects_sure_{info.id}")
         if st.button(_("Delete project"), key="projects_delete", type="primary", disabled=not sure):
             state.delete_project(info.id)
@@ -71,10 +71,10 @@ if notice := st.session_state.pop("projects_notice", None):
 # ---- all projects ------------------------------------------------------------------------------
 st.subheader(_("Open a project"))
 projects = state.visible_projects()
-st.caption(_("Listing every project in this workspace (TOPICLENS_LIST_ALL_PROJECTS=1).") if state.list_all_projects()
-           else _("Private mode: listing the projects this browser session created or opened. Another project "
-                  "opens from its address; set TOPICLENS_LIST_ALL_PROJECTS=1 on a single-analyst install to "
-                  "list all."))
+st.caption(_("Listing every project in this workspace (this server listens on this machine only, or "
+             "TOPICLENS_LIST_ALL_PROJECTS=1).") if state.list_all_projects()
+           else _("Private mode: listing the projects this browser created or opened. Another project opens from "
+                  "its address; set TOPICLENS_LIST_ALL_PROJECTS=1 on a single-analyst install to list all."))
 if projects:
     table = pd.DataFrame({
         "name": [p.name for p in projects], "corpus": [p.corpus_name for p in projects],

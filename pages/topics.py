@@ -78,6 +78,9 @@ if view is None:
             + ("" if section == V.SWEEP else " " + _("Open **1 · Sweep** above.")))
     st.stop()
 
+if view.elsewhere:   # run by the CLI or another server: watched from the stored fits, never resumed here
+    V.watch_elsewhere(view, bundle, section)
+    st.stop()
 if view.result is None and section == V.EXPLORE:
     st.info(_("The sweep is still running: its models appear here when it finishes (progress under **1 · Sweep**)."))
     st.stop()
@@ -112,8 +115,11 @@ if section == V.SWEEP:
         resume = row.button(_("Resume"), key="topics_resume", type="primary")
         restart = row.button(_("Restart"), key="topics_restart")
         if resume or restart:
-            state.start_sweep(bundle, view.config, label=V.sweep_label(view.config, corpus.name), refit=restart)
-            st.rerun()
+            try:
+                state.start_sweep(bundle, view.config, label=V.sweep_label(view.config, corpus.name), refit=restart)
+                st.rerun()
+            except (InputError, JobError) as exc:   # another process runs a sweep: said, every model kept
+                state.show_error(exc)
     elif view.status == "failed":
         error = view.job.error if view.job is not None else record_error(view.record)
         st.error(state.md_escape(
@@ -134,6 +140,7 @@ shortlisted = V.shortlist_and_compare(result)
 ks = result.ks
 default_k = shortlisted[0] if shortlisted and shortlisted[0] in ks else ks[0]
 c1, c2 = st.columns([1, 2])
+state.keep_choice(f"topics_k_{key}", ks)   # a k saved for an earlier sweep of other k values is not offered
 k = c1.selectbox(_("Number of topics k"), ks, index=ks.index(default_k), key=f"topics_k_{key}")
 lam = c2.slider(_("Relevance λ (1 = most probable words, lower = more topic-specific)"), 0.0, 1.0,
                 explore.DEFAULT_LAMBDA, 0.01, key="topics_lambda")

@@ -18,6 +18,13 @@ def _private_workspace(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _bugs_raise(monkeypatch):
+    """In tests an unexpected error raises (AppTest's `exception`, a CLI traceback) instead of the short
+    message users get, so no bug hides behind it. Tests of that message unset it."""
+    monkeypatch.setenv("TOPICLENS_DEBUG", "1")
+
+
+@pytest.fixture(autouse=True)
 def _english_locale(monkeypatch):
     """Tests read English messages and the CLI follows LANG / LC_ALL: pin English (subprocesses
     inherit it), whatever the machine's locale. test_cli_i18n.py and test_i18n.py set Chinese."""

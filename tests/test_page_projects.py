@@ -174,3 +174,48 @@ def test_read_options_of_a_reopened_project_reread_its_stored_bytes():
     assert not at.exception
     assert at.session_state["corpus"].delimiter == "\t"      # re-read from the project's bytes
     assert Project(ProjectStore(), project).corpus_source()[2].delimiter == "\t"
+
+
+def test_a_loopback_server_lists_every_project_even_one_made_by_the_cli(monkeypatch):
+    from streamlit import config
+
+    made = ProjectStore().create("overnight sweep (CLI)")
+    before = config.get_option("server.address")
+    config.set_option("server.address", "127.0.0.1")
+    try:
+        at = goto(run_app(), "projects")
+    finally:
+        config.set_option("server.address", before)
+    config.set_option("server.address", "127.0.0.1")
+    assert "overnight sweep (CLI)" in at.dataframe[0].value["name"].tolist()
+    assert any("this server listens on this machine only" in c.value for c in at.caption)
+    try:
+        monkeypatch.setenv("TOPICLENS_LIST_ALL_PROJECTS", "0")         # the administrator's word wins
+        at.run()
+    finally:
+        config.set_option("server.address", before)
+    assert made.name not in at.dataframe[0].value["name"].tolist()
+
+
+def test_a_browser_is_remembered_by_its_cookie_and_another_browser_is_not(monkeypatch):
+    from ui import browser
+
+    cookies = {"value": None}
+    monkeypatch.setattr(browser, "_cookie", lambda: cookies["value"])
+    first = run_app()
+    token = first.session_state["_browser_token"]
+    assert len(token) == 32 and any(COOKIE_SCRIPT + token in h.proto.body for h in first.get("html"))
+    cookies["value"] = token                         # the reload sends the cookie the page set
+    again = run_app()
+    assert not any(COOKIE_SCRIPT in h.proto.body for h in again.get("html"))   # set once, then sent back
+    goto(again, "projects")
+    assert len(again.dataframe[0].value) == 2        # its first project (another session) is listed
+    listed = {p.id for p in ProjectStore().list(ids=ProjectStore().remembered(browser.hashlib.sha256(
+        token.encode()).hexdigest()))}
+    assert pid(first) in listed and pid(again) in listed
+    cookies["value"] = None                          # another browser: a token of its own, none of these
+    stranger = goto(run_app(), "projects")
+    assert len(stranger.dataframe[0].value) == 1 and stranger.session_state["_browser_token"] != token
+
+
+COOKIE_SCRIPT = "document.cookie = 'topiclens_browser="

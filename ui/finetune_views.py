@@ -12,6 +12,7 @@ import streamlit as st
 from core.charts.finetune_confusion import confusion_heatmap
 from core.charts.finetune_curves import finetune_curves
 from core.charts.finetune_per_class import per_class_f1
+from core import i18n
 from core.errors import InputError
 from core.export import to_csv_bytes, to_xlsx_bytes
 from core.finetune import pipeline as P
@@ -211,3 +212,18 @@ def with_true_labels(table: pd.DataFrame, corpus, label_col: str | None) -> pd.D
         table.insert(list(table.columns).index("text") + 1, "true_label",
                      ["" if v is None or v != v else str(v) for v in (true[r] for r in table["row"])])
     return table
+
+
+def watch_elsewhere(run: dict) -> None:
+    """A fine-tune that another process runs: who and since when, refreshed until it ends."""
+    from core.projects.project import describe_lease
+
+    @st.fragment(run_every=3.0)
+    def waiting() -> None:
+        i18n.set_language(state.ui_language())   # a fragment rerun does not run the page's first lines
+        if state.finetune_elsewhere() is None:
+            st.rerun()                            # it ended (or died): the page shows its results
+        st.info(_("This project's fine-tune is running in {who}. Its results appear here when it ends.").format(
+            who=state.md_escape(i18n.translate_error(describe_lease(run)))), icon=":material/sync:")
+
+    waiting()

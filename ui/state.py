@@ -26,6 +26,7 @@ from typing import Callable, TypeVar
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from core import i18n, preprocess
 from core.i18n import N_, _, format_percent
@@ -41,7 +42,7 @@ from core.projects.project import INTERRUPTED, RUNNING, Project, from_dict, run_
 from core.projects.store import ProjectStore, atomic_write_bytes
 from core.topics.sweep import SweepConfig, SweepResult, assemble_result, cache_key, prune_cache
 from core.workspace import workspace_root
-from ui import session_gc
+from ui import browser, corpus_options, session_gc
 
 T = TypeVar("T")
 _LOG = logging.getLogger("topiclens")
@@ -99,6 +100,7 @@ def session_id() -> str:
     if _SID not in st.session_state:
         st.session_state[_SID] = sid = secrets.token_urlsafe(16)
         hold_owner(sid)
+        browser.token()      # first run of the session, in the frame: the cookie script goes out here
     return st.session_state[_SID]
 
 
@@ -144,8 +146,8 @@ def project_store() -> ProjectStore:
 
 
 def list_all_projects() -> bool:
-    """Single-analyst installs list every project; a shared server lists a session's own only."""
-    return os.environ.get("TOPICLENS_LIST_ALL_PROJECTS", "").strip().lower() in ("1", "true", "yes")
+    """A loopback-only server lists every project; a shared one lists this browser's own (ui.browser)."""
+    return browser.list_all_projects()
 
 
 def current_project() -> Project | None:
@@ -168,7 +170,7 @@ def visible_projects() -> list:
     store = project_store()
     if list_all_projects():
         return store.list()
-    return store.list(ids=list(st.session_state.get(_SEEN, [])))
+    return store.list(ids=[*st.session_state.get(_SEEN, []), *store.remembered(browser.browser_key())])
 
 
 def _adopt(project_id: str) -> Project:
@@ -177,6 +179,7 @@ def _adopt(project_id: str) -> Project:
     seen = st.session_state.setdefault(_SEEN, [])
     if project_id not in seen:
         seen.append(project_id)
+        project_store().remember(browser.browser_key(), project_id)   # listed for this browser after a reload too
     st.query_params["project"] = project_id
     return Project(project_store(), project_id)
 
@@ -187,24 +190,33 @@ def open_project(project_id: str) -> None:
     for key in [k for k in st.session_state if _PERSISTED.match(str(k)) and k != LANG_KEY]:
         del st.session_state[key]   # the previous project's choices must not leak into this one
     # (the language stays unless the project has one saved: it belongs to the reader as much)
-    for key in (_CORPUS, _SETTINGS, _WIDGETS, "corpus_upload_seen", "corpus_upload_error"):
+    for key in (_CORPUS, _SETTINGS, _WIDGETS, "corpus_upload_seen", "corpus_upload_error", "corpus_loaded_file_id",
+                *[k for k in st.session_state if str(k).startswith(("corpus_sheet_", "corpus_text_col_",
+                                                                    "corpus_label_col_", "corpus_date_col_"))]):
         st.session_state.pop(key, None)
     _adopt(project_id)
     st.session_state[_SETTINGS] = proj.preprocess()
+    read_with = None
     try:
         source = proj.corpus_source()
         if source is not None:
             st.session_state[_CORPUS] = load_upload(*source)
+            read_with = source[2]
     except InputError as exc:  # a damaged project still opens (its sweeps, labels and runs stay readable)
         st.session_state[_OPEN_ERROR] = Message(N_("This project's corpus could not be read back: {error}"),
                                                 error=Message(exc.msgid, **exc.params))
     widgets = proj.widgets()
+    if str(st.query_params.get("lang", "") or "").lower() in i18n.LANGUAGES:
+        widgets.pop(LANG_KEY, None)     # ?lang= in the address wins over the language saved with the project
     for key, value in widgets.items():
         if _PERSISTED.match(key):
             try:   # a value saved by the CLI or an older release may lie outside today's widget bounds
                 st.session_state[key] = clamp_widget(key, value)
             except ValueError:
                 continue
+    if read_with is not None:   # the read options the corpus was read with win (the CLI saves no widgets)
+        for key, value in corpus_options.widget_values(read_with).items():
+            st.session_state[key] = widgets[key] = value
     st.session_state[_WIDGETS] = dict(widgets)
 
 
@@ -347,12 +359,29 @@ def localized(fn: Callable[..., str]) -> Callable[..., str]:
     return in_language
 
 
+def keep_choice(key: str, options: list) -> None:
+    """Drop a kept value of widget `key` that is not among its options now (Streamlit refuses it)."""
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+
+
 def autosave() -> None:
-    """Write the analysis widgets whose values changed since the last run (the autosave)."""
+    """Write the analysis widgets whose values changed since the last run (the autosave), and put
+    back the saved ones that Streamlit dropped.
+
+    Streamlit deletes a widget's value when a run does not draw the widget (another page), so
+    without this, leaving Topics reset k and λ, and the reset was then saved (Streamlit's guide
+    "Working with widgets in multipage apps": re-seed the widget from a kept value)."""
     proj = current_project()
     if proj is None:
         return
     saved = st.session_state.setdefault(_WIDGETS, {})
+    for key, value in saved.items():
+        if key not in st.session_state and _PERSISTED.match(key):
+            try:
+                st.session_state[key] = clamp_widget(key, value)
+            except (ValueError, StreamlitAPIException):
+                continue
     for key in list(st.session_state):
         key = str(key)
         if not _PERSISTED.match(key):
@@ -606,6 +635,12 @@ def submit_finetune(request) -> Job:
     proj.set_current_finetune(run_id)
     mark_worked_on()
     return job
+
+
+def finetune_elsewhere() -> dict | None:
+    """The project's current fine-tune record when another process (the CLI, another server) runs it."""
+    run = _current_finetune_run()
+    return run if run is not None and is_foreign(run) else None
 
 
 def finetune_outcome(job: Job | None):

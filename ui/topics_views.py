@@ -26,6 +26,7 @@ from core.topics.engines import DEFAULT_ITERATIONS, ENGINE_LABELS, ENGINES
 from core.topics.sweep import (DEFAULT_ENGINE, MAX_SEEDS, SweepConfig, compare_top_words, frame_from_events, shortlist,
                                shortlist_evidence)
 from core.topics.sweep_progress import sweep_status
+from core.projects.project import describe_lease
 from ui import state
 from ui import topics_quality as Q
 
@@ -51,7 +52,7 @@ def sweep_label(config: SweepConfig, corpus_name: str) -> str:
 def watch_sweep(view) -> None:
     """Remember the running sweep this session looks at: when it finishes, Explore opens. Called
     when a sweep starts too (the live fragment that follows reruns only itself, not the switch)."""
-    if view is not None and view.result is None:
+    if view is not None and (view.result is None or view.elsewhere):
         st.session_state["topics_watch"] = view.record.get("id")
 
 
@@ -60,8 +61,8 @@ def section_switch(view) -> str:
 
     Opens "Explore" when a finished sweep is there on arrival, and when the sweep this session
     watched running has just finished (the page's rerun after the live fragment saw it end)."""
-    running = view is not None and view.result is None
-    finished = view is not None and view.result is not None and bool(view.result.models)
+    running = view is not None and (view.result is None or view.elsewhere)
+    finished = view is not None and view.result is not None and bool(view.result.models) and not running
     opens = finished and view.status != "interrupted"   # an interrupted sweep first offers Resume (sweep section)
     sweep_id = view.record.get("id") if view is not None else None
     if running:
@@ -137,6 +138,28 @@ def sweep_overview(frame: pd.DataFrame, running: bool, result=None) -> None:
         labels = corpus.labels if corpus is not None else None
         st.dataframe(Q.sweep_table(result, labels) if result is not None else raw_values_table(frame), hide_index=True)
     st.caption(_(PERPLEXITY_CAVEAT))
+
+
+def watch_elsewhere(view, bundle, section: str) -> None:
+    """A sweep that another process runs (the CLI, another server): who, how far (from its stored
+    fits), and the metrics so far, refreshed every few seconds until it ends."""
+    @st.fragment(run_every=3.0)
+    def progress() -> None:
+        i18n.set_language(state.ui_language())   # a fragment rerun does not run the page's first lines
+        current = state.latest_sweep(bundle)
+        if current is None or not current.elsewhere or current.record.get("id") != view.record.get("id"):
+            st.rerun()                            # it ended (or died): the whole page shows what is stored
+        total = len(current.config.ks) * current.config.seeds
+        done = len(current.result.models) if current.result is not None else 0
+        st.info(_("This sweep is running in {who}: {done} of {total} models have finished. It is shown here as "
+                  "it progresses; Resume and Restart are offered only if it stops.").format(
+            who=state.md_escape(i18n.translate_error(describe_lease(current.record))),
+            done=format_int(done), total=format_int(total)), icon=":material/sync:")
+        st.progress(done / total if total else 0.0)
+        if section == SWEEP and current.result is not None and current.result.models:
+            sweep_overview(current.result.frame, running=True)
+
+    progress()
 
 
 def live_progress(job) -> None:

@@ -52,7 +52,7 @@ def _k_range(config: dict) -> str:
 def dashboard_address(project_id: str) -> str:
     """The project's address in the dashboard (the base from $TOPICLENS_DASHBOARD_URL, else `make run`'s)."""
     base = (os.environ.get("TOPICLENS_DASHBOARD_URL") or "http://127.0.0.1:8501").rstrip("/")
-    return f"{base}/?project={project_id}"
+    return f"{base}/?project={project_id}"  # i18n: skip (an address)
 
 
 def _running(record: dict) -> dict:

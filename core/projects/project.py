@@ -53,7 +53,7 @@ def describe_lease(record: dict) -> Message:
 
 
 def busy_error(record: dict) -> JobBusy:
-    return JobBusy("A job of this project is running in {who}; wait for it to finish or stop it there.",
+    return JobBusy(N_("A job of this project is running in {who}; wait for it to finish or stop it there."),
                    who=describe_lease(record))
 
 

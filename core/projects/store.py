@@ -34,7 +34,7 @@ from core.errors import InputError
 from core.i18n import _
 from core.workspace import workspace_root
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MAX_NAME = 120
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -51,6 +51,11 @@ _MIGRATIONS: dict[int, list[str]] = {
                PRIMARY KEY (project_id, key))""",  # i18n: skip (SQL)
     ],
     1: ["ALTER TABLE projects ADD COLUMN kind TEXT NOT NULL DEFAULT 'user'"],  # i18n: skip (SQL)
+    # The projects each browser created or opened (private mode lists these): keyed by a hash of
+    # the browser's secret cookie, never the cookie itself.
+    2: ["""CREATE TABLE IF NOT EXISTS browser_projects (
+               browser TEXT NOT NULL, project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+               seen REAL NOT NULL, PRIMARY KEY (browser, project_id))"""],  # i18n: skip (SQL)
 }
 
 
@@ -185,6 +190,18 @@ class ProjectStore:
         wanted = None if ids is None else set(ids)
         return [ProjectInfo(*r) for r in rows if wanted is None or r[0] in wanted]
 
+    def remember(self, browser: str, project_id: str) -> None:
+        """Note that a browser (the hash of its secret) created or opened a project."""
+        with self._tx() as db:
+            db.execute("INSERT INTO browser_projects (browser, project_id, seen) VALUES (?, ?, ?) "
+                       "ON CONFLICT(browser, project_id) DO UPDATE SET seen = excluded.seen",  # i18n: skip (SQL)
+                       (browser, project_id, time.time()))
+
+    def remembered(self, browser: str) -> list[str]:
+        rows = self._conn().execute("SELECT project_id FROM browser_projects WHERE browser = ?",  # i18n: skip (SQL)
+                                    (browser,)).fetchall()
+        return [r[0] for r in rows]
+
     def find(self, name_or_id: str) -> ProjectInfo:
         """A project by id or by exact name (the CLI's NAME); InputError if none or several."""
         info = self.get(name_or_id)
@@ -225,6 +242,7 @@ class ProjectStore:
         self.require(project_id)
         with self._tx() as db:
             db.execute("DELETE FROM fields WHERE project_id = ?", (project_id,))  # i18n: skip (SQL)
+            db.execute("DELETE FROM browser_projects WHERE project_id = ?", (project_id,))  # i18n: skip (SQL)
             db.execute("DELETE FROM projects WHERE id = ?", (project_id,))  # i18n: skip (SQL)
         folder = self.project_dir(project_id)
         if folder.exists():  # rename first: a half-deleted folder is never mistaken for a project
