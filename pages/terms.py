@@ -13,6 +13,7 @@ from core.charts.terms_groups import group_terms_grid
 from core.errors import InputError
 from core.export import to_csv_bytes, to_xlsx_bytes
 from core.i18n import N_, _, format_int, format_number, ngettext, translate_error
+from core.params import bounds
 from core.preprocess import segmenter_label
 from ui import state
 from ui import terms_views as TV
@@ -53,17 +54,17 @@ def fail(exc: InputError) -> None:
 # ---- weighting and vocabulary controls ---------------------------------------------------------
 c1, c2, c3, c4 = st.columns([2, 1, 2, 1])
 scheme_name = c1.selectbox(_("Weighting scheme"), T.SCHEMES, format_func=state.localized(lambda v: _(SCHEME_LABELS[v])),
-                           key="terms_scheme")
-log_base = c2.selectbox(_("IDF log base"), T.LOG_BASES, index=1, key="terms_log_base",
+                           key="terms_scheme", persist_state="session")
+log_base = c2.selectbox(_("IDF log base"), T.LOG_BASES, index=1, key="terms_log_base", persist_state="session",
                         disabled=scheme_name != "textbook", help=_("Only the textbook scheme uses it."))
-score = c3.selectbox(_("Rank by"), T.SCORES, format_func=state.localized(lambda v: _(T.SCORE_LABELS[v])), key="terms_score")
-top_n = c4.number_input(_("Top N"), 1, 200, 20, key="terms_top")
+score = c3.selectbox(_("Rank by"), T.SCORES, format_func=state.localized(lambda v: _(T.SCORE_LABELS[v])), key="terms_score", persist_state="session")
+top_n = c4.number_input(_("Top N"), *bounds("terms_top"), 20, key="terms_top", persist_state="session")
 with st.expander(_("Vocabulary: n-grams and filters")):
     v1, v2, v3, v4 = st.columns(4)
-    ngram = v1.slider(_("n-gram range"), 1, T.MAX_NGRAM, (1, 1), key="terms_ngram")
-    min_df = v2.number_input(_("min_df (documents)"), 1, 1_000_000, 1, key="terms_min_df")
-    max_df = v3.slider(_("max_df (share of documents)"), 0.01, 1.0, 1.0, 0.01, key="terms_max_df")
-    max_features = v4.number_input(_("max features (0 = all)"), 0, 1_000_000, 0, step=1000, key="terms_max_features")
+    ngram = v1.slider(_("n-gram range"), 1, T.MAX_NGRAM, (1, 1), key="terms_ngram", persist_state="session")
+    min_df = v2.number_input(_("min_df (documents)"), *bounds("terms_min_df"), 1, key="terms_min_df", persist_state="session")
+    max_df = v3.slider(_("max_df (share of documents)"), *bounds("terms_max_df"), 1.0, 0.01, key="terms_max_df", persist_state="session")
+    max_features = v4.number_input(_("max features (0 = all)"), *bounds("terms_max_features"), 0, step=1000, key="terms_max_features", persist_state="session")
 
 try:
     scheme = T.Scheme(scheme_name, log_base)
@@ -77,7 +78,7 @@ st.caption(" · ".join([
     _("tokens by {segmenter}").format(segmenter=segmenter_label(tokens.segmenter)),
 ]))
 
-view = st.radio(_("View"), VIEWS, format_func=state.localized(_), horizontal=True, key="terms_view", label_visibility="collapsed")
+view = st.radio(_("View"), VIEWS, format_func=state.localized(_), horizontal=True, key="terms_view", persist_state="session", label_visibility="collapsed")
 
 # ---- corpus ranking ---------------------------------------------------------------------------
 if view == "Corpus ranking":
@@ -110,17 +111,17 @@ elif view == "Groups":
         st.info(_("This corpus has no column besides the text; load one with a label/group column."))
         st.stop()
     g1, g2 = st.columns(2)
-    group_col = g1.selectbox(_("Group column"), cols, key="terms_group_col",
+    group_col = g1.selectbox(_("Group column"), cols, key="terms_group_col", persist_state="session",
                              index=cols.index(corpus.label_col) if corpus.label_col in cols else 0)
     method = g2.radio(_("Method"), T.GROUP_METHODS, format_func=state.localized(lambda v: _(T.GROUP_METHOD_LABELS[v])),
-                      key="terms_group_method", horizontal=True)
+                      key="terms_group_method", persist_state="session", horizontal=True)
     try:
         labels = state.memo("terms_labels", f"{state.data_key()}|{group_col}",
                             lambda: corpus.with_roles(label_col=group_col).labels)
         names, _sizes, warnings = T.group_summary(tm, labels, labels_key=f"col:{group_col}")
     except InputError as exc:
         fail(exc)
-    chosen = st.multiselect(_("Show groups"), names, default=names, key=f"terms_groups::{group_col}")
+    chosen = st.multiselect(_("Show groups"), names, default=names, key=f"terms_groups::{group_col}", persist_state="session")
     for warning in warnings:   # Notes: English text that knows its template
         st.warning(state.md_escape(translate_error(warning)))
     result = T.group_terms(tm, labels, method, scheme, int(top_n), groups=chosen, labels_key=f"col:{group_col}")
@@ -135,7 +136,7 @@ elif view == "Groups":
 # ---- term lookup ------------------------------------------------------------------------------
 elif view == "Term lookup":
     default = str(T.rank_terms(tm, scheme, score, 1)["term"].iloc[0])
-    term = st.text_input(_("Term"), value=default, key="terms_lookup", help=_("n-grams: separate words with a space"))
+    term = st.text_input(_("Term"), value=default, key="terms_lookup", persist_state="session", help=_("n-grams: separate words with a space"))
     try:
         res = T.lookup_term(tm, term, scheme, texts=corpus.texts, docs=tokens.docs)
     except InputError as exc:
@@ -165,7 +166,7 @@ else:
         st.latex(T.SCHEME_FORMULAS[name])
     st.subheader(_("Worked example"))
     default = str(T.rank_terms(tm, scheme, score, 1)["term"].iloc[0])
-    term = st.text_input(_("Term"), value=default, key="terms_ex_term")
+    term = st.text_input(_("Term"), value=default, key="terms_ex_term", persist_state="session")
     try:
         hits = T.lookup_term(tm, term, scheme, texts=corpus.texts, top_docs=50).top_docs
         row = st.selectbox(_("Document"), hits["row"].tolist(), key=f"terms_ex_row::{term}",

@@ -13,6 +13,7 @@ from core import i18n
 from core.charts.topics_similarity import topic_similarity_heatmap
 from core.errors import InputError
 from core.i18n import N_, _, format_duration, format_int, ngettext
+from core.params import bounds
 from core.jobs import JobError
 from core.topics import explore, ldavis
 from core.topics.engines import ENGINE_LABELS
@@ -141,9 +142,9 @@ ks = result.ks
 default_k = shortlisted[0] if shortlisted and shortlisted[0] in ks else ks[0]
 c1, c2 = st.columns([1, 2])
 state.keep_choice(f"topics_k_{key}", ks)   # a k saved for an earlier sweep of other k values is not offered
-k = c1.selectbox(_("Number of topics k"), ks, index=ks.index(default_k), key=f"topics_k_{key}")
-lam = c2.slider(_("Relevance λ (1 = most probable words, lower = more topic-specific)"), 0.0, 1.0,
-                explore.DEFAULT_LAMBDA, 0.01, key="topics_lambda")
+k = c1.selectbox(_("Number of topics k"), ks, index=ks.index(default_k), key=f"topics_k_{key}", persist_state="session")
+lam = c2.slider(_("Relevance λ (1 = most probable words, lower = more topic-specific)"), *bounds("topics_lambda"),
+                explore.DEFAULT_LAMBDA, 0.01, key="topics_lambda", persist_state="session")
 model = result.model(k)
 model_key = model_key_of(key, result.config, k)
 
@@ -153,7 +154,7 @@ names = explore.topic_names(labels)
 
 # Values stay English (saved with the project, used by the tests); shown in the reader's language.
 VIEWS = [N_("Topic map"), N_("Topic cards"), N_("Documents"), N_("Groups & time"), N_("Similarity"), N_("Export")]
-view = st.radio(_("View"), VIEWS, horizontal=True, key="topics_view", label_visibility="collapsed", format_func=state.localized(_))
+view = st.radio(_("View"), VIEWS, horizontal=True, key="topics_view", persist_state="session", label_visibility="collapsed", format_func=state.localized(_))
 if view == "Topic map":  # one view per run: the map alone renders in well under a second
     prepared = state.memo("topics_ldavis", model_key, lambda: ldavis.prepare_model(model))
     st.iframe(ldavis.ldavis_page(prepared, names=names, lambda_=lam), height="content")

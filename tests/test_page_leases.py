@@ -118,3 +118,33 @@ def test_an_unexpected_page_error_shows_no_details_and_the_frame_gives_a_referen
     assert "Something went wrong (RuntimeError, reference " in text and "/srv" not in text
     reference = text.split("reference ")[1].split(")")[0]
     assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+@pytest.mark.parametrize("flags", [["--min-df", "5000"], ["--max-df", "0.02"], ["--min-token-len", "50"]])
+def test_projects_the_cli_wrote_with_edge_values_open_on_every_page(flags, capsys):
+    """Values at the edge of today's bounds, saved by the CLI, reach widgets whose bounds are the same
+    declarations: every page opens without an exception."""
+    from core.cli import main
+
+    code = main(["sweep", str(DEMO_ZH), "--project", "edge", "--k", "2:3", *flags])
+    capsys.readouterr()
+    assert code in (0, 2)                # fitted, or refused for having no words left: the project was saved
+    project_id = ProjectStore().find("edge").id
+    for page in ("corpus", "terms", "topics", "finetune", "projects"):
+        at = AppTest.from_file(APP, default_timeout=90)
+        at.query_params["project"] = project_id
+        at.run()
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+
+
+def test_out_of_range_cli_settings_exit_2_before_a_project_exists(capsys):
+    from core.cli import main
+
+    for flags in (["--min-token-len", "51"], ["--max-df", "0.001"], ["--min-df", "0"], ["--min-token-len", "2.5"]):
+        with pytest.raises(SystemExit) as exited:           # argparse: before anything is read or created
+            main(["sweep", str(DEMO_ZH), "--project", "never", "--k", "2:3", *flags])
+        assert exited.value.code == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "is not a number from" in err[0]
+    assert ProjectStore().list() == []

@@ -26,7 +26,6 @@ from typing import Callable, TypeVar
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from core import i18n, preprocess
 from core.i18n import N_, _, format_percent
@@ -56,6 +55,10 @@ DEFAULT_DEMO = next(iter(DEMOS))
 _CORPUS, _SETTINGS, _SID = "corpus", "preprocess_settings", "_session_id"
 _PROJECT, _SEEN, _WIDGETS, _MISSING = "project_id", "projects_seen", "_widgets_saved", "_project_missing"
 _OPEN_ERROR = "_project_open_error"
+# Plain (non-widget) keys that belong to the open project: dropped when another project opens.
+_PER_PROJECT = ("corpus_upload_seen", "corpus_upload_error", "corpus_loaded_file_id", "corpus_stored_seen",
+                "corpus_role_error", "topics_form", "topics_watch", "topics_section", "finetune_model_dir",
+                "finetune_applied", "finetune_upload_name")
 # Widget values that are part of an analysis, restored with the project (declared in core.params).
 _PERSISTED = PERSISTED
 LANG_KEY = "ui_lang"          # the interface language; saved with the project like the analysis widgets
@@ -190,7 +193,7 @@ def open_project(project_id: str) -> None:
     for key in [k for k in st.session_state if _PERSISTED.match(str(k)) and k != LANG_KEY]:
         del st.session_state[key]   # the previous project's choices must not leak into this one
     # (the language stays unless the project has one saved: it belongs to the reader as much)
-    for key in (_CORPUS, _SETTINGS, _WIDGETS, "corpus_upload_seen", "corpus_upload_error", "corpus_loaded_file_id",
+    for key in (_CORPUS, _SETTINGS, _WIDGETS, *_PER_PROJECT,
                 *[k for k in st.session_state if str(k).startswith(("corpus_sheet_", "corpus_text_col_",
                                                                     "corpus_label_col_", "corpus_date_col_"))]):
         st.session_state.pop(key, None)
@@ -366,22 +369,14 @@ def keep_choice(key: str, options: list) -> None:
 
 
 def autosave() -> None:
-    """Write the analysis widgets whose values changed since the last run (the autosave), and put
-    back the saved ones that Streamlit dropped.
+    """Write the analysis widgets whose values changed since the last run (the autosave).
 
-    Streamlit deletes a widget's value when a run does not draw the widget (another page), so
-    without this, leaving Topics reset k and λ, and the reset was then saved (Streamlit's guide
-    "Working with widgets in multipage apps": re-seed the widget from a kept value)."""
+    Kept widgets are drawn with `persist_state="session"` (core.params.KEPT): Streamlit would
+    otherwise drop their values when another page is shown, and the reset would be saved here."""
     proj = current_project()
     if proj is None:
         return
     saved = st.session_state.setdefault(_WIDGETS, {})
-    for key, value in saved.items():
-        if key not in st.session_state and _PERSISTED.match(key):
-            try:
-                st.session_state[key] = clamp_widget(key, value)
-            except (ValueError, StreamlitAPIException):
-                continue
     for key in list(st.session_state):
         key = str(key)
         if not _PERSISTED.match(key):

@@ -48,7 +48,7 @@ def translated_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def pick_document(texts: list[str]) -> int | None:
     """Search box + picker over the first LIST_CAP matches, and a row number that reaches any document."""
     c1, c2 = st.columns([3, 1])
-    query = c1.text_input(_("Search documents"), key="terms_doc_query", placeholder=_("a word from the text"))
+    query = c1.text_input(_("Search documents"), key="terms_doc_query", persist_state="session", placeholder=_("a word from the text"))
     last = max(0, len(texts) - 1)
     typed = c2.number_input(_("…or row number (0–{last})").format(last=format_int(len(texts) - 1)), 0, last,
                             value=None, step=1, key="terms_doc_row", placeholder=_("any row"))

@@ -23,8 +23,9 @@ from core.export import to_csv_bytes, to_xlsx_bytes
 from core.i18n import N_, _, format_duration, format_int, format_number, ngettext
 from core.topics import explore, report
 from core.topics.engines import DEFAULT_ITERATIONS, ENGINE_LABELS, ENGINES
-from core.topics.sweep import (DEFAULT_ENGINE, MAX_SEEDS, SweepConfig, compare_top_words, frame_from_events, shortlist,
+from core.topics.sweep import (DEFAULT_ENGINE, SweepConfig, compare_top_words, frame_from_events, shortlist,
                                shortlist_evidence)
+from core.params import bounds
 from core.topics.sweep_progress import sweep_status
 from core.projects.project import describe_lease
 from ui import state
@@ -88,21 +89,21 @@ def sweep_form() -> tuple[str | None, SweepConfig | None]:
     # Enter in a number box must not start a sweep of minutes before the other fields are set.
     with st.form("topics_sweep_form", border=True, enter_to_submit=False):
         c = st.columns(4)
-        k_min = c[0].number_input(_("Smallest k"), 2, 500, v["k_min"], key="topics_k_min")
-        k_max = c[1].number_input(_("Largest k"), 2, 500, v["k_max"], key="topics_k_max")
-        k_step = c[2].number_input(_("Step"), 1, 100, v["k_step"], key="topics_k_step")
-        seeds = c[3].number_input(_("Seeds per k"), 1, MAX_SEEDS, v["seeds"], key="topics_seeds",
+        k_min = c[0].number_input(_("Smallest k"), *bounds("topics_k_min"), v["k_min"], key="topics_k_min", persist_state="session")
+        k_max = c[1].number_input(_("Largest k"), *bounds("topics_k_max"), v["k_max"], key="topics_k_max", persist_state="session")
+        k_step = c[2].number_input(_("Step"), *bounds("topics_k_step"), v["k_step"], key="topics_k_step", persist_state="session")
+        seeds = c[3].number_input(_("Seeds per k"), *bounds("topics_seeds"), v["seeds"], key="topics_seeds", persist_state="session",
                                   help=_("2+ seeds add the stability metric (and take longer)."))
         p = st.columns([2, 1, 1, 1])
-        engine = p[0].selectbox(_("Engine"), ENGINES, index=ENGINES.index(v["engine"]), key="topics_engine",
+        engine = p[0].selectbox(_("Engine"), ENGINES, index=ENGINES.index(v["engine"]), key="topics_engine", persist_state="session",
                                 format_func=state.localized(lambda e: _(ENGINE_LABELS[e])))
         default = _("default: {value}")
-        iterations = p[1].number_input(_("Iterations"), 1, 10000, v["iterations"], key="topics_iterations",
+        iterations = p[1].number_input(_("Iterations"), *bounds("topics_iterations"), v["iterations"], key="topics_iterations", persist_state="session",
                                        placeholder=default.format(value=DEFAULT_ITERATIONS[engine]),
                                        help=_("sklearn: EM passes (default 10); tomotopy: Gibbs sweeps (default 200)."))
-        alpha = p[2].number_input(_("alpha (document-topic prior)"), 0.0, 100.0, v["alpha"], format="%.4f",
-                                  key="topics_alpha", placeholder=default.format(value=PRIOR_DEFAULTS[engine][0]))
-        eta = p[3].number_input(_("eta (topic-word prior)"), 0.0, 100.0, v["eta"], format="%.4f", key="topics_eta",
+        alpha = p[2].number_input(_("alpha (document-topic prior)"), *bounds("topics_alpha"), v["alpha"], format="%.4f",
+                                  key="topics_alpha", persist_state="session", placeholder=default.format(value=PRIOR_DEFAULTS[engine][0]))
+        eta = p[3].number_input(_("eta (topic-word prior)"), *bounds("topics_eta"), v["eta"], format="%.4f", key="topics_eta", persist_state="session",
                                 placeholder=default.format(value=PRIOR_DEFAULTS[engine][1]))
         st.caption(_("Defaults for {engine}: iterations {iterations}, alpha {alpha}, eta {eta}. "
                      "Empty fields use these defaults.").format(engine=engine, iterations=DEFAULT_ITERATIONS[engine],
@@ -258,10 +259,10 @@ def document_browser(model, labels: list[str], names: list[str], corpus) -> pd.D
     c = st.columns([2, 2, 2])
     options = [None, *range(model.k)]
     fmt = lambda t: _("all topics") if t is None else names[t]  # noqa: E731
-    dom = c[0].selectbox(_("Dominant topic"), options, format_func=fmt, key="topics_browse_dom")
-    kw = c[1].text_input(_("Keyword in text"), key="topics_browse_kw")
+    dom = c[0].selectbox(_("Dominant topic"), options, format_func=fmt, key="topics_browse_dom", persist_state="session")
+    kw = c[1].text_input(_("Keyword in text"), key="topics_browse_kw", persist_state="session")
     sort = c[2].selectbox(_("Sort by topic weight"), options,
-                          format_func=state.localized(lambda t: _("corpus order") if t is None else names[t]), key="topics_browse_sort")
+                          format_func=state.localized(lambda t: _("corpus order") if t is None else names[t]), key="topics_browse_sort", persist_state="session")
     shown = explore.browse_docs(table, dominant=dom, keyword=kw, sort_topic=sort, limit=500)
     st.caption(ngettext("{n} document shown (of {total} modelled; at most 500).",
                         "{n} documents shown (of {total} modelled; at most 500).", len(shown))

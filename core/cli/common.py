@@ -9,6 +9,7 @@ from pathlib import Path
 from core import preprocess
 from core.i18n import _
 from core.corpus import Corpus, LoadOptions, load_path
+from core.params import arg_type
 from core.phrases import parse_phrases
 from core.preprocess import PreprocessSettings, TokenizedCorpus, parse_stopword_upload, parse_user_dict
 
@@ -57,9 +58,12 @@ def add_corpus_args(parser: argparse.ArgumentParser, tokens: bool = True, projec
                             help=_("Chinese: do not convert Traditional documents to Simplified"))
         parser.add_argument("--keep-html", action="store_true", help=_("do not decode HTML entities and tags"))
         parser.add_argument("--phrases", help=_("file of phrases to merge, one 'word word' pair per line"))
-        parser.add_argument("--min-token-len", type=int, default=1, help=_("drop tokens shorter than this"))
-        parser.add_argument("--min-df", type=int, default=1, help=_("drop tokens in fewer documents"))
-        parser.add_argument("--max-df", type=float, default=1.0, help=_("drop tokens in a larger share of documents"))
+        parser.add_argument("--min-token-len", type=arg_type("preprocess_min_token_len"), default=1,
+                            help=_("drop tokens shorter than this"))
+        parser.add_argument("--min-df", type=arg_type("preprocess_min_df"), default=1,
+                            help=_("drop tokens in fewer documents"))
+        parser.add_argument("--max-df", type=arg_type("preprocess_max_df"), default=1.0,
+                            help=_("drop tokens in a larger share of documents"))
         parser.add_argument("--jobs", type=int, default=None,
                             help=_("worker processes for tokenizing (and a sweep's local fits); default: all cores"))
     # What "not given" looks like, to refuse corpus options that a --project run without FILE would ignore.
