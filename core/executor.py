@@ -20,6 +20,8 @@ worker is not an error: the scheduler reruns its tasks on another worker.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
@@ -86,9 +88,21 @@ def _limit_threads() -> None:
         pass
 
 
-def _init_local(shared: Any) -> None:
+def _exit_with_parent(parent: int, interval: float = 1.0) -> None:
+    """Stop this worker when its parent dies (kill -9 of the server or the CLI): nobody would read its fits."""
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="topiclens-parent-watch", daemon=True).start()
+
+
+def _init_local(shared: Any, parent: int) -> None:
     global _SHARED
     _SHARED = shared
+    _exit_with_parent(parent)        # the pid the parent gave: a worker that starts after its death exits too
     _limit_threads()
     warm = getattr(shared, "warm", None)
     if warm is not None:   # per-worker set-up (e.g. co-occurrence statistics) belongs to start-up
@@ -138,7 +152,7 @@ class LocalExecutor:
         # loky's own start method execs a fresh interpreter and never re-imports `__main__`
         # (under Streamlit that is the page script).
         pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(tasks)), initializer=_init_local,
-                                   initargs=(shared,))
+                                   initargs=(shared, os.getpid()))
         finished = False
         try:
             probe = pool.submit(_started) if on_ready is not None else None   # done once a worker is up

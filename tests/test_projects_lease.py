@@ -162,3 +162,46 @@ def test_a_cli_sweep_is_running_for_project_show_and_resumes_after_kill_9(tmp_pa
     assert resumed.returncode == 0, resumed.stderr
     assert f"{12 - done_before} fitted, {done_before} reused from the project" in resumed.stderr
     assert show()["sweeps"][-1]["status"] == "done"
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_cli_leaves_no_worker_fitting_for_nobody(tmp_path):
+    import psutil
+
+    env = {**os.environ, "TOPICLENS_WORKSPACE": str(tmp_path / "ws")}
+    proc = subprocess.Popen([sys.executable, "-m", "core.cli", "sweep", str(DEMO_ZH), "--project", "P", "--k", "2:30:2",
+                             "--engine", "tomotopy", "--iterations", "3000", "--jobs", "2"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline, workers = time.time() + 90, []
+    while time.time() < deadline and len(workers) < 2:
+        time.sleep(0.5)
+        workers = [c for c in psutil.Process(proc.pid).children(recursive=True)
+                   if "popen_loky_posix" in " ".join(c.cmdline())]
+    assert len(workers) == 2, "the sweep's worker processes never started"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    for p in alive:
+        p.kill()
+    assert not alive, f"{len(alive)} worker(s) kept fitting after the CLI was killed"
+
+
+def test_sigterm_to_a_cli_sweep_records_it_interrupted_at_once(tmp_path):
+    env = {**os.environ, "TOPICLENS_WORKSPACE": str(tmp_path / "ws")}
+    proc = subprocess.Popen([sys.executable, "-m", "core.cli", "sweep", str(DEMO_ZH), "--project", "P", "--k", "2:30:2",
+                             "--engine", "tomotopy", "--iterations", "3000", "--jobs", "1"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    store, deadline = None, time.time() + 90
+    while time.time() < deadline:
+        time.sleep(0.3)
+        if (tmp_path / "ws" / "projects.db").exists():
+            store = ProjectStore(tmp_path / "ws")
+            projects = store.list()
+            if projects and Project(store, projects[0].id).sweeps():
+                break
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err
+    project = Project(store, store.list()[0].id)
+    record = store.get_field(project.id, f"sweep:{project.sweeps()[-1]['id']}")
+    assert record["status"] == INTERRUPTED          # written by the process itself, not inferred from a stale lease

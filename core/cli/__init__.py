@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import signal
 import sys
 
 from core import __version__, i18n
@@ -117,9 +118,15 @@ def os_error_text(exc: OSError) -> str:
     return str(exc)
 
 
+def _terminated(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     from core.cli.argparse_messages import translating_argparse
 
+    if argv is None:   # the command itself (not a test calling main): SIGTERM ends it like Ctrl-C, so the
+        signal.signal(signal.SIGTERM, _terminated)   # lease keeper records its running job as interrupted
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     with i18n.use_language(lang_from_argv(argv) or i18n.language_from_env()), translating_argparse():
         return _run(argv)
