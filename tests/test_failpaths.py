@@ -112,3 +112,75 @@ def test_writable_outputs_are_written_atomically(corpus_file, tmp_path, capsys):
     assert main(["topics", str(corpus_file), "--k", "2", "--iterations", "2", "--report", str(report)]) == 0
     assert out.read_bytes().startswith(b"\xef\xbb\xbf") and "<html" in report.read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.csv", "r.html", "t.csv"]  # no probe, no .part
+
+
+# ---------------------------------------------------------------------------------------------
+# leftovers of writes cut short (kill -9)
+
+
+def _age(path: Path, seconds: float) -> None:
+    import os
+    import time
+
+    when = time.time() - seconds
+    for p in [path, *path.rglob("*")] if path.is_dir() else [path]:
+        os.utime(p, (when, when), follow_symlinks=False)
+
+
+def test_stale_staging_and_temp_files_are_cleaned_on_start(tmp_path):
+    from core.projects.project import Project
+    from core.projects.store import ProjectStore
+
+    ws = tmp_path / "ws"
+    store = ProjectStore(ws)
+    info = store.create("kept")
+    proj = Project(store, info.id)
+    proj.set("x", 1)
+    (proj.dir / "corpus").mkdir()
+    (proj.dir / "corpus" / "upload.bin").write_bytes(b"corpus")
+    (proj.dir / "fits" / "abc123").mkdir(parents=True)
+    (proj.dir / "fits" / "abc123" / "entry.json").write_text("{}")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("mine")
+    projects = ws / "projects"
+    stale = {
+        "projects/.import-0a1b2c3d4e5f": "dir", "projects/..import-0a1b2c3d4e5f.part-1234abcd": "dir",
+        f"projects/.deleted-{info.id}-abcd": "dir",
+        f"projects/{info.id}/fits/.abc999.0123abcd.tmp": "dir", f"projects/{info.id}/tokens/.d1.0123abcd.old": "dir",
+        f"projects/{info.id}/corpus/.upload.bin.k2j3h4.tmp": "file",
+        f"projects/{info.id}/finetune/run1/.model.part-89abcdef": "dir",
+        f"projects/{info.id}/finetune/run1/model.zip.part": "file",
+        "finetune/0123456789abcdef0123/uploads/.u1.part-0011aabb": "dir",
+    }
+    fresh = {"projects/.import-ffffffffffff": "dir", f"projects/{info.id}/fits/.abc777.0123abcd.tmp": "dir"}
+    for rel, kind in {**stale, **fresh}.items():
+        path = ws / rel
+        if kind == "dir":
+            path.mkdir(parents=True)
+            (path / "part.npy").write_bytes(b"x" * 100)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"x" * 100)
+    (projects / ".import-0a1b2c3d4e5f" / "link").symlink_to(outside)   # never followed
+    for rel in stale:
+        _age(ws / rel, 3600)
+    # a staging folder whose folder is old but a file inside is being written now: still in use
+    young_inside = projects / ".import-00000000000b"
+    young_inside.mkdir()
+    (young_inside / "big.parquet").write_bytes(b"y")
+    _age(young_inside, 3600)
+    (young_inside / "big.parquet").write_bytes(b"yy")
+
+    again = ProjectStore(ws)   # a (re)start
+    assert sorted(again.cleaned) == sorted(stale)
+    for rel in stale:
+        assert not (ws / rel).exists() and not (ws / rel).is_symlink(), rel
+    for rel in fresh:
+        assert (ws / rel).exists(), rel
+    assert young_inside.exists()
+    assert (outside / "precious.txt").read_text() == "mine"
+    assert (proj.dir / "corpus" / "upload.bin").read_bytes() == b"corpus"
+    assert (proj.dir / "fits" / "abc123" / "entry.json").exists()
+    assert again.get(info.id) is not None and Project(again, info.id).get("x") == 1
+    assert ProjectStore(ws).cleaned == []   # nothing left to clean

@@ -19,6 +19,7 @@ import io
 import os
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -35,7 +36,7 @@ from core.jobs import Job, JobRegistry
 from core.parallel import MIN_PARALLEL_CHARS, tokenize_parallel
 from core.preprocess import PreprocessSettings, TokenizedCorpus, tokenize
 from core.projects.project import PROCESS_ID, INTERRUPTED, RUNNING, Project, from_dict, run_project_sweep
-from core.projects.store import ProjectStore, atomic_write_bytes
+from core.projects.store import STALE_AFTER_S, ProjectStore, atomic_write_bytes, clean_stale_temp
 from core.topics.sweep import SweepConfig, SweepResult, assemble_result, cache_key, prune_cache
 from core.workspace import workspace_root
 from ui import session_gc
@@ -139,8 +140,13 @@ def load_demo(label: str = DEFAULT_DEMO, options: LoadOptions | None = None) -> 
 
 @st.cache_resource
 def _store_for(root: str) -> ProjectStore:
-    store = ProjectStore(Path(root))
+    store = ProjectStore(Path(root))   # cleans what crashed writes left, once stale (core.projects.store)
     store.prune_untouched_demos()
+    # Leftovers of a crash just before this start are too young to tell from a write in progress:
+    # look again once they are stale.
+    later = threading.Timer(STALE_AFTER_S + 60, clean_stale_temp, args=(store.root,))
+    later.daemon = True
+    later.start()
     return store
 
 
@@ -325,7 +331,9 @@ def begin_page() -> str:
     """Every page's first call: the interface language for this run, and the autosave.
 
     The frame does both before the page too; pages repeat them so each is right on its own
-    (AppTest can rerun a page without the frame)."""
+    (AppTest can rerun a page without the frame). First of all, on a freshly started server, the
+    page hands over to the frame (`frame_first`): every page, whichever state it reads first."""
+    frame_first()
     lang = ui_language()
     i18n.set_language(lang)
     autosave()

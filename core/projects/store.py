@@ -85,6 +85,64 @@ def atomic_write_json(path: Path, value: Any) -> None:
     atomic_write_bytes(path, json.dumps(value, ensure_ascii=False, allow_nan=True).encode("utf-8"))
 
 
+# What a write cut short (kill -9, power loss) leaves behind: staging folders of imports and deletes
+# in projects/, and the hidden temp files and folders of atomic writes anywhere in the workspace
+# (`.x.<hex>.tmp` / `.x.<hex>.old` of arrays.write_folder, `.x.<random>.tmp` of atomic_write_bytes,
+# `.x.part-<hex>` of safezip and model bundles, `model.zip.part` of a model download).
+STALE_AFTER_S = 15 * 60.0   # no write of ours takes this long; a younger one may still be in progress
+_STAGING = re.compile(r"^\.(\.?import-|deleted-)")
+_TEMP = re.compile(r"^\..+(\.tmp|\.old|\.part|\.part-[0-9a-f]+)$|\.zip\.part$")
+
+
+def _newest_mtime(path: Path) -> float:
+    """The latest modification anywhere in `path` (a file being written keeps its folder young)."""
+    newest = os.lstat(path).st_mtime
+    if path.is_dir() and not path.is_symlink():
+        for root, dirs, files in os.walk(path):
+            for name in dirs + files:
+                try:
+                    newest = max(newest, os.lstat(os.path.join(root, name)).st_mtime)
+                except OSError:
+                    pass
+    return newest
+
+
+def clean_stale_temp(root: Path, older_than_s: float = STALE_AFTER_S, now: float | None = None) -> list[str]:
+    """Remove the leftovers of interrupted writes in the workspace `root` that nothing touched for
+    `older_than_s` (a younger one may belong to a write still running, in this or another process).
+    Returns what was removed, relative to `root`. Never follows a symbolic link; never raises."""
+    now = time.time() if now is None else now
+    root = Path(root)
+    found: list[Path] = []
+    projects = root / "projects"
+    try:
+        top = list(os.scandir(projects)) if projects.is_dir() else []
+    except OSError:
+        top = []
+    for entry in top:
+        if _STAGING.match(entry.name) or _TEMP.search(entry.name):
+            found.append(Path(entry.path))
+    for base in [*(Path(e.path) for e in top if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)),
+                 root / "finetune"]:
+        for folder, dirs, files in os.walk(base):
+            for name in [d for d in dirs if _TEMP.search(d)] + [f for f in files if _TEMP.search(f)]:
+                found.append(Path(folder) / name)
+            dirs[:] = [d for d in dirs if not _TEMP.search(d)]   # a temp folder goes whole
+    removed = []
+    for path in found:
+        try:
+            if now - _newest_mtime(path) < older_than_s:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed.append(path.relative_to(root).as_posix())
+        except OSError:
+            continue   # gone meanwhile, or not ours to remove: the next start tries again
+    return removed
+
+
 def dir_size(path: Path) -> int:
     total = 0
     for root, _dirs, files in os.walk(path):
@@ -108,6 +166,7 @@ class ProjectStore:
         self.projects_dir.mkdir(exist_ok=True)
         with self._tx() as db:
             self._migrate(db)
+        self.cleaned = clean_stale_temp(self.root)   # what crashed writes left (kill -9): stale ones only
 
     # ------------------------------------------------------------------ database
     def _conn(self) -> sqlite3.Connection:
