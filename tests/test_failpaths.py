@@ -184,3 +184,177 @@ def test_stale_staging_and_temp_files_are_cleaned_on_start(tmp_path):
     assert (proj.dir / "fits" / "abc123" / "entry.json").exists()
     assert again.get(info.id) is not None and Project(again, info.id).get("x") == 1
     assert ProjectStore(ws).cleaned == []   # nothing left to clean
+
+
+# ---------------------------------------------------------------------------------------------
+# a full workspace disk (ENOSPC simulated where the bytes are written)
+
+
+def _enospc(*a, **kw):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def _leftovers(root: Path) -> list[str]:
+    """Temp files and folders of interrupted writes anywhere under `root`."""
+    import re
+
+    temp = re.compile(r"^\..+(\.tmp|\.old|\.part|\.part-[0-9a-f]+)$")
+    return [str(p.relative_to(root)) for p in root.rglob("*") if temp.search(p.name)]
+
+
+def test_atomic_writes_on_a_full_disk_leave_nothing(tmp_path, monkeypatch):
+    import builtins
+
+    from core.projects import arrays
+    from core.projects.store import DiskFull, atomic_write_bytes
+
+    (tmp_path / "old.bin").write_bytes(b"previous")
+    monkeypatch.setattr("os.fsync", _enospc)
+    with pytest.raises(DiskFull, match="disk is full"):
+        atomic_write_bytes(tmp_path / "old.bin", b"new bytes")
+    with pytest.raises(DiskFull):
+        arrays.write_folder(tmp_path / "folder", {"a.npy": b"1", "b.npy": b"2"})
+    monkeypatch.undo()
+    real_open = builtins.open
+    calls = []
+
+    def second_file_fails(path, mode="r", *a, **kw):   # the first file is written, the second is not
+        if "w" in mode:
+            calls.append(path)
+            if len(calls) == 2:
+                raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(path, mode, *a, **kw)
+
+    monkeypatch.setattr(builtins, "open", second_file_fails)
+    with pytest.raises(DiskFull):
+        arrays.write_folder(tmp_path / "folder", {"a.npy": b"1", "b.npy": b"2"})
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.bin"]   # no folder, no temp
+    assert (tmp_path / "old.bin").read_bytes() == b"previous"
+
+
+def test_sqlite_full_is_a_disk_full_and_rolls_back(tmp_path):
+    from core.projects.store import DiskFull, ProjectStore
+
+    store = ProjectStore(tmp_path / "ws")
+    info = store.create("p")
+    store.set_field(info.id, "small", 1)
+    conn = store._conn()
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(DiskFull):
+        store.set_field(info.id, "big", "x" * 200_000)
+    assert store.get_field(info.id, "big") is None and store.get_field(info.id, "small") == 1
+    conn.execute("PRAGMA max_page_count = 1073741823")
+    store.set_field(info.id, "after", 2)   # the connection still works
+    assert store.get_field(info.id, "after") == 2
+
+
+def test_project_caches_on_a_full_disk_keep_the_analysis_in_memory(tmp_path, monkeypatch):
+    from core.corpus import load_corpus
+    from core.preprocess import PreprocessSettings, data_key, tokenize
+    from core.projects.project import Project, run_project_sweep
+    from core.projects.store import DiskFull, ProjectStore
+    from core.topics.sweep import SweepConfig
+
+    corpus = load_corpus(ENGLISH.encode(), "c.csv")
+    settings = PreprocessSettings()
+    store = ProjectStore(tmp_path / "ws")
+    proj = Project(store, store.create("p").id)
+    monkeypatch.setattr("os.fsync", _enospc)
+    with pytest.raises(DiskFull):   # no one to tell (the CLI): the error says it, in one line
+        proj.tokens_for(corpus, settings, lambda: tokenize(corpus.texts, settings))
+    told = []
+    tokens = proj.tokens_for(corpus, settings, lambda: tokenize(corpus.texts, settings), on_unsaved=told.append)
+    assert tokens.n_tokens > 0 and len(told) == 1 and isinstance(told[0], DiskFull)
+    key = data_key(corpus.fingerprint, settings)
+    bundle = proj.dtm_for(key, tokens, on_unsaved=told.append)
+    assert bundle.n_terms > 0 and len(told) == 2
+    config = SweepConfig(k_min=2, k_max=3, k_step=1, iterations=2, jobs=1)
+    sweep_id = proj.start_sweep(key, config)
+    result = run_project_sweep(proj, sweep_id, bundle, config, on_unsaved=told.append)
+    assert result.complete and sorted(result.models) == [(2, 0), (3, 0)] and len(told) > 2
+    monkeypatch.undo()
+    assert _leftovers(store.root) == []
+    for sub in ("tokens", "dtm", "fits"):
+        assert not any((proj.dir / sub).glob("*/*")), sub   # nothing half-written
+    assert proj.load_tokens(key, settings, type(tokens)) is None
+
+
+def _app(tmp_path, monkeypatch, lang: str | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    from fixture_paths import ROOT
+
+    monkeypatch.setenv("TOPICLENS_WORKSPACE", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    if lang:
+        at.query_params["lang"] = lang
+    return at.run()
+
+
+def _unique_csv(tmp_path) -> bytes:
+    """A corpus no earlier test tokenized (the engine cache is process-wide): its tokens are computed here."""
+    tag = tmp_path.name.replace("_", "")
+    rows = [f"{tag} document {i} about {'cats dogs birds fish'.split()[i % 4]} and more words here" for i in range(60)]
+    return ("text,label\n" + "".join(f"{r},{'ab'[i % 2]}\n" for i, r in enumerate(rows))).encode()
+
+
+def _disk_warnings(at, needle="disk is full") -> list[str]:
+    return [w.value for w in at.warning if needle in w.value]
+
+
+def test_pages_on_a_full_disk_say_so_once_and_keep_working(tmp_path, monkeypatch):
+    at = _app(tmp_path, monkeypatch)
+    at.file_uploader(key="corpus_upload").set_value(("fresh.csv", _unique_csv(tmp_path), "text/csv")).run()
+    assert at.session_state["corpus"].name == "fresh.csv"
+    monkeypatch.setattr("os.fsync", _enospc)   # from here on, no write reaches the disk
+    from core.preprocess import PreprocessSettings
+
+    at.session_state["preprocess_settings"] = PreprocessSettings(min_token_len=3)   # new tokens to cache
+    at.switch_page("pages/terms.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(_disk_warnings(at)) == 1
+    assert at.dataframe and len(at.dataframe[0].value) > 0        # the ranking, from memory
+    for page in ("pages/topics.py", "pages/finetune.py", "pages/corpus.py", "pages/projects.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert len(_disk_warnings(at)) == 1, page                 # one notice, every page
+        assert not at.error, (page, [e.value for e in at.error])
+    monkeypatch.undo()
+    assert _leftovers(tmp_path) == []
+
+
+def test_an_upload_on_a_full_disk_is_loaded_and_says_so_in_chinese(tmp_path, monkeypatch):
+    at = _app(tmp_path, monkeypatch, lang="zh")
+    before = at.session_state["project_id"]
+    monkeypatch.setattr("os.fsync", _enospc)
+    at.file_uploader(key="corpus_upload").set_value(("full.csv", _unique_csv(tmp_path), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["corpus"].name == "full.csv"           # loaded: the analysis goes on from memory
+    assert len(_disk_warnings(at, "磁盘已满")) == 1
+    assert not at.error, [e.value for e in at.error]               # no "your loaded data is unchanged"
+    at.switch_page("pages/terms.py").run()
+    assert not at.exception and at.dataframe
+    monkeypatch.undo()
+    assert _leftovers(tmp_path) == []
+    from core.projects.project import Project
+    from core.projects.store import ProjectStore
+
+    store = ProjectStore(tmp_path)
+    for info in store.list():   # no project claims a corpus it does not hold
+        source = Project(store, info.id).get("corpus")
+        assert source is None or (store.project_dir(info.id) / "corpus" / "upload.bin").exists(), info
+    assert store.get(before) is not None
+
+
+def test_first_visit_on_a_full_disk_gets_the_demo_in_memory(tmp_path, monkeypatch):
+    monkeypatch.setattr("os.fsync", _enospc)
+    at = _app(tmp_path, monkeypatch)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["corpus"].name == "demo_zh_news_titles.csv"
+    assert len(_disk_warnings(at)) == 1
+    monkeypatch.undo()
+    from core.projects.store import ProjectStore
+
+    assert ProjectStore(tmp_path).list() == [] and _leftovers(tmp_path) == []

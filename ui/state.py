@@ -15,6 +15,7 @@ it all back in `bind_project`, which the frame calls before any page runs.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -36,7 +37,7 @@ from core.jobs import Job, JobRegistry
 from core.parallel import MIN_PARALLEL_CHARS, tokenize_parallel
 from core.preprocess import PreprocessSettings, TokenizedCorpus, tokenize
 from core.projects.project import PROCESS_ID, INTERRUPTED, RUNNING, Project, from_dict, run_project_sweep
-from core.projects.store import STALE_AFTER_S, ProjectStore, atomic_write_bytes, clean_stale_temp
+from core.projects.store import STALE_AFTER_S, DiskFull, ProjectStore, atomic_write_bytes, clean_stale_temp
 from core.topics.sweep import SweepConfig, SweepResult, assemble_result, cache_key, prune_cache
 from core.workspace import workspace_root
 from ui import session_gc
@@ -222,7 +223,12 @@ def new_demo_project(label: str = DEFAULT_DEMO, kind: str = "demo") -> None:
     corpus = load_upload(data, name, LoadOptions())
     with i18n.use_language(ui_language()):   # stored: named in the session's language
         info = project_store().create(_("Demo: {name}").format(name=_(label)), kind=kind)
-    Project(project_store(), info.id).save_corpus(data, name, corpus.options, corpus.n_docs)
+    try:
+        Project(project_store(), info.id).save_corpus(data, name, corpus.options, corpus.n_docs)
+    except DiskFull:
+        with contextlib.suppress(DiskFull):   # no project without its corpus is left behind
+            project_store().delete(info.id)
+        raise
     open_project(info.id)
 
 
@@ -291,7 +297,11 @@ def _bind_project() -> Message | None:
     elif current is None and st.session_state.get(_MISSING):
         return _missing_message()
     elif current is None and not wanted and _CORPUS not in st.session_state:
-        new_demo_project()
+        try:
+            new_demo_project()
+        except DiskFull as exc:   # no room for a project: the demo corpus in memory, and the page says why
+            disk_notice().note(exc)
+            st.session_state[_CORPUS] = load_demo()
     elif current is not None:
         if project_store().get(current) is None:  # deleted (e.g. in another tab) under this session
             for key in (_PROJECT, _CORPUS):
@@ -336,8 +346,45 @@ def begin_page() -> str:
     frame_first()
     lang = ui_language()
     i18n.set_language(lang)
+    st.session_state[_DISK_SHOWN] = False   # a new run: the full-disk notice (if any) is drawn once in it
     autosave()
+    show_disk_full()
     return lang
+
+
+# ---------------------------------------------------------------------------------------------
+# a full workspace disk: one notice, the analysis goes on from memory
+
+
+class DiskNotice:
+    """The session's full-disk state; `note` may be called from a job's thread (it only sets a field)."""
+
+    def __init__(self) -> None:
+        self.error: DiskFull | None = None
+
+    def note(self, exc: DiskFull) -> None:
+        self.error = exc
+
+
+_DISK, _DISK_SHOWN = "_disk_full", "_disk_full_shown"
+
+
+def disk_notice() -> DiskNotice:
+    return st.session_state.setdefault(_DISK, DiskNotice())
+
+
+def disk_full(exc: DiskFull) -> None:
+    """A save failed on a full disk (page thread): note it and say so on this page, once per run."""
+    disk_notice().note(exc)
+    show_disk_full()
+
+
+def show_disk_full() -> None:
+    notice = st.session_state.get(_DISK)
+    if notice is None or notice.error is None or st.session_state.get(_DISK_SHOWN):
+        return
+    st.session_state[_DISK_SHOWN] = True
+    st.warning(md_escape(i18n.translate_error(notice.error)), icon=":material/warning:")
 
 
 def localized(fn: Callable[..., str]) -> Callable[..., str]:
@@ -367,7 +414,11 @@ def autosave() -> None:
         value = _plain(st.session_state[key])
         if value is _UNSAVED or saved.get(key, _UNSAVED) == value:
             continue
-        proj.save_widget(key, value)
+        try:
+            proj.save_widget(key, value)
+        except DiskFull as exc:   # the values stay in the session; tried again on the next run
+            disk_notice().note(exc)
+            return
         saved[key] = value
 
 
@@ -396,6 +447,14 @@ def set_corpus(corpus: Corpus, data: bytes | None = None, demo: bool = False) ->
     project (several corpora = several projects), except in a demo project, which takes it over.
     None when only its read options or column roles changed.
     """
+    try:
+        _save_corpus(corpus, data, demo)
+    except DiskFull as exc:   # loaded all the same: the analysis goes on from memory, and the page says why
+        disk_full(exc)
+    st.session_state[_CORPUS] = corpus
+
+
+def _save_corpus(corpus: Corpus, data: bytes | None, demo: bool) -> None:
     proj = current_project()
     if data is not None:
         saved = (proj.get("corpus") or {}).get("sha256") if proj is not None else None
@@ -411,7 +470,6 @@ def set_corpus(corpus: Corpus, data: bytes | None = None, demo: bool = False) ->
         proj.save_corpus(data, corpus.name, corpus.options, corpus.n_docs)
     elif proj is not None:
         proj.save_load_options(corpus.options, corpus.n_docs)
-    st.session_state[_CORPUS] = corpus
 
 
 def reread_corpus(options: LoadOptions) -> None:
@@ -490,7 +548,9 @@ def current_tokens() -> TokenizedCorpus | None:
             bar.empty()
 
     def compute() -> TokenizedCorpus:
-        return proj.tokens_for(corpus, settings, tokenize_here) if proj is not None else tokenize_here()
+        if proj is None:
+            return tokenize_here()
+        return proj.tokens_for(corpus, settings, tokenize_here, on_unsaved=disk_full)
 
     return memo("tokens", key, compute)
 
@@ -502,7 +562,7 @@ def topics_dtm(tokens: TokenizedCorpus):
     key, proj = data_key(), current_project()
 
     def compute():
-        return proj.dtm_for(key, tokens) if proj is not None else build_dtm(tokens.docs, data_key=key)
+        return proj.dtm_for(key, tokens, on_unsaved=disk_full) if proj is not None else build_dtm(tokens.docs, data_key=key)
 
     return memo("topics_dtm", key, compute)
 
@@ -656,7 +716,10 @@ def predictions(classifier, model_dir: str, texts: list[str], saved_only: bool =
         if path is not None:
             buf = io.BytesIO()
             table.to_parquet(buf, index=False)
-            atomic_write_bytes(path, buf.getvalue())
+            try:
+                atomic_write_bytes(path, buf.getvalue())
+            except DiskFull as exc:
+                disk_full(exc)
         return table
 
     return memo("finetune_apply", f"{model_dir}|{key}", compute)
@@ -701,9 +764,11 @@ def start_sweep(bundle, config: SweepConfig, label: str, refit: bool = False) ->
         proj.fit_cache(bundle, memory).discard([cache_key(bundle, config, k, s)
                                                 for k in config.ks for s in config.seed_list])
     sweep_id = proj.start_sweep(bundle.data_key, config)
+    notice = disk_notice()   # the job's thread notes a full disk here; the page shows it on its next run
     try:
         job = job_registry().submit(project_owner(), "topics_sweep",
-                                    lambda ctx: run_project_sweep(proj, sweep_id, bundle, config, ctx, memory),
+                                    lambda ctx: run_project_sweep(proj, sweep_id, bundle, config, ctx, memory,
+                                                                  on_unsaved=notice.note),
                                     label=label)
     except Exception:
         proj.discard_sweep(sweep_id)   # refused (e.g. one already running): the previous sweep stays shown

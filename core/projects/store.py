@@ -16,6 +16,7 @@ mid-write never leaves a half-written file where a reader looks.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -28,10 +29,10 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from core.errors import InputError
-from core.i18n import _
+from core.i18n import N_, _
 from core.workspace import workspace_root
 
 SCHEMA_VERSION = 2
@@ -52,6 +53,39 @@ _MIGRATIONS: dict[int, list[str]] = {
     ],
     1: ["ALTER TABLE projects ADD COLUMN kind TEXT NOT NULL DEFAULT 'user'"],  # i18n: skip (SQL)
 }
+
+
+DISK_FULL = N_("The workspace disk is full, so the latest results could not be saved in the project. The analysis "
+               "goes on in memory, but what was not saved is lost when this session ends: free some disk space to "
+               "keep your work.")
+
+
+class DiskFull(InputError):
+    """The workspace disk (or quota) is full: what was being written is not there, and nothing half of it."""
+
+    def __init__(self, message: str = DISK_FULL, /, **params: object) -> None:
+        super().__init__(message, **params)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """ENOSPC / EDQUOT from a write, or SQLite's "database or disk is full"."""
+    if isinstance(exc, DiskFull):
+        return True
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc).lower()
+
+
+def keep_going(on_unsaved: Callable[[DiskFull], None] | None, write: Callable[..., Any], *args: Any,
+               **kwargs: Any) -> None:
+    """`write(*args, **kwargs)` for something the analysis can do without (a cache, a progress record): on a full
+    disk, `on_unsaved(error)` and carry on from memory; with no `on_unsaved`, the DiskFull is raised."""
+    try:
+        write(*args, **kwargs)
+    except DiskFull as exc:
+        if on_unsaved is None:
+            raise
+        on_unsaved(exc)
 
 
 @dataclass(frozen=True)
@@ -76,8 +110,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise DiskFull() from exc
         raise
 
 
@@ -182,14 +218,21 @@ class ProjectStore:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; a full disk rolls it back whole and raises DiskFull."""
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            if is_disk_full(exc):
+                raise DiskFull() from exc
             raise
-        conn.execute("COMMIT")
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
