@@ -358,3 +358,95 @@ def test_first_visit_on_a_full_disk_gets_the_demo_in_memory(tmp_path, monkeypatc
     from core.projects.store import ProjectStore
 
     assert ProjectStore(tmp_path).list() == [] and _leftovers(tmp_path) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# fine-tunes and parallel tokenizing count against the server's CPU limit
+
+
+def test_borrow_takes_only_free_cores_and_never_waits():
+    import threading
+
+    from core.jobs import CpuLimiter
+
+    cpu = CpuLimiter(2)
+    with cpu.borrow(4) as got:
+        assert got == 2 and cpu.in_use == 2
+        with cpu.borrow(1) as more:
+            assert more == 0
+    assert cpu.in_use == 0
+    assert cpu.acquire(1, threading.Event()) == 1
+    with cpu.borrow(4) as got:
+        assert got == 1
+    cpu.release(1)
+
+
+def test_a_job_submitted_with_cores_waits_for_them_and_holds_them():
+    import threading
+
+    from core.jobs import CANCELLED, DONE, WAITING_FOR_CPU, JobRegistry
+
+    reg = JobRegistry(cpu_limit=2)
+    gate, seen = threading.Event(), []
+    first = reg.submit("o", "finetune", lambda ctx: gate.wait(30), cpu=2)
+    deadline = __import__("time").time() + 10
+    while reg.cpu.in_use < 2 and __import__("time").time() < deadline:
+        __import__("time").sleep(0.01)
+    assert reg.cpu.in_use == 2
+    second = reg.submit("p", "finetune", lambda ctx: seen.append(reg.cpu.in_use), cpu=1)
+    third = reg.submit("q", "finetune", lambda ctx: seen.append("never"), cpu=1)
+    while second.queue_position is None and __import__("time").time() < deadline:
+        __import__("time").sleep(0.01)
+    assert second.queue_position == 1 and getattr(second.message, "msgid", None) == WAITING_FOR_CPU
+    reg.cancel(third.id, "q")
+    assert reg.wait(third.id, "q", timeout=10).status == CANCELLED and "never" not in seen
+    gate.set()
+    assert reg.wait(first.id, "o", timeout=10).status == DONE
+    assert reg.wait(second.id, "p", timeout=10).status == DONE and seen == [1]
+    assert reg.cpu.in_use == 0
+
+
+def test_the_dashboard_fine_tune_holds_its_torch_threads():
+    import threading
+
+    from core.jobs import JobRegistry
+    from ui.state import _HoldingCores
+
+    reg, gate = JobRegistry(cpu_limit=4), threading.Event()
+    held = []
+    job = _HoldingCores(reg, 3).submit("o", "finetune", lambda ctx: (held.append(reg.cpu.in_use), gate.wait(30)),
+                                       exclusive=True, label="x")
+    gate.set()
+    reg.wait(job.id, "o", timeout=10)
+    assert held == [3] and reg.cpu.in_use == 0
+
+
+def test_page_tokenizing_uses_only_the_free_cores(tmp_path, monkeypatch):
+    from ui import state
+
+    calls = []
+
+    def spy(texts, settings, jobs=None, progress=None, **kw):
+        from core.preprocess import tokenize
+
+        calls.append(jobs)
+        return tokenize(texts, settings)
+
+    monkeypatch.setattr(state, "MIN_PARALLEL_CHARS", 0)
+    monkeypatch.setattr(state, "tokenize_parallel", spy)
+    at = _app(tmp_path, monkeypatch)
+    calls.clear()   # (the demo corpus of the first run)
+    cpu = state.job_registry().cpu
+    busy = cpu.capacity - cpu.in_use   # a sweep holds every core
+    cpu.in_use += busy
+    try:
+        at.file_uploader(key="corpus_upload").set_value(("busy.csv", _unique_csv(tmp_path), "text/csv")).run()
+        assert not at.exception, [e.value for e in at.exception]
+    finally:
+        cpu.release(busy)
+    assert calls == [1]   # no worker processes while the limit is used up
+    from core.preprocess import PreprocessSettings
+
+    at.session_state["preprocess_settings"] = PreprocessSettings(min_token_len=2)
+    at.run()
+    assert calls[-1] == cpu.capacity and cpu.in_use == 0

@@ -34,6 +34,7 @@ from core.cache import ByteLRU
 from core.corpus import Corpus, LoadOptions, load_corpus
 from core.errors import InputError, Message
 from core.jobs import Job, JobRegistry
+from core.executor import default_jobs
 from core.parallel import MIN_PARALLEL_CHARS, tokenize_parallel
 from core.preprocess import PreprocessSettings, TokenizedCorpus, tokenize
 from core.projects.project import PROCESS_ID, INTERRUPTED, RUNNING, Project, from_dict, run_project_sweep
@@ -541,9 +542,12 @@ def current_tokens() -> TokenizedCorpus | None:
         if sum(map(len, texts)) < MIN_PARALLEL_CHARS:
             return tokenize(texts, settings)
         bar = st.progress(0.0, text=_("Tokenizing…"))
-        try:  # large corpora: on every core (core.parallel; same tokens as one process)
-            return tokenize_parallel(texts, settings, progress=lambda f: bar.progress(
-                f, text=_("Tokenizing… {share}").format(share=format_percent(f))))
+        # Large corpora: on the cores the server's CPU limit has free now (core.parallel; same tokens
+        # as one process); none free (sweeps, fine-tunes): in this thread, never over the limit.
+        try:
+            with job_registry().cpu.borrow(default_jobs()) as cores:
+                return tokenize_parallel(texts, settings, jobs=max(1, cores), progress=lambda f: bar.progress(
+                    f, text=_("Tokenizing… {share}").format(share=format_percent(f))))
         finally:
             bar.empty()
 
@@ -656,11 +660,24 @@ def submit_finetune(request) -> Job:
     def finished(result, error) -> None:
         proj.save_finetune_run(run_id, {**record, **P.result_record(result, proj.dir, error)})
 
-    job = P.submit_finetune(job_registry(), project_owner(), request, on_finish=finished)
+    # Training keeps `threads` cores busy for the whole run: it waits for them in the server's CPU queue.
+    job = P.submit_finetune(_HoldingCores(job_registry(), request.settings.threads), project_owner(), request,
+                            on_finish=finished)
     proj.save_finetune_run(run_id, {**record, "job_id": job.id})
     proj.set_current_finetune(run_id)
     mark_worked_on()
     return job
+
+
+class _HoldingCores:
+    """The job registry as `core.finetune.pipeline.submit_finetune` sees it: every job it submits
+    holds `cores` of the server's CPU limit while it runs."""
+
+    def __init__(self, registry: JobRegistry, cores: int):
+        self.registry, self.cores = registry, max(1, int(cores))
+
+    def submit(self, *args, **kwargs) -> Job:
+        return self.registry.submit(*args, cpu=self.cores, **kwargs)
 
 
 def finetune_outcome(job: Job | None):
