@@ -450,3 +450,54 @@ def test_page_tokenizing_uses_only_the_free_cores(tmp_path, monkeypatch):
     at.session_state["preprocess_settings"] = PreprocessSettings(min_token_len=2)
     at.run()
     assert calls[-1] == cpu.capacity and cpu.in_use == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# dicts that several threads use
+
+
+def test_prune_cache_while_a_sweep_thread_adds_fits():
+    """The session's sweep cache is filled by the job's thread while the page prunes it: copying the
+    keys in one step never meets "dictionary changed size during iteration"."""
+    import sys
+    import threading
+    from types import SimpleNamespace
+
+    from core.topics.sweep import prune_cache
+
+    cache = {f"a|other|{i}": i for i in range(20_000)}
+    stop, errors = threading.Event(), []
+
+    def sweep_thread():
+        i = 0
+        while not stop.is_set():
+            cache[f"f|mine|{i}"] = i
+            i += 1
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)   # switch threads as often as possible: the race shows every time
+    writer = threading.Thread(target=sweep_thread)
+    writer.start()
+    try:
+        for _ in range(30):
+            cache.update({f"a|other|{i}": i for i in range(2_000)})
+            try:
+                prune_cache(cache, SimpleNamespace(key="mine"))
+            except RuntimeError as exc:
+                errors.append(str(exc))
+    finally:
+        stop.set()
+        writer.join()
+        sys.setswitchinterval(interval)
+    assert errors == []
+    assert not any("|other|" in k for k in cache)
+
+
+def test_the_language_names_cannot_be_changed_in_place():
+    from core import i18n
+
+    with pytest.raises(TypeError):
+        i18n.LANGUAGES["fr"] = "Français"   # type: ignore[index]
+    with pytest.raises(TypeError):
+        i18n.CATALOG_LOCALE["zh"] = "zh_TW"   # type: ignore[index]
+    assert dict(i18n.LANGUAGES) == {"en": "English", "zh": "简体中文"}

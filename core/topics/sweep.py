@@ -198,8 +198,9 @@ def model_key(data_key: str, config: SweepConfig, k: int, seed: int = 0) -> str:
 
 def prune_cache(cache: MutableMapping[str, Any], bundle: DTMBundle) -> int:
     """Drop the fits of every other corpus/preprocessing from a session's cache (bounds its memory);
-    returns how many entries were dropped."""
-    stale = [key for key in cache if f"|{bundle.key}|" not in key]
+    returns how many entries were dropped. The keys are copied first, in one step (`list` of a dict
+    holds the GIL): a running sweep's thread adds its fits to this same dict meanwhile."""
+    stale = [key for key in list(cache) if f"|{bundle.key}|" not in key]
     for key in stale:
         del cache[key]
     return len(stale)
