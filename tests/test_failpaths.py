@@ -326,8 +326,12 @@ def test_pages_on_a_full_disk_say_so_once_and_keep_working(tmp_path, monkeypatch
 
 
 def test_an_upload_on_a_full_disk_is_loaded_and_says_so_in_chinese(tmp_path, monkeypatch):
+    from core.projects.project import Project
+    from core.projects.store import ProjectStore
+
     at = _app(tmp_path, monkeypatch, lang="zh")
     before = at.session_state["project_id"]
+    kept = ProjectStore(tmp_path).get(before), Project(ProjectStore(tmp_path), before).get("corpus")
     monkeypatch.setattr("os.fsync", _enospc)
     at.file_uploader(key="corpus_upload").set_value(("full.csv", _unique_csv(tmp_path), "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -338,14 +342,13 @@ def test_an_upload_on_a_full_disk_is_loaded_and_says_so_in_chinese(tmp_path, mon
     assert not at.exception and at.dataframe
     monkeypatch.undo()
     assert _leftovers(tmp_path) == []
-    from core.projects.project import Project
-    from core.projects.store import ProjectStore
-
     store = ProjectStore(tmp_path)
     for info in store.list():   # no project claims a corpus it does not hold
         source = Project(store, info.id).get("corpus")
         assert source is None or (store.project_dir(info.id) / "corpus" / "upload.bin").exists(), info
-    assert store.get(before) is not None
+    # the demo project the upload would have taken over is as it was: its name, its corpus
+    assert (store.get(before).name, store.get(before).kind) == (kept[0].name, kept[0].kind)
+    assert Project(store, before).get("corpus") == kept[1] and Project(store, before).corpus_source() is not None
 
 
 def test_first_visit_on_a_full_disk_gets_the_demo_in_memory(tmp_path, monkeypatch):

@@ -223,14 +223,8 @@ def new_demo_project(label: str = DEFAULT_DEMO, kind: str = "demo") -> None:
     data, name = demo_source(label)
     corpus = load_upload(data, name, LoadOptions())
     with i18n.use_language(ui_language()):   # stored: named in the session's language
-        info = project_store().create(_("Demo: {name}").format(name=_(label)), kind=kind)
-    try:
-        Project(project_store(), info.id).save_corpus(data, name, corpus.options, corpus.n_docs)
-    except DiskFull:
-        with contextlib.suppress(DiskFull):   # no project without its corpus is left behind
-            project_store().delete(info.id)
-        raise
-    open_project(info.id)
+        project_name = _("Demo: {name}").format(name=_(label))
+    open_project(_create_with_corpus(project_name, kind, data, corpus))
 
 
 def rename_project(name: str) -> None:
@@ -456,21 +450,38 @@ def set_corpus(corpus: Corpus, data: bytes | None = None, demo: bool = False) ->
 
 
 def _save_corpus(corpus: Corpus, data: bytes | None, demo: bool) -> None:
+    """The project side of `set_corpus`. The corpus is written first: on a full disk (DiskFull) no
+    project is renamed after a corpus it does not hold, and no new one is left without its corpus."""
     proj = current_project()
-    if data is not None:
-        saved = (proj.get("corpus") or {}).get("sha256") if proj is not None else None
-        new = saved != corpus.content_hash                 # content_hash: sha256 of these bytes
-        with i18n.use_language(ui_language()):   # stored: named in the session's language (even in a callback)
-            name = _("Demo: {name}").format(name=corpus.name) if demo else corpus.name
-        if proj is None or (saved is not None and new and proj.info.kind != "demo"):
-            proj = _adopt(project_store().create(name, kind="demo" if demo else "user").id)
-            st.session_state[_WIDGETS] = {}            # this session's settings carry over into it
-            proj.save_preprocess(preprocess_settings())
-        elif new:
-            project_store().update(proj.id, name=name, kind="demo" if demo else "user")
-        proj.save_corpus(data, corpus.name, corpus.options, corpus.n_docs)
-    elif proj is not None:
-        proj.save_load_options(corpus.options, corpus.n_docs)
+    if data is None:
+        if proj is not None:
+            proj.save_load_options(corpus.options, corpus.n_docs)
+        return
+    saved = (proj.get("corpus") or {}).get("sha256") if proj is not None else None
+    new = saved != corpus.content_hash                 # content_hash: sha256 of these bytes
+    with i18n.use_language(ui_language()):   # stored: named in the session's language (even in a callback)
+        name = _("Demo: {name}").format(name=corpus.name) if demo else corpus.name
+    kind = "demo" if demo else "user"
+    if proj is None or (saved is not None and new and proj.info.kind != "demo"):
+        proj = _adopt(_create_with_corpus(name, kind, data, corpus))
+        st.session_state[_WIDGETS] = {}            # this session's settings carry over into it
+        proj.save_preprocess(preprocess_settings())
+        return
+    proj.save_corpus(data, corpus.name, corpus.options, corpus.n_docs)
+    if new:
+        project_store().update(proj.id, name=name, kind=kind)
+
+
+def _create_with_corpus(name: str, kind: str, data: bytes, corpus: Corpus) -> str:
+    """A new project holding `data` (read as `corpus`); on a full disk none is left behind (DiskFull)."""
+    info = project_store().create(name, kind=kind)
+    try:
+        Project(project_store(), info.id).save_corpus(data, corpus.name, corpus.options, corpus.n_docs)
+    except DiskFull:
+        with contextlib.suppress(DiskFull):
+            project_store().delete(info.id)
+        raise
+    return info.id
 
 
 def reread_corpus(options: LoadOptions) -> None:
