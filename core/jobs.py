@@ -176,11 +176,12 @@ class JobContext:
         self._limiter = limiter
 
     @contextlib.contextmanager
-    def cpu_slots(self, n: int) -> Iterator[bool]:
-        """Hold `n` of the server's cores for the block; waits in the queue first. Yields False
-        (and runs nothing heavy) when the job is cancelled while waiting."""
+    def cpu_slots(self, n: int) -> Iterator[int]:
+        """Hold `n` of the server's cores (at most its limit) for the block; waits in the queue first.
+        Yields the cores granted (run no more workers than that), or 0 (run nothing heavy) when the
+        job is cancelled while waiting."""
         if self._limiter is None:
-            yield not self.cancelled
+            yield 0 if self.cancelled else max(1, int(n))
             return
 
         def on_wait(pos: int) -> None:
@@ -195,7 +196,7 @@ class JobContext:
             if granted and getattr(self._job.message, "msgid", None) == WAITING_FOR_CPU:
                 self._job.message = Message(STARTING)
         try:
-            yield bool(granted)
+            yield granted
         finally:
             if granted:
                 self._limiter.release(granted)

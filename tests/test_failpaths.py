@@ -504,3 +504,26 @@ def test_the_language_names_cannot_be_changed_in_place():
     with pytest.raises(TypeError):
         i18n.CATALOG_LOCALE["zh"] = "zh_TW"   # type: ignore[index]
     assert dict(i18n.LANGUAGES) == {"en": "English", "zh": "简体中文"}
+
+
+def test_a_sweep_job_runs_no_more_workers_than_the_cores_granted(monkeypatch):
+    from core.jobs import DONE, JobRegistry
+    from core.topics import sweep as S
+    from core.topics.dtm import build_dtm
+    from core.preprocess import PreprocessSettings, tokenize
+
+    texts = load_corpus(ENGLISH.encode(), "c.csv").texts
+    bundle = build_dtm(tokenize(texts, PreprocessSettings()).docs, data_key="k")
+    sizes = []
+
+    class Recording(S.LocalExecutor):
+        def __init__(self, n, *a, **kw):
+            sizes.append(n)
+            super().__init__(n, *a, **kw)
+
+    monkeypatch.setattr(S, "LocalExecutor", Recording)
+    reg = JobRegistry(cpu_limit=1)   # TOPICLENS_CPU_JOBS=1 on a bigger machine
+    config = S.SweepConfig(k_min=2, k_max=3, k_step=1, iterations=2, jobs=2)
+    job = reg.submit("o", "topics_sweep", lambda ctx: S.run_sweep(bundle, config, ctx, {}))
+    assert reg.wait(job.id, "o", timeout=120).status == DONE, job.error
+    assert sizes == [1] and sorted(job.result.models) == [(2, 0), (3, 0)]

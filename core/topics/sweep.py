@@ -431,8 +431,8 @@ def _run_in_processes(state: _RunState, todo: list[tuple[int, int]]) -> None:
         _run_on_executor(state, todo, LocalExecutor(n_workers))
         return
     with slots(n_workers) as granted:
-        if granted:
-            _run_on_executor(state, todo, LocalExecutor(n_workers))
+        if granted:   # no more worker processes than the cores granted (the server's limit may be lower)
+            _run_on_executor(state, todo, LocalExecutor(min(n_workers, int(granted))))
 
 
 def _run_on_executor(state: _RunState, todo: list[tuple[int, int]], executor) -> None:
