@@ -652,10 +652,9 @@ def _is_blank(col: pd.Series) -> bool:
     """Every value missing or only whitespace (a column with text says so in its first rows: cheap)."""
     if col.isna().all():
         return True
-    texts = _text_series(col)
-    if (texts.iloc[:1000].str.strip() != "").any():
+    if (_text_series(col.iloc[:1000]).str.strip() != "").any():
         return False
-    return bool((texts.str.strip() == "").all())
+    return bool((_text_series(col).str.strip() == "").all())
 
 
 def _blank_named_columns(frame: pd.DataFrame) -> list[str]:
