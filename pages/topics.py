@@ -112,8 +112,11 @@ if section == V.SWEEP:
         resume = row.button(_("Resume"), key="topics_resume", type="primary")
         restart = row.button(_("Restart"), key="topics_restart")
         if resume or restart:
-            state.start_sweep(bundle, view.config, label=V.sweep_label(view.config, corpus.name), refit=restart)
-            st.rerun()
+            try:
+                state.start_sweep(bundle, view.config, label=V.sweep_label(view.config, corpus.name), refit=restart)
+                st.rerun()
+            except (InputError, JobError) as exc:   # e.g. a full disk, or a sweep already running
+                state.show_error(exc)
     elif view.status == "failed":
         error = view.job.error if view.job is not None else record_error(view.record)
         st.error(state.md_escape(

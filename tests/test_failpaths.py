@@ -527,3 +527,56 @@ def test_a_sweep_job_runs_no_more_workers_than_the_cores_granted(monkeypatch):
     job = reg.submit("o", "topics_sweep", lambda ctx: S.run_sweep(bundle, config, ctx, {}))
     assert reg.wait(job.id, "o", timeout=120).status == DONE, job.error
     assert sizes == [1] and sorted(job.result.models) == [(2, 0), (3, 0)]
+
+
+def test_duplicating_a_project_on_a_full_disk_leaves_no_half_copy(tmp_path, monkeypatch):
+    import shutil
+
+    from core.projects.store import DiskFull, ProjectStore
+
+    store = ProjectStore(tmp_path / "ws")
+    info = store.create("original")
+    for name in ("a.bin", "b.bin", "c.bin"):
+        (store.project_dir(info.id) / name).write_bytes(b"x" * 1000)
+    real = shutil.copy2
+    copied = []
+
+    def third_fails(src, dst, **kw):
+        if len(copied) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device", dst)
+        copied.append(dst)
+        return real(src, dst, **kw)
+
+    monkeypatch.setattr(shutil, "copy2", third_fails)
+    with pytest.raises(DiskFull) as err:
+        store.duplicate(info.id)
+    assert str(tmp_path) not in str(err.value)                 # no server path in the message
+    assert [p.name for p in store.list()] == ["original"]
+    assert sorted(p.name for p in store.projects_dir.iterdir()) == [info.id]
+
+
+def test_a_full_database_disk_keeps_the_pages_working(tmp_path, monkeypatch):
+    """SQLite cannot write either (a setting, a widget value, labels): the session keeps them, the
+    pages say so once and show no traceback."""
+    from core.projects.store import DiskFull, ProjectStore
+
+    at = _app(tmp_path, monkeypatch)
+
+    def full(*a, **kw):
+        raise DiskFull()
+
+    monkeypatch.setattr(ProjectStore, "set_field", full)
+    monkeypatch.setattr(ProjectStore, "update", full)
+    at.session_state["terms_top"] = 17   # a changed widget value: the autosave cannot write it
+    at.switch_page("pages/terms.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(_disk_warnings(at)) == 1 and at.dataframe
+    at.switch_page("pages/corpus.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    next(n for n in at.number_input if n.label == "Min token length").set_value(2)
+    next(b for b in at.button if b.label == "Apply preprocessing").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]            # applied in the session, not an error
+    assert at.session_state["preprocess_settings"].min_token_len == 2
+    at.run()
+    assert len(_disk_warnings(at)) == 1

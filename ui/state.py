@@ -528,8 +528,17 @@ def preprocess_settings() -> PreprocessSettings:
 
 def set_preprocess_settings(settings: PreprocessSettings) -> None:
     st.session_state[_SETTINGS] = settings.validate()
-    project().save_preprocess(settings)
-    mark_worked_on()
+    _keep_in_project(lambda: project().save_preprocess(settings))
+
+
+def _keep_in_project(write: Callable[[], None]) -> None:
+    """A choice (settings, labels) written to the project: on a full disk it is not saved and the
+    notice says so (on this page's next run: this may be a callback); the page keeps working."""
+    try:
+        write()
+        mark_worked_on()
+    except DiskFull as exc:
+        disk_notice().note(exc)
 
 
 def data_key() -> str:
@@ -837,8 +846,7 @@ def topic_labels(model_key: str) -> dict[int, str]:
 
 
 def save_topic_labels(model_key: str, labels: dict[int, str]) -> None:
-    project().set_labels(model_key, labels)
-    mark_worked_on()
+    _keep_in_project(lambda: project().set_labels(model_key, labels))
 
 
 def current_topic_model():

@@ -26,6 +26,7 @@ import sqlite3
 import tempfile
 import threading
 import time
+import contextlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,6 +178,16 @@ def clean_stale_temp(root: Path, older_than_s: float = STALE_AFTER_S, now: float
         except OSError:
             continue   # gone meanwhile, or not ours to remove: the next start tries again
     return removed
+
+
+def _copy_or_disk_full(src: str, dst: str) -> str:
+    """shutil.copy2, whose full disk stops a copytree at once (as DiskFull) instead of being collected."""
+    try:
+        return shutil.copy2(src, dst)
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFull() from exc
+        raise
 
 
 def dir_size(path: Path) -> int:
@@ -337,7 +348,13 @@ class ProjectStore:
     def duplicate(self, project_id: str, name: str | None = None) -> ProjectInfo:
         src = self.require(project_id)
         new = self.create(name or _("{name} (copy)").format(name=src.name))
-        shutil.copytree(self.project_dir(project_id), self.project_dir(new.id), dirs_exist_ok=True)
+        try:
+            shutil.copytree(self.project_dir(project_id), self.project_dir(new.id), dirs_exist_ok=True,
+                            copy_function=_copy_or_disk_full)
+        except BaseException:   # e.g. a full disk: no half copy is left
+            with contextlib.suppress(DiskFull):
+                self.delete(new.id)
+            raise
         with self._tx() as db:
             db.execute("INSERT INTO fields (project_id, key, value, modified) "
                        "SELECT ?, key, value, modified FROM fields WHERE project_id = ?", (new.id, project_id))  # i18n: skip (SQL)
