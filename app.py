@@ -30,10 +30,13 @@ nav = st.navigation([st.Page(p, title=_(t), icon=i, default=(n == 0))
 
 
 def language_switch() -> None:
-    # Labelled in both languages: whoever landed in the wrong one can still find it.
+    # Labelled in both languages: whoever landed in the wrong one can still find it. The options and
+    # their names are this run's own copies: the widget keeps its format_func (and Streamlit calls it
+    # later, from its own code), so it must hold nothing another session's thread can reach.
     st.session_state[state.LANG_SWITCH] = i18n.language()
+    names = dict(i18n.LANGUAGES)
     st.sidebar.radio("Language · 语言",  # i18n: skip (in both languages on purpose)
-                      list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key=state.LANG_SWITCH,
+                     list(names), format_func=names.__getitem__, key=state.LANG_SWITCH,
                      on_change=state.on_language_switch, horizontal=True, label_visibility="collapsed")
 
 

@@ -53,6 +53,10 @@ _MAGIC = {  # what a file starting with these bytes is (a value in an error mess
     b"\x80\x04": N_("a Python pickle"), b"\x80\x03": N_("a Python pickle"), b"\x80\x05": N_("a Python pickle"),
 }
 _ROLE_NAMES = {"text": N_("text"), "label": N_("label"), "date": N_("date")}
+# Column names that say "the documents are here": such a column empty in every row is refused, never
+# silently replaced by another column (a label column would become the text).
+_TEXT_NAMES = {"text", "texts", "content", "contents", "document", "documents", "doc", "body", "review", "sentence",
+               "正文", "文本", "内容", "评论"}
 _LABEL_NAMES = {"label", "labels", "category", "class", "group", "topic", "tag", "type", "类别", "标签", "分类"}
 _DATE_NAMES = re.compile(r"date|time|日期|时间|published|created", re.I)
 _BLANK = re.compile(rb"[ \t\r\n\x00\xef\xbb\xbf]*")
@@ -188,9 +192,11 @@ def load_corpus(data: bytes, name: str, options: LoadOptions | None = None) -> C
             delimiter = opts.delimiter or sniff_delimiter(text)
             frame, warnings = _read_delimited(text, delimiter)
             frame, warnings = _apply_header_choice(text, delimiter, frame, warnings, opts.header)
+    blank = _blank_named_columns(frame)   # before _tidy_columns drops the empty ones
     frame = _tidy_columns(frame)
     if frame.empty:
         raise InputError("{name} has a header but no rows: add at least one document below the header.", name=name)
+    _refuse_blank_text_column(blank, opts, name)
     text_col, label_col, date_col = _resolve_roles(frame, opts)
     frame, n_empty, n_dup = _clean(frame, text_col, opts)
     if frame.empty:
@@ -258,11 +264,21 @@ def _looks_utf16(sample: bytes) -> bool:
     return even.count(0) > len(even) * 0.4 or odd.count(0) > len(odd) * 0.4
 
 
+def _utf16_order(data: bytes) -> str:
+    """Little- or big-endian: ASCII is `x 00` in LE, `00 x` in BE (the parity with more zero bytes)."""
+    sample = data[:SNIFF_BYTES]
+    return "utf-16-le" if sample[1::2].count(0) >= sample[0::2].count(0) else "utf-16-be"
+
+
 def detect_encoding(data: bytes) -> str:
     """The codec to decode `data` with: BOM, then strict UTF-8, then charset-normalizer."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return enc
+    # UTF-16 without a BOM: a zero byte beside every ASCII letter. Checked before UTF-8, which the
+    # zero bytes do not contradict (English text in UTF-16 is "valid" UTF-8 full of NULs).
+    if b"\x00" in data[:SNIFF_BYTES] and _looks_utf16(data[:SNIFF_BYTES]):
+        return _utf16_order(data)
     try:
         data.decode("utf-8")
         return "utf-8"
@@ -270,8 +286,6 @@ def detect_encoding(data: bytes) -> str:
         # A UTF-8 file cut mid-character at the very end is still UTF-8.
         if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
             return "utf-8"
-    if _looks_utf16(data[:SNIFF_BYTES]):
-        return "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
     if _looks_cp1252(data[: 4 << 20]):
         return "cp1252"
     from charset_normalizer import from_bytes
@@ -321,6 +335,8 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     if encoding:
         _check_forced_encoding(data, encoding)
     enc = encoding or detect_encoding(data)
+    if not encoding and enc in ("utf-16-le", "utf-16-be") and len(data) % 2:
+        data = data[:-1]   # a UTF-16 file cut mid-character at the very end is still UTF-16
     try:
         text = data.decode(enc)
     except UnicodeDecodeError as exc:
@@ -636,6 +652,33 @@ def _tidy_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def _is_blank(col: pd.Series) -> bool:
+    """Every value missing or only whitespace (a column with text says so in its first rows: cheap)."""
+    if col.isna().all():
+        return True
+    if (_text_series(col.iloc[:1000]).str.strip() != "").any():
+        return False
+    return bool((_text_series(col).str.strip() == "").all())
+
+
+def _blank_named_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns with a real name (not a trailing delimiter's "Unnamed: 3") and no value in any row."""
+    if not len(frame):
+        return []
+    return [str(c).strip() for c in frame.columns
+            if str(c).strip() and not str(c).startswith("Unnamed: ") and _is_blank(frame[c])]
+
+
+def _refuse_blank_text_column(blank: list[str], opts: LoadOptions, name: str) -> None:
+    """The chosen text column, or one named like the documents' column, empty in every row: say so
+    and stop (another column, such as the labels, must not silently become the text)."""
+    wanted = [opts.text_col] if opts.text_col else [c for c in blank if c.lower() in _TEXT_NAMES]
+    for col in wanted:
+        if col in blank:
+            raise InputError("The text column {col!r} of {name} is empty in every row: there are no documents to "
+                             "analyse. Fill in the texts, or choose the column that holds them.", col=col, name=name)
+
+
 def _text_series(col: pd.Series) -> pd.Series:
     if pd.api.types.is_string_dtype(col.dtype) and not pd.api.types.is_object_dtype(col.dtype):
         return col.fillna("")   # already strings (every CSV/TXT column): vectorised, 1M rows in ms
@@ -697,6 +740,9 @@ def _resolve_roles(frame: pd.DataFrame, opts: LoadOptions) -> tuple[str, str | N
             raise InputError("No text-like column found (every column is empty or numeric): "
                              "the file needs a column of documents.")
         text_col = max(scores, key=scores.get)
+    if _is_blank(frame[text_col]):
+        raise InputError("The text column {col!r} is empty in every row: there are no documents to analyse. "
+                         "Choose the column that holds the texts.", col=text_col)
     if opts.label_col is None:
         label_col = suggest_label_column(frame, text_col)
     else:

@@ -57,16 +57,49 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
     return buf.getvalue()
 
 
-def write_table(frame: pd.DataFrame, path: str) -> None:
-    """Write CSV or XLSX by file extension (used by the CLI)."""
+def _table_suffix(path: str) -> str:
     from core.errors import InputError
 
     suffix = str(path).lower().rsplit(".", 1)[-1] if "." in str(path) else ""
     if suffix not in ("csv", "xlsx"):
         raise InputError("{path}: the output file must end in .csv or .xlsx.", path=path)
-    data = to_xlsx_bytes(frame) if suffix == "xlsx" else to_csv_bytes(frame)
+    return suffix
+
+
+def check_output(path: str, table: bool = False) -> None:
+    """Refuse an output file the CLI could not write, before any work (a read-only folder, a missing
+    folder, a folder given as the file, a table without .csv/.xlsx): one InputError, nothing written.
+    The check writes and removes a probe file beside `path`: permissions alone miss a read-only mount."""
+    import tempfile
+
+    from core.errors import InputError
+
+    if table:
+        _table_suffix(path)
+    target = os.path.abspath(path)
+    if os.path.isdir(target):
+        raise InputError("{path} is a folder: give a file name.", path=path)
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise InputError("{path}: cannot write ({reason}).", path=path, reason=os.strerror(2))
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".topiclens-probe-", suffix=".part", dir=folder)
+        os.close(fd)
+        os.remove(probe)
+        if os.path.exists(target) and not os.access(target, os.W_OK):
+            raise PermissionError(13, os.strerror(13))
+    except OSError as exc:
+        raise InputError("{path}: cannot write ({reason}).", path=path,
+                         reason=exc.strerror or type(exc).__name__) from None
+
+
+def write_bytes_atomic(path: str, data: bytes) -> None:
+    """Write a CLI output file atomically: a temp file beside it, then a rename. A full disk leaves
+    the previous file (or none), never half of one; InputError (one line) on failure."""
+    from core.errors import InputError
+
     tmp = f"{path}.part"
-    try:  # atomic: a full disk leaves the previous file (or none), never half a table
+    try:
         with open(tmp, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
@@ -74,3 +107,9 @@ def write_table(frame: pd.DataFrame, path: str) -> None:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise InputError("{path}: cannot write ({reason}).", path=path, reason=exc.strerror or type(exc).__name__) from None
+
+
+def write_table(frame: pd.DataFrame, path: str) -> None:
+    """Write CSV or XLSX by file extension (used by the CLI)."""
+    suffix = _table_suffix(path)
+    write_bytes_atomic(path, to_xlsx_bytes(frame) if suffix == "xlsx" else to_csv_bytes(frame))

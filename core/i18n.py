@@ -23,15 +23,17 @@ from contextvars import ContextVar
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Iterator, Mapping
 
 DOMAIN = "topiclens"
 LOCALE_DIR = Path(__file__).parent / "locale"
-#: language code -> its name, written in that language (what the switch shows)
-LANGUAGES: dict[str, str] = {"en": "English", "zh": "简体中文"}
+#: language code -> its name, written in that language (what the switch shows). Read-only: every
+#: session's script thread reads it (widget options, format_func), so nothing may change it in place.
+LANGUAGES: Mapping[str, str] = MappingProxyType({"en": "English", "zh": "简体中文"})
 DEFAULT = "en"
 #: our code -> the gettext / Babel locale of its catalog
-CATALOG_LOCALE: dict[str, str] = {"en": "en_US", "zh": "zh_CN"}
+CATALOG_LOCALE: Mapping[str, str] = MappingProxyType({"en": "en_US", "zh": "zh_CN"})
 
 _active: ContextVar[str] = ContextVar("topiclens_language", default=DEFAULT)
 

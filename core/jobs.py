@@ -148,6 +148,19 @@ class CpuLimiter:
             self.in_use = max(0, self.in_use - n)
             self._cond.notify_all()
 
+    @contextlib.contextmanager
+    def borrow(self, n: int) -> Iterator[int]:
+        """Up to `n` of the cores free right now, without waiting (0 when none is free or jobs are
+        queued): for work a page waits on, which then runs on what it got (0: in its own thread)."""
+        with self._cond:
+            granted = 0 if self._queue else max(0, min(int(n), self.capacity - self.in_use))
+            self.in_use += granted
+        try:
+            yield granted
+        finally:
+            if granted:
+                self.release(granted)
+
     @property
     def waiting(self) -> int:
         with self._cond:
@@ -163,11 +176,12 @@ class JobContext:
         self._limiter = limiter
 
     @contextlib.contextmanager
-    def cpu_slots(self, n: int) -> Iterator[bool]:
-        """Hold `n` of the server's cores for the block; waits in the queue first. Yields False
-        (and runs nothing heavy) when the job is cancelled while waiting."""
+    def cpu_slots(self, n: int) -> Iterator[int]:
+        """Hold `n` of the server's cores (at most its limit) for the block; waits in the queue first.
+        Yields the cores granted (run no more workers than that), or 0 (run nothing heavy) when the
+        job is cancelled while waiting."""
         if self._limiter is None:
-            yield not self.cancelled
+            yield 0 if self.cancelled else max(1, int(n))
             return
 
         def on_wait(pos: int) -> None:
@@ -182,7 +196,7 @@ class JobContext:
             if granted and getattr(self._job.message, "msgid", None) == WAITING_FOR_CPU:
                 self._job.message = Message(STARTING)
         try:
-            yield bool(granted)
+            yield granted
         finally:
             if granted:
                 self._limiter.release(granted)
@@ -216,6 +230,16 @@ class JobContext:
             self._job.result = result
 
 
+def _holding_cores(fn: Callable[[JobContext], Any], n: int) -> Callable[[JobContext], Any]:
+    def run(ctx: JobContext) -> Any:
+        with ctx.cpu_slots(n) as granted:
+            if not granted:   # cancelled while waiting for the cores
+                raise JobCancelled()
+            return fn(ctx)
+
+    return run
+
+
 class JobRegistry:
     """Process-wide registry of jobs, each owned by one session id."""
 
@@ -233,8 +257,13 @@ class JobRegistry:
         fn: Callable[[JobContext], Any],
         label: str = "",
         exclusive: bool = True,
+        cpu: int = 0,
     ) -> Job:
-        """Start `fn(ctx)` in a daemon thread. With `exclusive`, one running job per (owner, kind)."""
+        """Start `fn(ctx)` in a daemon thread. With `exclusive`, one running job per (owner, kind).
+        `cpu`: the cores the whole job keeps busy (e.g. a fine-tune's torch threads); it waits for
+        them in the server's CPU queue first and holds them until it ends."""
+        if cpu > 0:
+            fn = _holding_cores(fn, cpu)
         with self._lock:
             if exclusive and any(
                 j.owner == owner and j.kind == kind and not j.done for j in self._jobs.values()

@@ -52,8 +52,11 @@ if current is not None:
         except Exception as exc:
             state.show_error(exc)
     if c[2].button(_("Duplicate"), key="projects_duplicate", width="stretch"):
-        state.duplicate_project()
-        st.rerun()
+        try:
+            state.duplicate_project()
+            st.rerun()
+        except Exception as exc:   # e.g. a full disk: the project stays as it is, one message
+            state.show_error(exc)
     c[3].download_button(_("Export"), lambda: state.export_project(info.id), export_filename(info),
                          "application/zip", key="projects_export", on_click="ignore", width="stretch",
                          help=_("The whole project as one .topiclens file, to import on another machine."))

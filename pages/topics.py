@@ -119,7 +119,7 @@ if section == V.SWEEP:
             try:
                 state.start_sweep(bundle, view.config, label=V.sweep_label(view.config, corpus.name), refit=restart)
                 st.rerun()
-            except (InputError, JobError) as exc:   # another process runs a sweep: said, every model kept
+            except (InputError, JobError) as exc:   # another process runs a sweep, a full disk: said, models kept
                 state.show_error(exc)
     elif view.status == "failed":
         error = view.job.error if view.job is not None else record_error(view.record)

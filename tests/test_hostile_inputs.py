@@ -102,6 +102,11 @@ CORPUS_CASES = [
     ("unknown encoding", "x.csv", lambda: GOOD_CSV, LoadOptions(encoding="klingon"), "Unknown encoding"),
     ("two-character delimiter", "x.csv", lambda: GOOD_CSV, LoadOptions(delimiter=";;"), "single character"),
     ("unknown format", "x.csv", lambda: GOOD_CSV, LoadOptions(file_format="docx"), "Unknown format"),
+    # issue 17: an all-empty text column is said, never replaced by the label column
+    ("all-empty text column", "blank.csv", lambda: b"text,label\n" + b",a\n,b\n" * 50, None,
+     "text column 'text' of blank.csv is empty in every row"),
+    ("all-empty text column, chosen", "blank.csv", lambda: b"text,label\n" + b" ,a\n,b\n" * 50,
+     LoadOptions(text_col="text"), "text column 'text' of blank.csv is empty in every row"),
 ]
 IDS = [c[0] for c in CORPUS_CASES]
 
@@ -117,7 +122,7 @@ def test_engine_refuses_with_a_clear_message(label, name, make, options, needle,
 
 CLI_FLAGS = {"UTF-16 forced on a UTF-8 file": ["--encoding", "utf-16"], "missing text column": ["--text-col", "nope"],
              "date column without dates": ["--date-col", "label"], "unknown encoding": ["--encoding", "klingon"],
-             "two-character delimiter": ["--delimiter", ";;"]}
+             "two-character delimiter": ["--delimiter", ";;"], "all-empty text column, chosen": ["--text-col", "text"]}
 
 
 def cli_error(argv: list[str], capsys) -> str:

@@ -15,11 +15,13 @@ it all back in `bind_project`, which the frame calls before any page runs.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -33,12 +35,13 @@ from core.cache import ByteLRU
 from core.corpus import Corpus, LoadOptions, load_corpus
 from core.errors import InputError, Message
 from core.jobs import Job, JobRegistry
+from core.executor import default_jobs
 from core.parallel import MIN_PARALLEL_CHARS, tokenize_parallel
 from core.preprocess import PreprocessSettings, TokenizedCorpus, tokenize
 from core.params import PERSISTED, clamp_widget
 from core.projects.lease import is_foreign
 from core.projects.project import INTERRUPTED, RUNNING, Project, from_dict, run_project_sweep
-from core.projects.store import ProjectStore, atomic_write_bytes
+from core.projects.store import STALE_AFTER_S, DiskFull, ProjectStore, atomic_write_bytes, clean_stale_temp
 from core.topics.sweep import SweepConfig, SweepResult, assemble_result, cache_key, prune_cache
 from core.workspace import workspace_root
 from ui import browser, corpus_options, session_gc
@@ -139,8 +142,13 @@ def load_demo(label: str = DEFAULT_DEMO, options: LoadOptions | None = None) -> 
 
 @st.cache_resource
 def _store_for(root: str) -> ProjectStore:
-    store = ProjectStore(Path(root))
+    store = ProjectStore(Path(root))   # cleans what crashed writes left, once stale (core.projects.store)
     store.prune_untouched_demos()
+    # Leftovers of a crash just before this start are too young to tell from a write in progress:
+    # look again once they are stale.
+    later = threading.Timer(STALE_AFTER_S + 60, clean_stale_temp, args=(store.root,))
+    later.daemon = True
+    later.start()
     return store
 
 
@@ -228,9 +236,8 @@ def new_demo_project(label: str = DEFAULT_DEMO, kind: str = "demo") -> None:
     data, name = demo_source(label)
     corpus = load_upload(data, name, LoadOptions())
     with i18n.use_language(ui_language()):   # stored: named in the session's language
-        info = project_store().create(_("Demo: {name}").format(name=_(label)), kind=kind)
-    Project(project_store(), info.id).save_corpus(data, name, corpus.options, corpus.n_docs)
-    open_project(info.id)
+        project_name = _("Demo: {name}").format(name=_(label))
+    open_project(_create_with_corpus(project_name, kind, data, corpus))
 
 
 def rename_project(name: str) -> None:
@@ -301,7 +308,11 @@ def _bind_project() -> Message | None:
     elif current is None and st.session_state.get(_MISSING):
         return _missing_message()
     elif current is None and not wanted and _CORPUS not in st.session_state:
-        new_demo_project()
+        try:
+            new_demo_project()
+        except DiskFull as exc:   # no room for a project: the demo corpus in memory, and the page says why
+            disk_notice().note(exc)
+            st.session_state[_CORPUS] = load_demo()
     elif current is not None:
         if project_store().get(current) is None:  # deleted (e.g. in another tab) under this session
             for key in (_PROJECT, _CORPUS):
@@ -341,11 +352,50 @@ def begin_page() -> str:
     """Every page's first call: the interface language for this run, and the autosave.
 
     The frame does both before the page too; pages repeat them so each is right on its own
-    (AppTest can rerun a page without the frame)."""
+    (AppTest can rerun a page without the frame). First of all, on a freshly started server, the
+    page hands over to the frame (`frame_first`): every page, whichever state it reads first."""
+    frame_first()
     lang = ui_language()
     i18n.set_language(lang)
+    st.session_state[_DISK_SHOWN] = False   # a new run: the full-disk notice (if any) is drawn once in it
     autosave()
+    show_disk_full()
     return lang
+
+
+# ---------------------------------------------------------------------------------------------
+# a full workspace disk: one notice, the analysis goes on from memory
+
+
+class DiskNotice:
+    """The session's full-disk state; `note` may be called from a job's thread (it only sets a field)."""
+
+    def __init__(self) -> None:
+        self.error: DiskFull | None = None
+
+    def note(self, exc: DiskFull) -> None:
+        self.error = exc
+
+
+_DISK, _DISK_SHOWN = "_disk_full", "_disk_full_shown"
+
+
+def disk_notice() -> DiskNotice:
+    return st.session_state.setdefault(_DISK, DiskNotice())
+
+
+def disk_full(exc: DiskFull) -> None:
+    """A save failed on a full disk (page thread): note it and say so on this page, once per run."""
+    disk_notice().note(exc)
+    show_disk_full()
+
+
+def show_disk_full() -> None:
+    notice = st.session_state.get(_DISK)
+    if notice is None or notice.error is None or st.session_state.get(_DISK_SHOWN):
+        return
+    st.session_state[_DISK_SHOWN] = True
+    st.warning(md_escape(i18n.translate_error(notice.error)), icon=":material/warning:")
 
 
 def localized(fn: Callable[..., str]) -> Callable[..., str]:
@@ -384,7 +434,11 @@ def autosave() -> None:
         value = _plain(st.session_state[key])
         if value is _UNSAVED or saved.get(key, _UNSAVED) == value:
             continue
-        proj.save_widget(key, value)
+        try:
+            proj.save_widget(key, value)
+        except DiskFull as exc:   # the values stay in the session; tried again on the next run
+            disk_notice().note(exc)
+            return
         saved[key] = value
 
 
@@ -413,22 +467,46 @@ def set_corpus(corpus: Corpus, data: bytes | None = None, demo: bool = False) ->
     project (several corpora = several projects), except in a demo project, which takes it over.
     None when only its read options or column roles changed.
     """
-    proj = current_project()
-    if data is not None:
-        saved = (proj.get("corpus") or {}).get("sha256") if proj is not None else None
-        new = saved != corpus.content_hash                 # content_hash: sha256 of these bytes
-        with i18n.use_language(ui_language()):   # stored: named in the session's language (even in a callback)
-            name = _("Demo: {name}").format(name=corpus.name) if demo else corpus.name
-        if proj is None or (saved is not None and new and proj.info.kind != "demo"):
-            proj = _adopt(project_store().create(name, kind="demo" if demo else "user").id)
-            st.session_state[_WIDGETS] = {}            # this session's settings carry over into it
-            proj.save_preprocess(preprocess_settings())
-        elif new:
-            project_store().update(proj.id, name=name, kind="demo" if demo else "user")
-        proj.save_corpus(data, corpus.name, corpus.options, corpus.n_docs)
-    elif proj is not None:
-        proj.save_load_options(corpus.options, corpus.n_docs)
+    try:
+        _save_corpus(corpus, data, demo)
+    except DiskFull as exc:   # loaded all the same: the analysis goes on from memory, and the page says why
+        disk_full(exc)
     st.session_state[_CORPUS] = corpus
+
+
+def _save_corpus(corpus: Corpus, data: bytes | None, demo: bool) -> None:
+    """The project side of `set_corpus`. The corpus is written first: on a full disk (DiskFull) no
+    project is renamed after a corpus it does not hold, and no new one is left without its corpus."""
+    proj = current_project()
+    if data is None:
+        if proj is not None:
+            proj.save_load_options(corpus.options, corpus.n_docs)
+        return
+    saved = (proj.get("corpus") or {}).get("sha256") if proj is not None else None
+    new = saved != corpus.content_hash                 # content_hash: sha256 of these bytes
+    with i18n.use_language(ui_language()):   # stored: named in the session's language (even in a callback)
+        name = _("Demo: {name}").format(name=corpus.name) if demo else corpus.name
+    kind = "demo" if demo else "user"
+    if proj is None or (saved is not None and new and proj.info.kind != "demo"):
+        proj = _adopt(_create_with_corpus(name, kind, data, corpus))
+        st.session_state[_WIDGETS] = {}            # this session's settings carry over into it
+        proj.save_preprocess(preprocess_settings())
+        return
+    proj.save_corpus(data, corpus.name, corpus.options, corpus.n_docs)
+    if new:
+        project_store().update(proj.id, name=name, kind=kind)
+
+
+def _create_with_corpus(name: str, kind: str, data: bytes, corpus: Corpus) -> str:
+    """A new project holding `data` (read as `corpus`); on a full disk none is left behind (DiskFull)."""
+    info = project_store().create(name, kind=kind)
+    try:
+        Project(project_store(), info.id).save_corpus(data, corpus.name, corpus.options, corpus.n_docs)
+    except DiskFull:
+        with contextlib.suppress(DiskFull):
+            project_store().delete(info.id)
+        raise
+    return info.id
 
 
 def reread_corpus(options: LoadOptions) -> None:
@@ -475,8 +553,17 @@ def preprocess_settings() -> PreprocessSettings:
 
 def set_preprocess_settings(settings: PreprocessSettings) -> None:
     st.session_state[_SETTINGS] = settings.validate()
-    project().save_preprocess(settings)
-    mark_worked_on()
+    _keep_in_project(lambda: project().save_preprocess(settings))
+
+
+def _keep_in_project(write: Callable[[], None]) -> None:
+    """A choice (settings, labels) written to the project: on a full disk it is not saved and the
+    notice says so (on this page's next run: this may be a callback); the page keeps working."""
+    try:
+        write()
+        mark_worked_on()
+    except DiskFull as exc:
+        disk_notice().note(exc)
 
 
 def data_key() -> str:
@@ -500,14 +587,19 @@ def current_tokens() -> TokenizedCorpus | None:
         if sum(map(len, texts)) < MIN_PARALLEL_CHARS:
             return tokenize(texts, settings)
         bar = st.progress(0.0, text=_("Tokenizing…"))
-        try:  # large corpora: on every core (core.parallel; same tokens as one process)
-            return tokenize_parallel(texts, settings, progress=lambda f: bar.progress(
-                f, text=_("Tokenizing… {share}").format(share=format_percent(f))))
+        # Large corpora: on the cores the server's CPU limit has free now (core.parallel; same tokens
+        # as one process); none free (sweeps, fine-tunes): in this thread, never over the limit.
+        try:
+            with job_registry().cpu.borrow(default_jobs()) as cores:
+                return tokenize_parallel(texts, settings, jobs=max(1, cores), progress=lambda f: bar.progress(
+                    f, text=_("Tokenizing… {share}").format(share=format_percent(f))))
         finally:
             bar.empty()
 
     def compute() -> TokenizedCorpus:
-        return proj.tokens_for(corpus, settings, tokenize_here) if proj is not None else tokenize_here()
+        if proj is None:
+            return tokenize_here()
+        return proj.tokens_for(corpus, settings, tokenize_here, on_unsaved=disk_full)
 
     return memo("tokens", key, compute)
 
@@ -519,7 +611,7 @@ def topics_dtm(tokens: TokenizedCorpus):
     key, proj = data_key(), current_project()
 
     def compute():
-        return proj.dtm_for(key, tokens) if proj is not None else build_dtm(tokens.docs, data_key=key)
+        return proj.dtm_for(key, tokens, on_unsaved=disk_full) if proj is not None else build_dtm(tokens.docs, data_key=key)
 
     return memo("topics_dtm", key, compute)
 
@@ -621,8 +713,9 @@ def submit_finetune(request) -> Job:
     def finished(result, error) -> None:
         proj.save_finetune_run(run_id, {**record, **P.result_record(result, proj.dir, error)})
 
-    try:
-        job = P.submit_finetune(job_registry(), project_owner(), request, on_finish=finished)
+    try:   # training keeps `threads` cores busy for the whole run: it waits for them in the server's CPU queue
+        job = P.submit_finetune(_HoldingCores(job_registry(), request.settings.threads), project_owner(), request,
+                                on_finish=finished)
     except Exception:
         proj.discard_finetune_run(run_id)    # refused: the run never started
         raise
@@ -636,6 +729,17 @@ def finetune_elsewhere() -> dict | None:
     """The project's current fine-tune record when another process (the CLI, another server) runs it."""
     run = _current_finetune_run()
     return run if run is not None and is_foreign(run) else None
+
+
+class _HoldingCores:
+    """The job registry as `core.finetune.pipeline.submit_finetune` sees it: every job it submits
+    holds `cores` of the server's CPU limit while it runs."""
+
+    def __init__(self, registry: JobRegistry, cores: int):
+        self.registry, self.cores = registry, max(1, int(cores))
+
+    def submit(self, *args, **kwargs) -> Job:
+        return self.registry.submit(*args, cpu=self.cores, **kwargs)
 
 
 def finetune_outcome(job: Job | None):
@@ -693,7 +797,10 @@ def predictions(classifier, model_dir: str, texts: list[str], saved_only: bool =
         if path is not None:
             buf = io.BytesIO()
             table.to_parquet(buf, index=False)
-            atomic_write_bytes(path, buf.getvalue())
+            try:
+                atomic_write_bytes(path, buf.getvalue())
+            except DiskFull as exc:
+                disk_full(exc)
         return table
 
     return memo("finetune_apply", f"{model_dir}|{key}", compute)
@@ -743,12 +850,13 @@ def start_sweep(bundle, config: SweepConfig, label: str, refit: bool = False) ->
     proj, memory = project(), _sweep_memory()
     prune_cache(memory, bundle)
     sweep_id = proj.start_sweep(bundle.data_key, config)
+    notice = disk_notice()   # the job's thread notes a full disk here; the page shows it on its next run
 
     def work(ctx):
         if refit:
             proj.fit_cache(bundle, memory).discard([cache_key(bundle, config, k, s)
                                                     for k in config.ks for s in config.seed_list])
-        return run_project_sweep(proj, sweep_id, bundle, config, ctx, memory)
+        return run_project_sweep(proj, sweep_id, bundle, config, ctx, memory, on_unsaved=notice.note)
 
     try:
         mark_worked_on()
@@ -792,8 +900,7 @@ def topic_labels(model_key: str) -> dict[int, str]:
 
 
 def save_topic_labels(model_key: str, labels: dict[int, str]) -> None:
-    project().set_labels(model_key, labels)
-    mark_worked_on()
+    _keep_in_project(lambda: project().set_labels(model_key, labels))
 
 
 def current_topic_model():

@@ -209,3 +209,14 @@ def load_inputs(args: argparse.Namespace, tokens: bool = True):
     if tokens:
         return (None, *load_from_args(args))
     return None, load_path(args.file, load_options(args)), None
+
+
+def check_outputs(args: argparse.Namespace, tables: tuple[str, ...] = (), files: tuple[str, ...] = ()) -> None:
+    """The command's output files (`--out`, `--report`, ...), checked before any work: a path that
+    cannot be written fails now, in one line, not after the whole fit."""
+    from core.export import check_output
+
+    for name, table in [(n, True) for n in tables] + [(n, False) for n in files]:
+        path = getattr(args, name, None)
+        if path:
+            check_output(path, table=table)

@@ -88,6 +88,7 @@ def _summary(store, info) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.export import check_output
     from core.projects.archive import export_project, import_project
     from core.projects.store import ProjectStore, atomic_write_bytes
 
@@ -114,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out)
         if out.is_dir():
             raise InputError("{path} is a folder: give a file name ending in .topiclens.", path=str(out))
+        check_output(str(out))   # before the export is built
         data = export_project(store, info.id)
         atomic_write_bytes(out, data)
         print(_("wrote {path} ({size})").format(path=out, size=_megabytes(len(data))), file=sys.stderr)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.cli.common import add_corpus_args, add_scheduler_arg, data_key, load_inputs
+from core.cli.common import add_corpus_args, add_scheduler_arg, check_outputs, data_key, load_inputs
 from core.i18n import N_, _, format_duration, format_int, ngettext
 
 #: shortlist_evidence's levels, as the stderr summary words them
@@ -47,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from core.topics.dtm import build_dtm, short_docs_note
     from core.topics.labels import add_label_columns
     from core.topics.sweep import SweepConfig, run_sweep, shortlist, shortlist_evidence
+
+    check_outputs(args, tables=("out",))   # before the (slow) sweep: a path it could not write says so now
 
     k_min, k_max, k_step = SweepConfig.parse_k_range(args.k_range)
     config = SweepConfig(k_min=k_min, k_max=k_max, k_step=k_step, seeds=args.seeds, engine=args.engine,

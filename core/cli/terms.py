@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 
-from core.cli.common import add_corpus_args, load_from_args
+from core.cli.common import add_corpus_args, check_outputs, load_from_args
 from core.errors import InputError
 from core.export import write_table
 from core.i18n import _, format_int, ngettext
@@ -56,6 +56,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_outputs(args, tables=("out",))
     lo, hi = parse_ngram(args.ngram)
     settings = TermSettings(lo, hi, parse_df(args.term_min_df), parse_df(args.term_max_df), args.max_features)
     scheme = Scheme(args.scheme, args.log_base)

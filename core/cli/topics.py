@@ -12,7 +12,7 @@ import sys
 
 from core import i18n
 from core.cli import OUTPUT_LANG
-from core.cli.common import add_corpus_args, add_scheduler_arg, data_key, load_inputs
+from core.cli.common import add_corpus_args, add_scheduler_arg, check_outputs, data_key, load_inputs
 from core.errors import InputError
 from core.export import write_table
 from core.i18n import _, format_int, format_percent
@@ -164,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--top must be at least 1.")
     labels = dict(parse_label(t) for t in args.label)
     _check_labels(labels, args.k)                  # before the (slow) corpus load and fit
+    check_outputs(args, tables=("doc_topics", "topic_words"), files=("report",))
     project, corpus, tokens = load_inputs(args)
     key = data_key(corpus, tokens)
     if project is not None:

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from core.jsonable import plain
+from core.projects.store import DiskFull, is_disk_full, keep_going
 
 FORMAT = 1
 
@@ -65,8 +66,10 @@ def write_folder(target: Path, files: dict[str, bytes]) -> None:
             shutil.rmtree(old, ignore_errors=True)
         else:
             tmp.rename(target)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if is_disk_full(exc):
+            raise DiskFull() from exc
         raise
 
 
@@ -140,14 +143,16 @@ class FitCache:
     `cache[key] = entry` stores the fit under `fits/` the moment the sweep reports it; `get(key)`
     answers from memory, else from disk (the model gets the bundle's vocabulary and matrix).
     Iterating and deleting touch memory only: `prune_cache` bounds a session's memory while the
-    project keeps every fit.
+    project keeps every fit. On a full disk, `on_unsaved(error)` is told and the fit stays in memory
+    (without `on_unsaved`, the DiskFull is raised).
     """
 
     def __init__(self, folder: Path, bundle, memory: dict | None = None,
-                 on_store: Callable[[str, dict], None] | None = None):
+                 on_store: Callable[[str, dict], None] | None = None,
+                 on_unsaved: Callable[[DiskFull], None] | None = None):
         self.folder, self.bundle = Path(folder), bundle
         self.memory = memory if memory is not None else {}
-        self.on_store = on_store
+        self.on_store, self.on_unsaved = on_store, on_unsaved
 
     def __iter__(self):
         return iter(list(self.memory))
@@ -171,7 +176,7 @@ class FitCache:
                  "entry.json": _json(meta)}
         if entry.top_ids is not None:
             files["top_ids.npy"] = npy_bytes(entry.top_ids)
-        write_folder(self.folder / digest(key), files)
+        keep_going(self.on_unsaved, write_folder, self.folder / digest(key), files)
         if self.on_store is not None:
             self.on_store(key, meta)
 

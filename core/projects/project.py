@@ -23,7 +23,7 @@ import secrets
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from core.corpus import LoadOptions
 from core.errors import InputError, Message
@@ -31,7 +31,7 @@ from core.i18n import N_
 from core.preprocess import PreprocessSettings
 from core.projects import arrays
 from core.projects.lease import DASHBOARD, KEEPER, OWNERS, PROCESS_ID, is_foreign, lease_state, new_lease
-from core.projects.store import ProjectInfo, ProjectStore, atomic_write_bytes
+from core.projects.store import DiskFull, ProjectInfo, ProjectStore, atomic_write_bytes, keep_going
 
 CORPUS_FILE = "corpus/upload.bin"
 RUNNING, DONE, CANCELLED, FAILED, INTERRUPTED = "running", "done", "cancelled", "failed", "interrupted"
@@ -152,8 +152,10 @@ class Project:
     def save_dtm(self, data_key: str, bundle) -> None:
         arrays.save_dtm(self.dir / "dtm" / arrays.digest(data_key), bundle)
 
-    def tokens_for(self, corpus, settings: PreprocessSettings, compute):
-        """Tokens of `corpus` under `settings`: as stored in the project, else `compute()`, stored."""
+    def tokens_for(self, corpus, settings: PreprocessSettings, compute,
+                   on_unsaved: Callable[[DiskFull], None] | None = None):
+        """Tokens of `corpus` under `settings`: as stored in the project, else `compute()`, stored.
+        On a full disk the tokens are returned all the same after `on_unsaved(error)` (None: raise)."""
         from core.preprocess import TokenizedCorpus, data_key
 
         key = data_key(corpus.fingerprint, settings)
@@ -161,23 +163,25 @@ class Project:
         if saved is not None and len(saved.docs) == corpus.n_docs:
             return saved
         tokens = compute()
-        self.save_tokens(key, tokens)
+        keep_going(on_unsaved, self.save_tokens, key, tokens)
         return tokens
 
-    def dtm_for(self, data_key: str, tokens):
-        """The Topics document-term matrix of these tokens: as stored, else built and stored."""
+    def dtm_for(self, data_key: str, tokens, on_unsaved: Callable[[DiskFull], None] | None = None):
+        """The Topics document-term matrix of these tokens: as stored, else built and stored (as
+        `tokens_for` on a full disk)."""
         from core.topics.dtm import DTMBundle, build_dtm
 
         saved = self.load_dtm(data_key, DTMBundle)
         if saved is not None and saved.data_key == data_key:
             return saved
         bundle = build_dtm(tokens.docs, data_key=data_key)
-        self.save_dtm(data_key, bundle)
+        keep_going(on_unsaved, self.save_dtm, data_key, bundle)
         return bundle
 
     # ------------------------------------------------------------------ sweeps
-    def fit_cache(self, bundle, memory: dict | None = None) -> arrays.FitCache:
-        return arrays.FitCache(self.dir / "fits", bundle, memory)
+    def fit_cache(self, bundle, memory: dict | None = None,
+                  on_unsaved: Callable[[DiskFull], None] | None = None) -> arrays.FitCache:
+        return arrays.FitCache(self.dir / "fits", bundle, memory, on_unsaved=on_unsaved)
 
     def start_sweep(self, data_key: str, config, owner: str = DASHBOARD) -> str:
         """Record a sweep as running, with this process's lease, before its job starts; returns its id.
@@ -325,18 +329,20 @@ def record_error(record: dict | None) -> str | None:
 
 
 def run_project_sweep(project: Project, sweep_id: str, bundle, config, ctx=None, memory: dict | None = None,
-                      scheduler: str | None = None):
+                      scheduler: str | None = None, on_unsaved: Callable[[DiskFull], None] | None = None):
     """`run_sweep` whose every finished fit is stored in the project as it lands, and whose record
     says how it ended. A re-run of the same config reuses every stored fit (`cached` = True).
-    `scheduler`: as run_sweep's (a Dask cluster address; None = $TOPICLENS_DASK_SCHEDULER)."""
+    `scheduler`: as run_sweep's (a Dask cluster address; None = $TOPICLENS_DASK_SCHEDULER).
+    `on_unsaved`: told of a full disk, the sweep then goes on in memory (None: the DiskFull fails it)."""
     from core.topics.sweep import cache_key, run_sweep
 
     keys = [cache_key(bundle, config, k, s) for k in config.ks for s in config.seed_list]
-    cache = project.fit_cache(bundle, memory)
+    cache = project.fit_cache(bundle, memory, on_unsaved)
     started = time.time()
 
     def progress(_key, _meta) -> None:  # the record says how far it got, should the server stop
-        project.update_sweep(sweep_id, n_models=sum(k in cache for k in keys), wall_seconds=time.time() - started)
+        keep_going(on_unsaved, project.update_sweep, sweep_id, n_models=sum(k in cache for k in keys),
+                   wall_seconds=time.time() - started)
 
     cache.on_store = progress
     try:
@@ -345,6 +351,6 @@ def run_project_sweep(project: Project, sweep_id: str, bundle, config, ctx=None,
         message = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
         project.finish_sweep(sweep_id, FAILED, error=message, **_error_template(exc))
         raise
-    project.finish_sweep(sweep_id, DONE if result.complete else CANCELLED, n_models=len(result.models),
-                         n_fitted=result.n_fitted, wall_seconds=result.wall_seconds)
+    keep_going(on_unsaved, project.finish_sweep, sweep_id, DONE if result.complete else CANCELLED,
+               n_models=len(result.models), n_fitted=result.n_fitted, wall_seconds=result.wall_seconds)
     return result

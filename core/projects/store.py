@@ -16,6 +16,7 @@ mid-write never leaves a half-written file where a reader looks.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -25,13 +26,14 @@ import sqlite3
 import tempfile
 import threading
 import time
+import contextlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from core.errors import InputError
-from core.i18n import _
+from core.i18n import N_, _
 from core.workspace import workspace_root
 
 SCHEMA_VERSION = 3
@@ -59,6 +61,39 @@ _MIGRATIONS: dict[int, list[str]] = {
 }
 
 
+DISK_FULL = N_("The workspace disk is full, so the latest results could not be saved in the project. The analysis "
+               "goes on in memory, but what was not saved is lost when this session ends: free some disk space to "
+               "keep your work.")
+
+
+class DiskFull(InputError):
+    """The workspace disk (or quota) is full: what was being written is not there, and nothing half of it."""
+
+    def __init__(self, message: str = DISK_FULL, /, **params: object) -> None:
+        super().__init__(message, **params)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """ENOSPC / EDQUOT from a write, or SQLite's "database or disk is full"."""
+    if isinstance(exc, DiskFull):
+        return True
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc).lower()
+
+
+def keep_going(on_unsaved: Callable[[DiskFull], None] | None, write: Callable[..., Any], *args: Any,
+               **kwargs: Any) -> None:
+    """`write(*args, **kwargs)` for something the analysis can do without (a cache, a progress record): on a full
+    disk, `on_unsaved(error)` and carry on from memory; with no `on_unsaved`, the DiskFull is raised."""
+    try:
+        write(*args, **kwargs)
+    except DiskFull as exc:
+        if on_unsaved is None:
+            raise
+        on_unsaved(exc)
+
+
 @dataclass(frozen=True)
 class ProjectInfo:
     id: str
@@ -81,13 +116,83 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise DiskFull() from exc
         raise
 
 
 def atomic_write_json(path: Path, value: Any) -> None:
     atomic_write_bytes(path, json.dumps(value, ensure_ascii=False, allow_nan=True).encode("utf-8"))
+
+
+# What a write cut short (kill -9, power loss) leaves behind: staging folders of imports and deletes
+# in projects/, and the hidden temp files and folders of atomic writes anywhere in the workspace
+# (`.x.<hex>.tmp` / `.x.<hex>.old` of arrays.write_folder, `.x.<random>.tmp` of atomic_write_bytes,
+# `.x.part-<hex>` of safezip and model bundles, `model.zip.part` of a model download).
+STALE_AFTER_S = 15 * 60.0   # no write of ours takes this long; a younger one may still be in progress
+_STAGING = re.compile(r"^\.(\.?import-|deleted-)")
+_TEMP = re.compile(r"^\..+(\.tmp|\.old|\.part|\.part-[0-9a-f]+)$|\.zip\.part$")
+
+
+def _newest_mtime(path: Path) -> float:
+    """The latest modification anywhere in `path` (a file being written keeps its folder young)."""
+    newest = os.lstat(path).st_mtime
+    if path.is_dir() and not path.is_symlink():
+        for root, dirs, files in os.walk(path):
+            for name in dirs + files:
+                try:
+                    newest = max(newest, os.lstat(os.path.join(root, name)).st_mtime)
+                except OSError:
+                    pass
+    return newest
+
+
+def clean_stale_temp(root: Path, older_than_s: float = STALE_AFTER_S, now: float | None = None) -> list[str]:
+    """Remove the leftovers of interrupted writes in the workspace `root` that nothing touched for
+    `older_than_s` (a younger one may belong to a write still running, in this or another process).
+    Returns what was removed, relative to `root`. Never follows a symbolic link; never raises."""
+    now = time.time() if now is None else now
+    root = Path(root)
+    found: list[Path] = []
+    projects = root / "projects"
+    try:
+        top = list(os.scandir(projects)) if projects.is_dir() else []
+    except OSError:
+        top = []
+    for entry in top:
+        if _STAGING.match(entry.name) or _TEMP.search(entry.name):
+            found.append(Path(entry.path))
+    for base in [*(Path(e.path) for e in top if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)),
+                 root / "finetune"]:
+        for folder, dirs, files in os.walk(base):
+            for name in [d for d in dirs if _TEMP.search(d)] + [f for f in files if _TEMP.search(f)]:
+                found.append(Path(folder) / name)
+            dirs[:] = [d for d in dirs if not _TEMP.search(d)]   # a temp folder goes whole
+    removed = []
+    for path in found:
+        try:
+            if now - _newest_mtime(path) < older_than_s:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed.append(path.relative_to(root).as_posix())
+        except OSError:
+            continue   # gone meanwhile, or not ours to remove: the next start tries again
+    return removed
+
+
+def _copy_or_disk_full(src: str, dst: str) -> str:
+    """shutil.copy2, whose full disk stops a copytree at once (as DiskFull) instead of being collected."""
+    try:
+        return shutil.copy2(src, dst)
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFull() from exc
+        raise
 
 
 def dir_size(path: Path) -> int:
@@ -113,6 +218,7 @@ class ProjectStore:
         self.projects_dir.mkdir(exist_ok=True)
         with self._tx() as db:
             self._migrate(db)
+        self.cleaned = clean_stale_temp(self.root)   # what crashed writes left (kill -9): stale ones only
 
     # ------------------------------------------------------------------ database
     def _conn(self) -> sqlite3.Connection:
@@ -128,14 +234,21 @@ class ProjectStore:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; a full disk rolls it back whole and raises DiskFull."""
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            if is_disk_full(exc):
+                raise DiskFull() from exc
             raise
-        conn.execute("COMMIT")
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
@@ -253,7 +366,13 @@ class ProjectStore:
     def duplicate(self, project_id: str, name: str | None = None) -> ProjectInfo:
         src = self.require(project_id)
         new = self.create(name or _("{name} (copy)").format(name=src.name))
-        shutil.copytree(self.project_dir(project_id), self.project_dir(new.id), dirs_exist_ok=True)
+        try:
+            shutil.copytree(self.project_dir(project_id), self.project_dir(new.id), dirs_exist_ok=True,
+                            copy_function=_copy_or_disk_full)
+        except BaseException:   # e.g. a full disk: no half copy is left
+            with contextlib.suppress(DiskFull):
+                self.delete(new.id)
+            raise
         with self._tx() as db:
             db.execute("INSERT INTO fields (project_id, key, value, modified) "
                        "SELECT ?, key, value, modified FROM fields WHERE project_id = ?", (new.id, project_id))  # i18n: skip (SQL)

@@ -403,5 +403,7 @@ def _label_section(model: TopicModel, names: Sequence[str], gold_labels: Sequenc
 
 
 def write_report(path: str, html_text: str) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(html_text)
+    """The HTML report, written atomically (InputError in one line when the file cannot be written)."""
+    from core.export import write_bytes_atomic
+
+    write_bytes_atomic(path, html_text.encode("utf-8"))

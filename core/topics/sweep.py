@@ -198,8 +198,9 @@ def model_key(data_key: str, config: SweepConfig, k: int, seed: int = 0) -> str:
 
 def prune_cache(cache: MutableMapping[str, Any], bundle: DTMBundle) -> int:
     """Drop the fits of every other corpus/preprocessing from a session's cache (bounds its memory);
-    returns how many entries were dropped."""
-    stale = [key for key in cache if f"|{bundle.key}|" not in key]
+    returns how many entries were dropped. The keys are copied first, in one step (`list` of a dict
+    holds the GIL): a running sweep's thread adds its fits to this same dict meanwhile."""
+    stale = [key for key in list(cache) if f"|{bundle.key}|" not in key]
     for key in stale:
         del cache[key]
     return len(stale)
@@ -430,8 +431,8 @@ def _run_in_processes(state: _RunState, todo: list[tuple[int, int]]) -> None:
         _run_on_executor(state, todo, LocalExecutor(n_workers))
         return
     with slots(n_workers) as granted:
-        if granted:
-            _run_on_executor(state, todo, LocalExecutor(n_workers))
+        if granted:   # no more worker processes than the cores granted (the server's limit may be lower)
+            _run_on_executor(state, todo, LocalExecutor(min(n_workers, int(granted))))
 
 
 def _run_on_executor(state: _RunState, todo: list[tuple[int, int]], executor) -> None:

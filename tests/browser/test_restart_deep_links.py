@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import re
+
 from browser_helpers import serve, wait_for_app
+from core.projects.store import ProjectStore
 from playwright.sync_api import expect
 
 NAV = ["Corpus", "Terms", "Topics", "Fine-tune"]
 
 
-def _check_page(chromium, url: str, heading: str) -> None:
+def _check_page(chromium, url: str, heading: str, shows: str | None = None) -> None:
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     errors: list[str] = []
@@ -25,7 +28,11 @@ def _check_page(chromium, url: str, heading: str) -> None:
         assert nav.get_by_role("link", name="app", exact=True).count() == 0
         assert nav.get_by_role("link", name="topics", exact=True).count() == 0
         wait_for_app(page)
-        assert page.get_by_text("Load a corpus on the").count() == 0  # the frame ran: the demo corpus is there
+        assert page.get_by_text(re.compile(r"^Load a corpus on the")).count() == 0  # the frame ran: the demo corpus is there
+        if shows is not None:
+            expect(page.get_by_text(shows).first).to_be_visible(timeout=30_000)
+        # the language switch is the frame's: a page run alone has none
+        expect(page.locator('[data-testid="stSidebar"]').get_by_text("简体中文")).to_be_visible()
         assert not errors
     finally:
         context.close()
@@ -40,6 +47,10 @@ def test_deep_links_work_first_on_a_fresh_and_a_restarted_server(chromium, tmp_p
     with serve(workspace) as (_, url):  # restarted on the same workspace: a job link first
         _check_page(chromium, f"{url}/finetune?job=0123456789ab.not-a-token", "Fine-tune")
         _check_page(chromium, f"{url}/", "Corpus")
+    project = ProjectStore(workspace).list()[0]
+    with serve(workspace) as (_, url):  # restarted again: a project's own address on the Projects page first
+        _check_page(chromium, f"{url}/projects?project={project.id}", "Projects",
+                    shows=f"This project: {project.name}")
 
 
 def test_column_names_never_render_as_links(live_server, browser_page, tmp_path):
