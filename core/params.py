@@ -169,6 +169,14 @@ def check(key: str, value: Any) -> Any:
     return value
 
 
+def within(key: str, value: Any) -> bool:
+    try:
+        check(key, value)
+    except ValueError:
+        return False
+    return True
+
+
 def arg_type(key: str):
     """An argparse `type=` that parses a number and checks it against `key`'s bounds (exit 2, one line)."""
     import argparse

@@ -63,18 +63,19 @@ class PreprocessSettings:
     max_df: float = 1.0                    # drop tokens in more than this share of documents
 
     def validate(self) -> "PreprocessSettings":
-        from core.params import bounds, check   # the bounds the Corpus page and the CLI use too
+        from core.params import bounds, within   # the bounds the Corpus page and the CLI use too
 
         if self.language not in LANGUAGES:
             raise InputError("Unknown language {language!r}; choose auto, zh or en.", language=self.language)
-        for name, template in (("min_token_len", N_("Minimum token length must be between {lo} and {hi}.")),
-                               ("min_df", N_("min_df must be between {lo} and {hi} documents.")),
-                               ("max_df", N_("max_df must be a share of documents between {lo} and {hi}."))):
-            try:
-                check(f"preprocess_{name}", getattr(self, name))
-            except ValueError:
-                lo, hi = bounds(f"preprocess_{name}")
-                raise InputError(template, lo=lo, hi=hi) from None
+        if not within("preprocess_min_token_len", self.min_token_len):
+            lo, hi = bounds("preprocess_min_token_len")
+            raise InputError("Minimum token length must be between {lo} and {hi}.", lo=lo, hi=hi)
+        if not within("preprocess_min_df", self.min_df):
+            lo, hi = bounds("preprocess_min_df")
+            raise InputError("min_df must be between {lo} and {hi} documents.", lo=lo, hi=hi)
+        if not within("preprocess_max_df", self.max_df):
+            lo, hi = bounds("preprocess_max_df")
+            raise InputError("max_df must be a share of documents between {lo} and {hi}.", lo=lo, hi=hi)
         return self
 
     def key(self) -> str:
