@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from core.errors import InputError, Message
+from core.jobs import cancel_jobs_before_pools_join
 from core.i18n import N_, _, ngettext
 
 SCHEDULER_ENV = "TOPICLENS_DASK_SCHEDULER"
@@ -157,6 +158,7 @@ class LocalExecutor:
         try:
             probe = pool.submit(_started) if on_ready is not None else None   # done once a worker is up
             futures = {pool.submit(_call_local, fn, t): t for t in tasks}
+            cancel_jobs_before_pools_join()   # the pool's exit hook exists now: ours must run before it
             pending = set(futures)
             while pending and not cancelled():
                 done, pending = cf.wait(pending, timeout=_POLL_SECONDS, return_when=cf.FIRST_COMPLETED)

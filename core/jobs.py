@@ -14,11 +14,13 @@ message and `job.queue_position`, and a cancel while waiting leaves the queue (`
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 import time
 import traceback
 import uuid
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -206,6 +208,11 @@ class JobContext:
         return self._job.cancel_event.is_set()
 
     @property
+    def shutting_down(self) -> bool:
+        """The process is stopping (SIGTERM): a job cut off now was interrupted, not cancelled by a user."""
+        return _STOPPING.is_set()
+
+    @property
     def cancel_event(self) -> threading.Event:
         return self._job.cancel_event
 
@@ -240,6 +247,33 @@ def _holding_cores(fn: Callable[[JobContext], Any], n: int) -> Callable[[JobCont
     return run
 
 
+_STOPPING = threading.Event()     # set once, when the process stops (see JobRegistry.cancel_all)
+_STOP_HOOKS: list[Callable[[], None]] = []
+
+
+def at_stop(hook: Callable[[], None]) -> None:
+    """Run `hook` when the process stops with jobs still running (before it exits without them)."""
+    _STOP_HOOKS.append(hook)
+
+
+_REGISTRIES: "weakref.WeakSet[JobRegistry]" = weakref.WeakSet()
+_HOOKED = False
+
+
+def cancel_jobs_before_pools_join() -> None:
+    """Call once a process pool has started (core.executor). At interpreter exit (SIGTERM ends the
+    server's main thread) the pool's exit hook joins its manager thread, which waits for every
+    queued fit; the registries' jobs are cancelled before that. Such hooks
+    (`threading._register_atexit`) run last-registered first, and the pool registers its own when
+    its first manager thread starts: ours, registered after, runs first."""
+    global _HOOKED
+    register = getattr(threading, "_register_atexit", None)   # CPython 3.9+
+    if _HOOKED or register is None:
+        return
+    _HOOKED = True
+    register(lambda: [registry.cancel_all() for registry in list(_REGISTRIES)])
+
+
 class JobRegistry:
     """Process-wide registry of jobs, each owned by one session id."""
 
@@ -249,6 +283,33 @@ class JobRegistry:
         self._max_finished = max_finished_per_owner
         self._released: set[str] = set()   # owners whose sessions ended (see release)
         self.cpu = CpuLimiter(cpu_limit)   # shared by every session's jobs
+        _REGISTRIES.add(self)
+
+    def cancel_all(self, grace_s: float = 3.0) -> None:
+        """The process is stopping (SIGTERM to the server): every running job is cut off now.
+
+        Jobs get `grace_s` to end on their own (a sweep records itself interrupted); past that, the
+        stop hooks run (the lease keeper records what is left as interrupted) and the process
+        exits without waiting for pool workers to finish fits nobody will read (they exit when
+        their parent does: core.executor)."""
+        _STOPPING.set()
+        with self._lock:
+            running = [j for j in self._jobs.values() if not j.done]
+        if not running:
+            return
+        for job in running:
+            job.cancel_event.set()
+        deadline = time.time() + grace_s
+        while time.time() < deadline and not all(j.done for j in running):
+            time.sleep(0.05)
+        for hook in _STOP_HOOKS:
+            try:
+                hook()
+            except Exception:  # noqa: BLE001 - stopping: the next hook still runs
+                continue
+        if not all(j.done for j in running):
+            logging.shutdown()
+            os._exit(0)
 
     def submit(
         self,

@@ -25,6 +25,7 @@ import time
 from typing import Any
 
 from core.i18n import N_
+from core.jobs import at_stop
 
 DASHBOARD, CLI = "dashboard", "cli"
 OWNERS = {DASHBOARD: N_("the dashboard"), CLI: N_("the CLI")}
@@ -129,3 +130,4 @@ class LeaseKeeper:
 
 KEEPER = LeaseKeeper()
 atexit.register(KEEPER.interrupt_all)
+at_stop(KEEPER.interrupt_all)       # a server stopped with jobs running exits before atexit runs

@@ -351,6 +351,7 @@ def run_project_sweep(project: Project, sweep_id: str, bundle, config, ctx=None,
         message = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
         project.finish_sweep(sweep_id, FAILED, error=message, **_error_template(exc))
         raise
-    keep_going(on_unsaved, project.finish_sweep, sweep_id, DONE if result.complete else CANCELLED,
+    stopped = INTERRUPTED if getattr(ctx, "shutting_down", False) else CANCELLED   # SIGTERM, or a user's cancel
+    keep_going(on_unsaved, project.finish_sweep, sweep_id, DONE if result.complete else stopped,
                n_models=len(result.models), n_fitted=result.n_fitted, wall_seconds=result.wall_seconds)
     return result

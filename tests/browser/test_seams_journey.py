@@ -86,3 +86,47 @@ def test_k_and_lambda_survive_a_page_switch_and_a_reload_and_projects_are_listed
         expect(table).to_contain_text("CLI overnight", timeout=30_000)
         expect(table).to_contain_text("Demo: Chinese news titles")
         assert not page.page_errors, page.page_errors
+
+
+def test_sigterm_to_the_server_records_its_running_sweep_interrupted_promptly(chromium, browser_page, tmp_path):
+    """SIGTERM while a sweep fits: the server exits within seconds (it does not finish the sweep for
+    nobody), the record reads interrupted, and no pool worker is left fitting."""
+    import json
+    import signal
+    import sqlite3
+    import time
+
+    import psutil
+
+    from browser_helpers import start_streamlit
+
+    workspace = tmp_path / "ws"
+    proc, base = start_streamlit(workspace)
+    try:
+        page = browser_page
+        page.goto(base, wait_until="domcontentloaded")
+        expect(page.get_by_text("Loaded 600 rows from demo_zh_news_titles.csv")).to_be_visible(timeout=60_000)
+        page.get_by_role("link", name="Topics", exact=True).click()
+        expect(page.get_by_text("Start a sweep to compare k values")).to_be_visible(timeout=60_000)
+        start_sweep(page, 2, 80, 2, iterations=5000)
+        db = sqlite3.connect(workspace / "projects.db")
+        records = lambda: [json.loads(v) for (v,) in db.execute("SELECT value FROM fields WHERE key LIKE 'sweep:%'")]
+        deadline = time.time() + 120
+        while time.time() < deadline and not any((r.get("n_models") or 0) >= 1 for r in records()):
+            time.sleep(0.5)
+        workers = [c for c in psutil.Process(proc.pid).children(recursive=True)
+                   if "popen_loky_posix" in " ".join(c.cmdline())]
+        assert workers and records()[0]["status"] == "running"
+        started = time.time()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        took = time.time() - started
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.log.close()
+    record = records()[0]
+    assert record["status"] == "interrupted" and (record.get("n_models") or 0) < 40, record
+    assert took < 30, f"the server took {took:.0f} s to stop"
+    _gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, "pool workers kept fitting after the server stopped"
