@@ -435,8 +435,8 @@ def test_page_tokenizing_uses_only_the_free_cores(tmp_path, monkeypatch):
         calls.append(jobs)
         return tokenize(texts, settings)
 
-    monkeypatch.setattr(state, "MIN_PARALLEL_CHARS", 0)
-    monkeypatch.setattr(state, "tokenize_parallel", spy)
+    monkeypatch.setattr("ui.state.corpus.MIN_PARALLEL_CHARS", 0)
+    monkeypatch.setattr("ui.state.corpus.tokenize_parallel", spy)
     at = _app(tmp_path, monkeypatch)
     calls.clear()   # (the demo corpus of the first run)
     cpu = state.job_registry().cpu
