@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -26,13 +27,40 @@ USER_DICT_SUFFIX = " + user dictionary"   # i18n: skip (stored in the segmenter'
 # Why tokens were removed: the keys of `TokenizedCorpus.removed` (stored English; shown with `_()`).
 REMOVAL_REASONS = (N_("e-mail addresses"), N_("URLs"), N_("punctuation"), N_("numbers"), N_("too short"),
                    N_("your stopwords"), N_("uploaded list"), N_("Chinese stopwords"), N_("English stopwords"),
-                   N_("below min_df"), N_("above max_df"))
+                   N_("below min_df"), N_("above max_df"), N_("repeats in a run"))
 
 # Weibo exports drop the slashes ("http:t.cn/zjKqa2U"): the scheme alone starts a link.
 _URL = re.compile(r"(?:https?:(?://)?|ftp://|www\.)[^\s<>\"'，。！？、；：）】》]+", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_EN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# English tokens (TOKENIZER_VERSION 2), tried in this order at each position:
+# - abbreviations of single letters with inner periods: U.S., U.K., e.g (-> "u.s.", "e.g.");
+# - web names: Amazon.com, bbc.co.uk;
+# - names joined by '&' without spaces: AT&T, S&P, P&G, R&B;
+# - hyphenated words with a one-letter part: e-mail, x-ray, T-Mobile, plan-B (other hyphenated
+#   words, "well-known", stay two tokens as before);
+# - words with inner apostrophes: don't, Bush's (a final 's is a possessive ending: `_classify`
+#   joins it to its word).
+# \x01 marks a capitalised word at the start of a sentence (`_SENTENCE_START`): proper nouns are not
+# lemmatised, and whether a sentence-initial word is one is decided from its other occurrences.
+_EN_WORD = re.compile(
+    r"\x01?(?:"
+    r"(?<![^\W_])[^\W\d_](?:\.[^\W\d_])+\.?(?![^\W_])"
+    r"|[^\W_]+(?:[.-][^\W_]+)*\.(?:com|net|org|co\.uk)(?![^\W_])"
+    r"|[^\W\d_]+(?:&[^\W\d_]+)+(?:['’][sS])?(?![^\W_])"
+    r"|(?<![\w-])[^\W\d_](?:-[^\W_]+)+(?:['’][sS])?"
+    r"|[^\W_]+-[^\W\d_](?:['’][sS])?(?![\w-])"
+    r"|[^\W_]+(?:['’][^\W_]+)*)"
+)
+_SENTENCE_START = re.compile(r"(?:^|[.!?][\"'”’)\]]*[ \t]+|\n\s*)[\"'“‘(\[]*(?=[A-Z])")
+_ABBREVIATION = re.compile(r"[^\W\d_](?:\.[^\W\d_])+\.?")
+_POSSESSIVE = re.compile(r"['’][sS]$")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+# Chinese date units: dropped with the number they follow (3月15日, 2024年) when numbers are dropped.
+_DATE_UNITS = frozenset("年月日号")
+# Bumped whenever the same settings give different tokens: it is part of every settings key, so
+# tokens stored by an older version (project token caches) are never reused.
+TOKENIZER_VERSION = 2
 _NUMBER = re.compile(r"[+\-－]?[\d.,:/%．，：％\-－~～]*\d[\d.,:/%．，：％\-－~～]*")  # 3.5%, 1-2340, 2019~2020
 _SPACE = re.compile(r"\s+")
 
@@ -59,6 +87,7 @@ class PreprocessSettings:
     drop_emails: bool = True
     drop_punct: bool = True
     min_token_len: int = 1                 # 1 keeps Chinese one-character words
+    keep_single_letters: bool = False      # English: keep one-letter Latin tokens ("s" of "U.S", "t")
     min_df: int = 1                        # drop tokens in fewer documents than this
     max_df: float = 1.0                    # drop tokens in more than this share of documents
 
@@ -74,7 +103,8 @@ class PreprocessSettings:
         return self
 
     def key(self) -> str:
-        return hashlib.sha256(repr(sorted(asdict(self).items())).encode()).hexdigest()[:16]
+        items = sorted(asdict(self).items()) + [("tokenizer_version", TOKENIZER_VERSION)]
+        return hashlib.sha256(repr(items).encode()).hexdigest()[:16]
 
 
 def data_key(corpus_fingerprint: str, settings: PreprocessSettings) -> str:
@@ -259,7 +289,18 @@ def segmenter_label(name: str) -> str:
 
 
 def tokenize_en(text: str) -> list[str]:
-    return _EN_WORD.findall(text)
+    """English word tokens as they are written (case kept, possessive 's still attached)."""
+    return _EN_WORD.findall(text.replace("\x01", " "))
+
+
+def _tokenize_en_marked(text: str) -> list[str]:
+    """`tokenize_en`, with \x01 before capitalised words that start a sentence."""
+    return _EN_WORD.findall(_SENTENCE_START.sub("\\g<0>\x01", text.replace("\x01", " ")))
+
+
+def en_token_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the `tokenize_en` tokens in `text` (for mapping tokens back to the text)."""
+    return [m.span() for m in _EN_WORD.finditer(text.replace("\x01", " "))]
 
 
 def detect_language(texts: Sequence[str], sample: int = 500) -> str:
@@ -298,10 +339,16 @@ def tokenize(
 
     lists = _stop_lists(settings, language)
     lemma = _lemmatizer() if settings.lemmatize and language == "en" else None
-    cut = _segmenter(tuple(settings.user_dict)) if language == "zh" else tokenize_en
+    cut = _segmenter(tuple(settings.user_dict)) if language == "zh" else _tokenize_en_marked
+    english = language == "en"
+    date_units = language == "zh" and settings.drop_numbers
     # Tokens repeat heavily (a few 10k types for millions of tokens): decide once per type.
     kept_as: dict[str, str] = {}        # raw token -> token to keep ("" when removed)
     reason: dict[str, str] = {}         # raw token -> why it was removed
+    # English capitalised types whose lemma differs from the word (Wales -> wale): raw token ->
+    # (surface, proper form, common form); the document decides which (`_proper_nouns`).
+    capitalised: dict[str, tuple[str, str, str]] = {}
+    surface: dict[str, str] = {}        # English raw token -> lowercased word without marker or 's
     raw_counts: Counter = Counter()
     docs: list[list[str]] = []
     n = len(texts)
@@ -315,11 +362,30 @@ def tokenize(
             removed[N_("URLs")] += k
         tokens = cut(text)
         raw_counts.update(tokens)
-        for tok in set(tokens).difference(kept_as):
-            kept_as[tok], why = _classify(tok, settings, lists, lemma)
+        types = set(tokens)
+        for tok in types.difference(kept_as):
+            if english:
+                kept_as[tok], why, alt = _classify_en(tok, settings, lists, lemma)
+                surface[tok] = alt[0]
+                if alt[1]:
+                    capitalised[tok] = alt
+            else:
+                kept_as[tok], why = _classify(tok, settings, lists, lemma)
             if why:
                 reason[tok] = why
-        docs.append([k for k in map(kept_as.__getitem__, tokens) if k])
+        if english and lemma is not None and not types.isdisjoint(capitalised):
+            doc = _proper_nouns(tokens, types, kept_as, capitalised, surface)
+        elif date_units and not types.isdisjoint(_DATE_UNITS):
+            doc, k = _drop_date_units(tokens, kept_as, reason)
+            removed[N_("numbers")] += k
+        else:
+            doc = [k for k in map(kept_as.__getitem__, tokens) if k]
+        if len(doc) > 1 and any(map(str.__eq__, doc, doc[1:])):
+            # a run of one token (评差 评差 评差…, "good good good") counts once
+            before = len(doc)
+            doc = [k for k, _run in groupby(doc)]
+            removed[N_("repeats in a run")] += before - len(doc)
+        docs.append(doc)
         if progress is not None and i % chunk == 0:
             progress(i / n)
     for tok, why in reason.items():
@@ -368,6 +434,74 @@ def _lemmatizer() -> Callable[[str], str]:
     import simplemma
 
     return lambda word: simplemma.lemmatize(word, lang="en")
+
+
+def _drop_date_units(tokens: list[str], kept_as: dict[str, str], reason: dict[str, str]) -> tuple[list[str], int]:
+    """Kept tokens of one document, without date units right after a dropped number (3 月 15 日)."""
+    doc, dropped, after_number = [], 0, False
+    for tok in tokens:
+        if after_number and tok in _DATE_UNITS:
+            dropped += 1
+            after_number = False
+            continue
+        after_number = reason.get(tok) == "numbers"
+        kept = kept_as[tok]
+        if kept:
+            doc.append(kept)
+    return doc, dropped
+
+
+def _proper_nouns(tokens: list[str], types: set[str], kept_as: dict[str, str],
+                  capitalised: dict[str, tuple[str, str, str]], surface: dict[str, str]) -> list[str]:
+    """Kept tokens of one English document, capitalised words resolved as proper nouns or not.
+
+    A capitalised word inside a sentence is a proper noun (not lemmatised: Wales, not "wale") unless
+    the document writes it in lower case more often (a Title Case headline: "Stocks Rise"); one that
+    starts a sentence is a proper noun when the document capitalises it inside sentences more often
+    than it writes it in lower case. Decided per document, so chunks of a corpus tokenize alike.
+    """
+    counts = Counter(tokens)
+    mid_caps: Counter = Counter()
+    lower: Counter = Counter()
+    for tok, c in counts.items():
+        first = tok[0]
+        if first == "\x01":
+            continue
+        (mid_caps if first.isupper() else lower)[surface[tok]] += c
+    override = {}
+    for tok in types.intersection(capitalised):
+        word, proper, common = capitalised[tok]
+        if tok[0] == "\x01":
+            override[tok] = proper if mid_caps[word] > lower[word] else common
+        else:
+            override[tok] = proper if mid_caps[word] >= lower[word] else common
+    get = kept_as.__getitem__
+    return [k for k in (override[t] if t in override else get(t) for t in tokens) if k]
+
+
+def _classify_en(tok: str, s: PreprocessSettings, lists, lemma: Callable[[str], str] | None
+                 ) -> tuple[str, str | None, tuple[str, str, str]]:
+    """`_classify` for an English raw token (maybe \x01-marked as sentence-initial): (token to keep,
+    removal reason, (surface, proper form, common form)); the proper form is "" unless the word is
+    capitalised and lemmatising changes it, and the token kept is the proper form for a capitalised
+    word inside a sentence, the common (lemmatised) one otherwise."""
+    initial = tok.startswith("\x01")
+    word = tok[1:] if initial else tok
+    word = _POSSESSIVE.sub("", word) or word           # Bush's -> Bush (a possessive, not a token)
+    if _ABBREVIATION.fullmatch(word) and not word.endswith("."):
+        word += "."                                     # U.S at a line end -> u.s.
+    low = word.lower()
+    if len(word) == 1 and not s.keep_single_letters and _LATIN_LETTER.match(word):
+        return "", N_("too short"), (low, "", "")
+    common, why = _classify(word, s, lists, lemma)
+    proper = ""
+    if lemma is not None and common and word[:1].isupper():
+        as_is, _none = _classify(word, s, lists, None)
+        if as_is and as_is != common:
+            proper = as_is
+            if not initial:
+                return proper, None, (low, proper, common)
+    return common, why, (low, proper, common)
 
 
 def _classify(tok: str, s: PreprocessSettings, lists, lemma: Callable[[str], str] | None = None
