@@ -14,6 +14,7 @@ import re
 
 _BARE_NUMERIC = re.compile(r"(?:(?<=\w) |(?<![&\w]))#(x[0-9a-fA-F]{1,6}|\d{1,7});")  # " #39;s" -> "'s"
 _BARE_NAMED = re.compile(r"(?<![&\w])(quot|amp|lt|gt|apos|nbsp);")
+_BARE_AMP_JOINED = re.compile(r"(?<=\w) amp;(?=\w)")  # AG News "AT amp;T" -> "AT&T" (as " #39;s" -> "'s")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,300})?/?>")
 _BACKSLASH = re.compile(r"\\+")
 _ESCAPED_QUOTE = re.compile(r"\\+(['\"])")  # Bush\'s -> Bush's, \"quoted\" -> "quoted"
@@ -41,6 +42,7 @@ def decode_html(text: str) -> str:
     for _ in range(2):  # "&amp;lt;" is escaped twice
         text = html.unescape(text)
     text = _BARE_NUMERIC.sub(_numeric, text)
+    text = _BARE_AMP_JOINED.sub("&", text)
     text = _BARE_NAMED.sub(lambda m: _NAMED[m.group(1)], text)
     text = _TAG.sub(" ", text)
     if "\\" not in text:

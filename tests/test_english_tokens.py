@@ -34,6 +34,8 @@ def test_abbreviations_ampersand_names_and_one_letter_hyphen_parts_stay_whole():
 def test_backslash_escaped_quotes_and_possessives_join_their_word():
     assert decode_html("Bush\\'s plan, \\\"he said\\\"") == "Bush's plan, \"he said\""
     assert decode_html("Images\\\\Girafa") == "Images Girafa"       # other backslashes stay separators
+    # AG News lost the '&' of "AT&amp;T" and put a space: "AT amp;T" (as " #39;s" for "'s")
+    assert decode_html("AT amp;T Wireless and Johnson  amp; Johnson") == "AT&T Wireless and Johnson  & Johnson"
     assert toks("Bush\\'s plan and Kerry's reply") == ["bush", "plan", "kerry", "reply"]
     assert toks("Hardie's try; hardie ran") == ["hardie", "try", "hardie", "run"]
 
