@@ -374,7 +374,7 @@ def tokenize(
             if why:
                 reason[tok] = why
         if english and lemma is not None and not types.isdisjoint(capitalised):
-            doc = _proper_nouns(tokens, types, kept_as, capitalised, surface)
+            doc = [k for k in _proper_nouns(tokens, types, kept_as, capitalised, surface) if k]
         elif date_units and not types.isdisjoint(_DATE_UNITS):
             doc, k = _drop_date_units(tokens, kept_as, reason)
             removed[N_("numbers")] += k
@@ -405,6 +405,51 @@ def tokenize(
         removed={k: v for k, v in removed.items() if v}, settings=settings,
         converted_traditional=converted, conversion_sample=sample, raw_token_count=raw,
     )
+
+
+def token_spans(text: str, settings: PreprocessSettings, language: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """Where the tokens `tokenize` keeps for one document sit in its text: (the text as tokenized,
+    decoded and converted as `tokenize` does, [(start, end, kept token), ...] in order). That text is
+    the original wherever it needed no decoding or conversion (most documents). Runs of one token
+    are not collapsed and Chinese date units stay, so every occurrence can be shown."""
+    text = "" if text is None else str(text)
+    if settings.decode_html:
+        from core.textclean import decode_html
+
+        text = decode_html(text)
+    if language == "zh" and settings.to_simplified:
+        from core.zhscript import to_simplified
+
+        text = to_simplified([text]).texts[0]
+    blank = lambda m: " " * (m.end() - m.start())  # noqa: E731  (offsets stay put)
+    cut = text
+    if settings.drop_emails and "@" in cut:
+        cut = _EMAIL.sub(blank, cut)
+    if settings.drop_urls and _may_hold_url(cut):
+        cut = _URL.sub(blank, cut)
+    lists = _stop_lists(settings, language)
+    lemma = _lemmatizer() if settings.lemmatize and language == "en" else None
+    if language == "zh":
+        raw = _segmenter(tuple(settings.user_dict))(cut)
+        spans, pos = [], 0
+        for tok in raw:
+            spans.append((pos, pos + len(tok)))
+            pos += len(tok)
+        kept = [_classify(t, settings, lists, lemma)[0] for t in raw]
+    else:
+        raw = _tokenize_en_marked(cut)
+        spans = en_token_spans(cut)
+        if len(raw) != len(spans):  # cannot happen (the marker never splits a token); stay safe
+            raw = [cut[a:b] for a, b in spans]
+        kept_as, capitalised, surface = {}, {}, {}
+        for tok in set(raw):
+            kept_as[tok], _why, alt = _classify_en(tok, settings, lists, lemma)
+            surface[tok] = alt[0]
+            if alt[1]:
+                capitalised[tok] = alt
+        kept = _proper_nouns(raw, set(raw), kept_as, capitalised, surface) if capitalised \
+            else [kept_as[t] for t in raw]
+    return text, [(a, b, k) for (a, b), k in zip(spans, kept) if k]
 
 
 def _may_hold_url(text: str) -> bool:
@@ -453,7 +498,8 @@ def _drop_date_units(tokens: list[str], kept_as: dict[str, str], reason: dict[st
 
 def _proper_nouns(tokens: list[str], types: set[str], kept_as: dict[str, str],
                   capitalised: dict[str, tuple[str, str, str]], surface: dict[str, str]) -> list[str]:
-    """Kept tokens of one English document, capitalised words resolved as proper nouns or not.
+    """The token kept for each raw token of one English document ("" when removed), capitalised
+    words resolved as proper nouns or not.
 
     A capitalised word inside a sentence is a proper noun (not lemmatised: Wales, not "wale") unless
     the document writes it in lower case more often (a Title Case headline: "Stocks Rise"); one that
@@ -476,7 +522,7 @@ def _proper_nouns(tokens: list[str], types: set[str], kept_as: dict[str, str],
         else:
             override[tok] = proper if mid_caps[word] >= lower[word] else common
     get = kept_as.__getitem__
-    return [k for k in (override[t] if t in override else get(t) for t in tokens) if k]
+    return [override[t] if t in override else get(t) for t in tokens]
 
 
 def _classify_en(tok: str, s: PreprocessSettings, lists, lemma: Callable[[str], str] | None
