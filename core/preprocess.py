@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from itertools import groupby
+from itertools import groupby, islice
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -33,7 +33,7 @@ REMOVAL_REASONS = (N_("e-mail addresses"), N_("URLs"), N_("punctuation"), N_("nu
 _URL = re.compile(r"(?:https?:(?://)?|ftp://|www\.)[^\s<>\"'，。！？、；：）】》]+", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# English tokens (TOKENIZER_VERSION 2), tried in this order at each position:
+# English tokens (TOKENIZER_VERSION 2): words, and as one token
 # - abbreviations of single letters with inner periods: U.S., U.K., e.g (-> "u.s.", "e.g.");
 # - web names: Amazon.com, bbc.co.uk;
 # - names joined by '&' without spaces: AT&T, S&P, P&G, R&B;
@@ -43,21 +43,26 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 #   joins it to its word).
 # \x01 marks a capitalised word at the start of a sentence (`_SENTENCE_START`): proper nouns are not
 # lemmatised, and whether a sentence-initial word is one is decided from its other occurrences.
+_W, _L = r"[^\W_]", r"[^\W\d_]"                  # a letter or digit; a letter
+_ONE = rf"(?<![\w-]{_W})(?<={_L})"                  # the word so far is one letter, not after a hyphen
+# One branch that starts like a plain word, then tries the joins (each starts with . - or &, so a
+# plain word fails them at once: as fast as the plain-word pattern before, bench/tokenize_en.py).
 _EN_WORD = re.compile(
-    r"\x01?(?:"
-    r"(?<![^\W_])[^\W\d_](?:\.[^\W\d_])+\.?(?![^\W_])"
-    r"|[^\W_]+(?:[.-][^\W_]+)*\.(?:com|net|org|co\.uk)(?![^\W_])"
-    r"|[^\W\d_]+(?:&[^\W\d_]+)+(?:['’][sS])?(?![^\W_])"
-    r"|(?<![\w-])[^\W\d_](?:-[^\W_]+)+(?:['’][sS])?"
-    r"|[^\W_]+-[^\W\d_](?:['’][sS])?(?![\w-])"
-    r"|[^\W_]+(?:['’][^\W_]+)*)"
+    rf"\x01?{_W}+(?:"
+    rf"{_ONE}(?:\.{_L})+\.?(?!{_W})"
+    rf"|{_ONE}(?:-{_W}+)+"
+    rf"|-{_L}(?![\w-])"
+    rf"|(?:(?<={_L})&{_L}+)+"
+    rf"|(?:\.{_W}+)*\.(?:com|net|org|co\.uk)(?!{_W})"
+    rf")?(?:['’]{_W}+)*"
 )
-_SENTENCE_START = re.compile(r"(?:^|[.!?][\"'”’)\]]*[ \t]+|\n\s*)[\"'“‘(\[]*(?=[A-Z])")
+_SENTENCE_START = re.compile(r"(?:[.!?][\"'”’)\]]*[ \t]|\n)\s*[\"'“‘(\[]*(?=[A-Z])")
 _ABBREVIATION = re.compile(r"[^\W\d_](?:\.[^\W\d_])+\.?")
-_POSSESSIVE = re.compile(r"['’][sS]$")
+_POSSESSIVE_ENDINGS = frozenset(("'s", "'S", "’s", "’S"))
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # Chinese date units: dropped with the number they follow (3月15日, 2024年) when numbers are dropped.
 _DATE_UNITS = frozenset("年月日号")
+_UNIT_AFTER_DIGIT = re.compile(r"\d[年月日号]")
 # Bumped whenever the same settings give different tokens: it is part of every settings key, so
 # tokens stored by an older version (project token caches) are never reused.
 TOKENIZER_VERSION = 2
@@ -295,7 +300,8 @@ def tokenize_en(text: str) -> list[str]:
 
 def _tokenize_en_marked(text: str) -> list[str]:
     """`tokenize_en`, with \x01 before capitalised words that start a sentence."""
-    return _EN_WORD.findall(_SENTENCE_START.sub("\\g<0>\x01", text.replace("\x01", " ")))
+    text = _SENTENCE_START.sub("\\g<0>\x01", text.replace("\x01", " "))
+    return _EN_WORD.findall("\x01" + text if text[:1].isupper() else text)
 
 
 def en_token_spans(text: str) -> list[tuple[int, int]]:
@@ -348,7 +354,8 @@ def tokenize(
     # English capitalised types whose lemma differs from the word (Wales -> wale): raw token ->
     # (surface, proper form, common form); the document decides which (`_proper_nouns`).
     capitalised: dict[str, tuple[str, str, str]] = {}
-    surface: dict[str, str] = {}        # English raw token -> lowercased word without marker or 's
+    cap_types: set[str] = set()         # the keys of `capitalised` (set operations stay set-sized)
+    forms: dict[str, set[str]] = {}     # English: lowercased word without marker or 's -> its raw tokens
     raw_counts: Counter = Counter()
     docs: list[list[str]] = []
     n = len(texts)
@@ -366,21 +373,22 @@ def tokenize(
         for tok in types.difference(kept_as):
             if english:
                 kept_as[tok], why, alt = _classify_en(tok, settings, lists, lemma)
-                surface[tok] = alt[0]
+                forms.setdefault(alt[0], set()).add(tok)
                 if alt[1]:
                     capitalised[tok] = alt
+                    cap_types.add(tok)
             else:
                 kept_as[tok], why = _classify(tok, settings, lists, lemma)
             if why:
                 reason[tok] = why
-        if english and lemma is not None and not types.isdisjoint(capitalised):
-            doc = [k for k in _proper_nouns(tokens, types, kept_as, capitalised, surface) if k]
-        elif date_units and not types.isdisjoint(_DATE_UNITS):
+        if english and lemma is not None and not types.isdisjoint(cap_types):
+            doc = [k for k in _proper_nouns(tokens, types & cap_types, kept_as, capitalised, forms, types) if k]
+        elif date_units and _UNIT_AFTER_DIGIT.search(text):
             doc, k = _drop_date_units(tokens, kept_as, reason)
             removed[N_("numbers")] += k
         else:
             doc = [k for k in map(kept_as.__getitem__, tokens) if k]
-        if len(doc) > 1 and any(map(str.__eq__, doc, doc[1:])):
+        if len(doc) > 1 and any(map(str.__eq__, doc, islice(doc, 1, None))):
             # a run of one token (评差 评差 评差…, "good good good") counts once
             before = len(doc)
             doc = [k for k, _run in groupby(doc)]
@@ -441,13 +449,14 @@ def token_spans(text: str, settings: PreprocessSettings, language: str) -> tuple
         spans = en_token_spans(cut)
         if len(raw) != len(spans):  # cannot happen (the marker never splits a token); stay safe
             raw = [cut[a:b] for a, b in spans]
-        kept_as, capitalised, surface = {}, {}, {}
+        kept_as, capitalised, forms = {}, {}, {}
         for tok in set(raw):
             kept_as[tok], _why, alt = _classify_en(tok, settings, lists, lemma)
-            surface[tok] = alt[0]
+            forms.setdefault(alt[0], set()).add(tok)
             if alt[1]:
                 capitalised[tok] = alt
-        kept = _proper_nouns(raw, set(raw), kept_as, capitalised, surface) if capitalised \
+        types = set(raw)
+        kept = _proper_nouns(raw, types & set(capitalised), kept_as, capitalised, forms, types) if capitalised \
             else [kept_as[t] for t in raw]
     return text, [(a, b, k) for (a, b), k in zip(spans, kept) if k]
 
@@ -478,26 +487,30 @@ def _stop_lists(settings: PreprocessSettings, language: str) -> list[tuple[str, 
 def _lemmatizer() -> Callable[[str], str]:
     import simplemma
 
-    return lambda word: simplemma.lemmatize(word, lang="en")
+    # cached: a sentence-initial word and its other spellings (Shares, shares) ask again
+    return lru_cache(maxsize=200_000)(lambda word: simplemma.lemmatize(word, lang="en"))
 
 
 def _drop_date_units(tokens: list[str], kept_as: dict[str, str], reason: dict[str, str]) -> tuple[list[str], int]:
     """Kept tokens of one document, without date units right after a dropped number (3 月 15 日)."""
-    doc, dropped, after_number = [], 0, False
-    for tok in tokens:
-        if after_number and tok in _DATE_UNITS:
-            dropped += 1
-            after_number = False
-            continue
-        after_number = reason.get(tok) == "numbers"
-        kept = kept_as[tok]
-        if kept:
-            doc.append(kept)
-    return doc, dropped
+    kept = list(map(kept_as.__getitem__, tokens))
+    dropped = 0
+    for unit in _DATE_UNITS:
+        i = 0
+        try:
+            while True:
+                i = tokens.index(unit, i + 1)   # a C scan: most tokens are not units
+                if reason.get(tokens[i - 1]) == "numbers" and kept[i]:
+                    kept[i] = ""
+                    dropped += 1
+        except ValueError:
+            pass
+    return [k for k in kept if k], dropped
 
 
-def _proper_nouns(tokens: list[str], types: set[str], kept_as: dict[str, str],
-                  capitalised: dict[str, tuple[str, str, str]], surface: dict[str, str]) -> list[str]:
+def _proper_nouns(tokens: list[str], ambiguous: set[str], kept_as: dict[str, str],
+                  capitalised: dict[str, tuple[str, str, str]], forms: dict[str, set[str]],
+                  types: set[str]) -> list[str]:
     """The token kept for each raw token of one English document ("" when removed), capitalised
     words resolved as proper nouns or not.
 
@@ -506,22 +519,29 @@ def _proper_nouns(tokens: list[str], types: set[str], kept_as: dict[str, str],
     starts a sentence is a proper noun when the document capitalises it inside sentences more often
     than it writes it in lower case. Decided per document, so chunks of a corpus tokenize alike.
     """
-    counts = Counter(tokens)
-    mid_caps: Counter = Counter()
-    lower: Counter = Counter()
-    for tok, c in counts.items():
-        first = tok[0]
-        if first == "\x01":
-            continue
-        (mid_caps if first.isupper() else lower)[surface[tok]] += c
     override = {}
-    for tok in types.intersection(capitalised):
+    for tok in ambiguous:                  # the capitalised types of this document
         word, proper, common = capitalised[tok]
+        others = forms[word] & types
+        if len(others) == 1:
+            continue                       # no other form here: the default (`_classify_en`) stands
+        mid_caps = lower = 0
+        for form in others:
+            if form[0] == "\x01":
+                continue
+            n = tokens.count(form)
+            if form[0].isupper():
+                mid_caps += n
+            else:
+                lower += n
         if tok[0] == "\x01":
-            override[tok] = proper if mid_caps[word] > lower[word] else common
-        else:
-            override[tok] = proper if mid_caps[word] >= lower[word] else common
+            if mid_caps > lower:
+                override[tok] = proper
+        elif mid_caps < lower:
+            override[tok] = common
     get = kept_as.__getitem__
+    if not override:
+        return list(map(get, tokens))
     return [override[t] if t in override else get(t) for t in tokens]
 
 
@@ -533,8 +553,9 @@ def _classify_en(tok: str, s: PreprocessSettings, lists, lemma: Callable[[str], 
     word inside a sentence, the common (lemmatised) one otherwise."""
     initial = tok.startswith("\x01")
     word = tok[1:] if initial else tok
-    word = _POSSESSIVE.sub("", word) or word           # Bush's -> Bush (a possessive, not a token)
-    if _ABBREVIATION.fullmatch(word) and not word.endswith("."):
+    if word[-2:] in _POSSESSIVE_ENDINGS and len(word) > 2:
+        word = word[:-2]                                # Bush's -> Bush (a possessive, not a token)
+    if "." in word and not word.endswith(".") and _ABBREVIATION.fullmatch(word):
         word += "."                                     # U.S at a line end -> u.s.
     low = word.lower()
     if len(word) == 1 and not s.keep_single_letters and _LATIN_LETTER.match(word):
