@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import re
 import time
 from pathlib import Path
 
@@ -40,6 +41,10 @@ def _settings(text: str):
     for part in filter(None, text.split(",")):
         name, _, val = part.partition("=")
         kw[name] = {"true": True, "false": False}.get(val.lower(), val)
+        if isinstance(kw[name], str) and re.fullmatch(r"\d+", val):
+            kw[name] = int(val)
+        elif isinstance(kw[name], str) and re.fullmatch(r"\d*\.\d+", val):
+            kw[name] = float(val)
     return PreprocessSettings(**kw)
 
 
