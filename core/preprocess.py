@@ -44,17 +44,18 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # \x01 marks a capitalised word at the start of a sentence (`_SENTENCE_START`): proper nouns are not
 # lemmatised, and whether a sentence-initial word is one is decided from its other occurrences.
 _W, _L = r"[^\W_]", r"[^\W\d_]"                  # a letter or digit; a letter
-_ONE = rf"(?<![\w-]{_W})(?<={_L})"                  # the word so far is one letter, not after a hyphen
-# One branch that starts like a plain word, then tries the joins (each starts with . - or &, so a
-# plain word fails them at once: as fast as the plain-word pattern before, bench/tokenize_en.py).
+# One branch that starts like a plain word; the joins all start with . - or &, so a plain word
+# fails them on its next character (bench/tokenize_en.py), and what precedes the join is checked
+# behind it: a one-letter word not after a hyphen for U.S. and e-mail, a letter for AT&T.
 _EN_WORD = re.compile(
     rf"\x01?{_W}+(?:"
-    rf"{_ONE}(?:\.{_L})+\.?(?!{_W})"
-    rf"|{_ONE}(?:-{_W}+)+"
-    rf"|-{_L}(?![\w-])"
-    rf"|(?:(?<={_L})&{_L}+)+"
-    rf"|(?:\.{_W}+)*\.(?:com|net|org|co\.uk)(?!{_W})"
-    rf")?(?:['’]{_W}+)*"
+    rf"[.\-&](?:"
+    rf"(?<=(?<![\w-]){_L}\.){_L}(?:\.{_L})*\.?(?!{_W})"
+    rf"|(?<=(?<![\w-]){_L}-){_W}+(?:-{_W}+)*"
+    rf"|(?<=-){_L}(?![\w-])"
+    rf"|(?<={_L}&){_L}+(?:&{_L}+)*"
+    rf"|(?<=\.)(?:{_W}+\.)*(?:com|net|org|co\.uk)(?!{_W})"
+    rf"))?(?:['’]{_W}+)*"
 )
 _SENTENCE_START = re.compile(r"(?:[.!?][\"'”’)\]]*[ \t]|\n)\s*[\"'“‘(\[]*(?=[A-Z])")
 _ABBREVIATION = re.compile(r"[^\W\d_](?:\.[^\W\d_])+\.?")
@@ -67,7 +68,6 @@ _UNIT_AFTER_DIGIT = re.compile(r"\d[年月日号]")
 # tokens stored by an older version (project token caches) are never reused.
 TOKENIZER_VERSION = 2
 _NUMBER = re.compile(r"[+\-－]?[\d.,:/%．，：％\-－~～]*\d[\d.,:/%．，：％\-－~～]*")  # 3.5%, 1-2340, 2019~2020
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -345,8 +345,9 @@ def tokenize(
 
     lists = _stop_lists(settings, language)
     lemma = _lemmatizer() if settings.lemmatize and language == "en" else None
-    cut = _segmenter(tuple(settings.user_dict)) if language == "zh" else _tokenize_en_marked
     english = language == "en"
+    # sentence starts are marked only for the lemmatiser's proper-noun rule
+    cut = _segmenter(tuple(settings.user_dict)) if not english else _tokenize_en_marked if lemma else tokenize_en
     date_units = language == "zh" and settings.drop_numbers
     # Tokens repeat heavily (a few 10k types for millions of tokens): decide once per type.
     kept_as: dict[str, str] = {}        # raw token -> token to keep ("" when removed)
@@ -356,6 +357,7 @@ def tokenize(
     capitalised: dict[str, tuple[str, str, str]] = {}
     cap_types: set[str] = set()         # the keys of `capitalised` (set operations stay set-sized)
     forms: dict[str, set[str]] = {}     # English: lowercased word without marker or 's -> its raw tokens
+    memo: dict = {}                     # English: word -> `_classify_word` (shared by its spellings)
     raw_counts: Counter = Counter()
     docs: list[list[str]] = []
     n = len(texts)
@@ -372,7 +374,7 @@ def tokenize(
         types = set(tokens)
         for tok in types.difference(kept_as):
             if english:
-                kept_as[tok], why, alt = _classify_en(tok, settings, lists, lemma)
+                kept_as[tok], why, alt = _classify_en(tok, settings, lists, lemma, memo)
                 forms.setdefault(alt[0], set()).add(tok)
                 if alt[1]:
                     capitalised[tok] = alt
@@ -449,9 +451,9 @@ def token_spans(text: str, settings: PreprocessSettings, language: str) -> tuple
         spans = en_token_spans(cut)
         if len(raw) != len(spans):  # cannot happen (the marker never splits a token); stay safe
             raw = [cut[a:b] for a, b in spans]
-        kept_as, capitalised, forms = {}, {}, {}
+        kept_as, capitalised, forms, memo = {}, {}, {}, {}
         for tok in set(raw):
-            kept_as[tok], _why, alt = _classify_en(tok, settings, lists, lemma)
+            kept_as[tok], _why, alt = _classify_en(tok, settings, lists, lemma, memo)
             forms.setdefault(alt[0], set()).add(tok)
             if alt[1]:
                 capitalised[tok] = alt
@@ -545,18 +547,32 @@ def _proper_nouns(tokens: list[str], ambiguous: set[str], kept_as: dict[str, str
     return [override[t] if t in override else get(t) for t in tokens]
 
 
-def _classify_en(tok: str, s: PreprocessSettings, lists, lemma: Callable[[str], str] | None
-                 ) -> tuple[str, str | None, tuple[str, str, str]]:
+def _classify_en(tok: str, s: PreprocessSettings, lists, lemma: Callable[[str], str] | None,
+                 memo: dict | None = None) -> tuple[str, str | None, tuple[str, str, str]]:
     """`_classify` for an English raw token (maybe \x01-marked as sentence-initial): (token to keep,
     removal reason, (surface, proper form, common form)); the proper form is "" unless the word is
     capitalised and lemmatising changes it, and the token kept is the proper form for a capitalised
-    word inside a sentence, the common (lemmatised) one otherwise."""
+    word inside a sentence, the common (lemmatised) one otherwise. `memo` shares the work between
+    the spellings of one word (Shares, \x01Shares, Shares's)."""
     initial = tok.startswith("\x01")
     word = tok[1:] if initial else tok
     if word[-2:] in _POSSESSIVE_ENDINGS and len(word) > 2:
         word = word[:-2]                                # Bush's -> Bush (a possessive, not a token)
     if "." in word and not word.endswith(".") and _ABBREVIATION.fullmatch(word):
         word += "."                                     # U.S at a line end -> u.s.
+    done = memo.get(word) if memo is not None else None
+    if done is None:
+        done = _classify_word(word, s, lists, lemma)
+        if memo is not None:
+            memo[word] = done
+    common, why, alt = done
+    if alt[1] and not initial:
+        return alt[1], None, alt
+    return common, why, alt
+
+
+def _classify_word(word: str, s: PreprocessSettings, lists, lemma: Callable[[str], str] | None
+                   ) -> tuple[str, str | None, tuple[str, str, str]]:
     low = word.lower()
     if len(word) == 1 and not s.keep_single_letters and _LATIN_LETTER.match(word):
         return "", N_("too short"), (low, "", "")
@@ -566,8 +582,6 @@ def _classify_en(tok: str, s: PreprocessSettings, lists, lemma: Callable[[str], 
         as_is, _none = _classify(word, s, lists, None)
         if as_is and as_is != common:
             proper = as_is
-            if not initial:
-                return proper, None, (low, proper, common)
     return common, why, (low, proper, common)
 
 
@@ -595,7 +609,7 @@ def _classify(tok: str, s: PreprocessSettings, lists, lemma: Callable[[str], str
         for name, words in lists:  # "was" -> "be": a stopword again once lemmatised
             if tok in words:
                 return "", name
-    return _SPACE.sub("_", tok), None  # a token never contains whitespace (n-grams join on " ")
+    return "_".join(tok.split()), None  # a token never contains whitespace (n-grams join on " ")
 
 
 def _filter_df(docs: list[list[str]], s: PreprocessSettings, removed: Counter) -> list[list[str]]:
