@@ -385,7 +385,7 @@ def tokenize(
                 reason[tok] = why
         if english and lemma is not None and not types.isdisjoint(cap_types):
             doc = [k for k in _proper_nouns(tokens, types & cap_types, kept_as, capitalised, forms, types) if k]
-        elif date_units and _UNIT_AFTER_DIGIT.search(text):
+        elif date_units and not types.isdisjoint(_DATE_UNITS) and _UNIT_AFTER_DIGIT.search(text):
             doc, k = _drop_date_units(tokens, kept_as, reason)
             removed[N_("numbers")] += k
         else:
