@@ -11,6 +11,12 @@ For each corpus: load it (core.corpus.load_path), tokenize with the default Prep
 - ARI: adjusted Rand index of the same two partitions;
 - mean NPMI of the topics' top-10 words (core.topics.metrics.npmi, document co-occurrence in the
   corpus's own tokens; so it compares tokenizations only roughly: each scores against its tokens).
+With --groups, instead of topic models, the group term rankings (core.terms.group_terms, every
+method of GROUP_METHODS) with the gold labels as groups: top-20 terms per label, then
+- label accuracy: each document assigned to the label whose top terms it holds most of (ties and
+  documents holding none count as wrong): how well the lists describe their groups;
+- exclusivity: share of the top-20 terms that are in no other label's top 20;
+- shared-top: how many labels have the same first term as some other label.
 Corpora larger than --max-docs are subsampled (seeded, the same rows every run) to fit a shared
 2-core box. The same script run from an older checkout gives the "before" figures.
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import re
 import time
 from pathlib import Path
 
@@ -34,6 +41,10 @@ def _settings(text: str):
     for part in filter(None, text.split(",")):
         name, _, val = part.partition("=")
         kw[name] = {"true": True, "false": False}.get(val.lower(), val)
+        if isinstance(kw[name], str) and re.fullmatch(r"\d+", val):
+            kw[name] = int(val)
+        elif isinstance(kw[name], str) and re.fullmatch(r"\d*\.\d+", val):
+            kw[name] = float(val)
     return PreprocessSettings(**kw)
 
 
@@ -54,6 +65,7 @@ def main() -> int:
     ap.add_argument("--engine", default=None, help="default: fit_model's own default")
     ap.add_argument("--seeds", type=int, default=1)
     ap.add_argument("--settings", default="", help="PreprocessSettings overrides, e.g. lemmatize=true")
+    ap.add_argument("--groups", action="store_true", help="measure the group term rankings instead")
     args = ap.parse_args()
     engine = args.engine or inspect.signature(fit_model).parameters["engine"].default
     settings = _settings(args.settings)
@@ -75,6 +87,10 @@ def main() -> int:
         t0 = time.perf_counter()
         tokens = tokenize(texts, settings)
         t_tok = time.perf_counter() - t0
+        if args.groups:
+            rows.extend(group_rows(name, tokens.docs, labels))
+            print(rows[-2:], flush=True)
+            continue
         bundle = build_dtm(tokens.docs)
         cooc = cooc_stats(bundle)
         k = len(set(labels))
@@ -93,10 +109,45 @@ def main() -> int:
             })
             print(rows[-1], flush=True)
     frame = pd.DataFrame(rows)
+    if args.groups and not frame.empty:
+        print(frame.round(3).to_string(index=False))
+        return 0
     if not frame.empty:
         print(frame.groupby("corpus", sort=False)[["docs", "k", "median_tokens", "label_nmi", "ari", "mean_npmi"]]
               .mean().round(3).to_string())
     return 0
+
+
+def group_rows(name: str, docs, labels, top: int = 20) -> list[dict]:
+    import numpy as np
+
+    from core.terms import GROUP_METHODS, build_term_matrix, group_terms
+
+    tm = build_term_matrix(docs)
+    gold = np.asarray([str(x) for x in labels])
+    names = sorted(set(gold))
+    out = []
+    for method in GROUP_METHODS:
+        table = group_terms(tm, list(gold), method, top_n=top).table
+        lists = {g: list(table[table["group"] == g]["term"]) for g in names}
+        hits = np.zeros((len(docs), len(names)))
+        for j, g in enumerate(names):
+            terms = set(lists[g])
+            hits[:, j] = [len(terms.intersection(d)) for d in docs]
+        best = hits.max(axis=1)
+        unique = (hits == best[:, None]).sum(axis=1) == 1
+        pred = np.asarray(names)[hits.argmax(axis=1)]
+        accuracy = float(np.mean((pred == gold) & unique & (best > 0)))
+        counts = {}
+        for g in names:
+            for t in lists[g]:
+                counts[t] = counts.get(t, 0) + 1
+        exclusive = float(np.mean([counts[t] == 1 for g in names for t in lists[g]]))
+        firsts = [lists[g][0] for g in names if lists[g]]
+        shared = sum(firsts.count(f) > 1 for f in firsts)
+        out.append({"corpus": name, "method": method, "label_accuracy": accuracy, "exclusivity": exclusive,
+                    "shared_first_term": shared, "firsts": " ".join(firsts)})
+    return out
 
 
 if __name__ == "__main__":

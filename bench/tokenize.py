@@ -27,8 +27,11 @@ SHARED = ROOT.parent / "shared" / "corpora"
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
-def corpus_texts(target_mb: float) -> list[str]:
-    names = ["zh_news_titles.csv", "zh_shopping_reviews.csv", "zh_news_articles_sogou.csv", "zh_fudan_gbk_sample.csv"]
+ZH_NAMES = ["zh_news_titles.csv", "zh_shopping_reviews.csv", "zh_news_articles_sogou.csv", "zh_fudan_gbk_sample.csv"]
+
+
+def corpus_texts(target_mb: float, names: list[str] = ZH_NAMES) -> list[str]:
+    """The shared corpora `names`, repeated up to `target_mb` MB of UTF-8."""
     base = [t for n in names for t in load_path(SHARED / n).texts]
     texts, size = [], 0
     while size < target_mb * 1e6:

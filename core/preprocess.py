@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import groupby, islice
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -26,15 +27,47 @@ USER_DICT_SUFFIX = " + user dictionary"   # i18n: skip (stored in the segmenter'
 # Why tokens were removed: the keys of `TokenizedCorpus.removed` (stored English; shown with `_()`).
 REMOVAL_REASONS = (N_("e-mail addresses"), N_("URLs"), N_("punctuation"), N_("numbers"), N_("too short"),
                    N_("your stopwords"), N_("uploaded list"), N_("Chinese stopwords"), N_("English stopwords"),
-                   N_("below min_df"), N_("above max_df"))
+                   N_("below min_df"), N_("above max_df"), N_("repeats in a run"))
 
 # Weibo exports drop the slashes ("http:t.cn/zjKqa2U"): the scheme alone starts a link.
 _URL = re.compile(r"(?:https?:(?://)?|ftp://|www\.)[^\s<>\"'，。！？、；：）】》]+", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_EN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# English tokens (TOKENIZER_VERSION 2): words, and as one token
+# - abbreviations of single letters with inner periods: U.S., U.K., e.g (-> "u.s.", "e.g.");
+# - web names: Amazon.com, bbc.co.uk;
+# - names joined by '&' without spaces: AT&T, S&P, P&G, R&B;
+# - hyphenated words with a one-letter part: e-mail, x-ray, T-Mobile, plan-B (other hyphenated
+#   words, "well-known", stay two tokens as before);
+# - words with inner apostrophes: don't, Bush's (a final 's is a possessive ending: `_classify`
+#   joins it to its word).
+# \x01 marks a capitalised word at the start of a sentence (`_SENTENCE_START`): proper nouns are not
+# lemmatised, and whether a sentence-initial word is one is decided from its other occurrences.
+_W, _L = r"[^\W_]", r"[^\W\d_]"                  # a letter or digit; a letter
+# One branch that starts like a plain word; the joins all start with . - or &, so a plain word
+# fails them on its next character (bench/tokenize_en.py), and what precedes the join is checked
+# behind it: a one-letter word not after a hyphen for U.S. and e-mail, a letter for AT&T.
+_EN_WORD = re.compile(
+    rf"\x01?{_W}+(?:"
+    rf"[.\-&](?:"
+    rf"(?<=(?<![\w-]){_L}\.){_L}(?:\.{_L})*\.?(?!{_W})"
+    rf"|(?<=(?<![\w-]){_L}-){_W}+(?:-{_W}+)*"
+    rf"|(?<=-){_L}(?![\w-])"
+    rf"|(?<={_L}&){_L}+(?:&{_L}+)*"
+    rf"|(?<=\.)(?:{_W}+\.)*(?:com|net|org|co\.uk)(?!{_W})"
+    rf"))?(?:['’]{_W}+)*"
+)
+_SENTENCE_START = re.compile(r"(?:[.!?][\"'”’)\]]*[ \t]|\n)\s*[\"'“‘(\[]*(?=[A-Z])")
+_ABBREVIATION = re.compile(r"[^\W\d_](?:\.[^\W\d_])+\.?")
+_POSSESSIVE_ENDINGS = frozenset(("'s", "'S", "’s", "’S"))
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+# Chinese date units: dropped with the number they follow (3月15日, 2024年) when numbers are dropped.
+_DATE_UNITS = frozenset("年月日号")
+_UNIT_AFTER_DIGIT = re.compile(r"\d[年月日号]")
+# Bumped whenever the same settings give different tokens: it is part of every settings key, so
+# tokens stored by an older version (project token caches) are never reused.
+TOKENIZER_VERSION = 2
 _NUMBER = re.compile(r"[+\-－]?[\d.,:/%．，：％\-－~～]*\d[\d.,:/%．，：％\-－~～]*")  # 3.5%, 1-2340, 2019~2020
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -59,6 +92,7 @@ class PreprocessSettings:
     drop_emails: bool = True
     drop_punct: bool = True
     min_token_len: int = 1                 # 1 keeps Chinese one-character words
+    keep_single_letters: bool = False      # English: keep one-letter Latin tokens ("s" of "U.S", "t")
     min_df: int = 1                        # drop tokens in fewer documents than this
     max_df: float = 1.0                    # drop tokens in more than this share of documents
 
@@ -79,7 +113,8 @@ class PreprocessSettings:
         return self
 
     def key(self) -> str:
-        return hashlib.sha256(repr(sorted(asdict(self).items())).encode()).hexdigest()[:16]
+        items = sorted(asdict(self).items()) + [("tokenizer_version", TOKENIZER_VERSION)]
+        return hashlib.sha256(repr(items).encode()).hexdigest()[:16]
 
 
 def data_key(corpus_fingerprint: str, settings: PreprocessSettings) -> str:
@@ -264,7 +299,19 @@ def segmenter_label(name: str) -> str:
 
 
 def tokenize_en(text: str) -> list[str]:
-    return _EN_WORD.findall(text)
+    """English word tokens as they are written (case kept, possessive 's still attached)."""
+    return _EN_WORD.findall(text.replace("\x01", " "))
+
+
+def _tokenize_en_marked(text: str) -> list[str]:
+    """`tokenize_en`, with \x01 before capitalised words that start a sentence."""
+    text = _SENTENCE_START.sub("\\g<0>\x01", text.replace("\x01", " "))
+    return _EN_WORD.findall("\x01" + text if text[:1].isupper() else text)
+
+
+def en_token_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the `tokenize_en` tokens in `text` (for mapping tokens back to the text)."""
+    return [m.span() for m in _EN_WORD.finditer(text.replace("\x01", " "))]
 
 
 def detect_language(texts: Sequence[str], sample: int = 500) -> str:
@@ -303,10 +350,19 @@ def tokenize(
 
     lists = _stop_lists(settings, language)
     lemma = _lemmatizer() if settings.lemmatize and language == "en" else None
-    cut = _segmenter(tuple(settings.user_dict)) if language == "zh" else tokenize_en
+    english = language == "en"
+    # sentence starts are marked only for the lemmatiser's proper-noun rule
+    cut = _segmenter(tuple(settings.user_dict)) if not english else _tokenize_en_marked if lemma else tokenize_en
+    date_units = language == "zh" and settings.drop_numbers
     # Tokens repeat heavily (a few 10k types for millions of tokens): decide once per type.
     kept_as: dict[str, str] = {}        # raw token -> token to keep ("" when removed)
     reason: dict[str, str] = {}         # raw token -> why it was removed
+    # English capitalised types whose lemma differs from the word (Wales -> wale): raw token ->
+    # (surface, proper form, common form); the document decides which (`_proper_nouns`).
+    capitalised: dict[str, tuple[str, str, str]] = {}
+    cap_types: set[str] = set()         # the keys of `capitalised` (set operations stay set-sized)
+    forms: dict[str, set[str]] = {}     # English: lowercased word without marker or 's -> its raw tokens
+    memo: dict = {}                     # English: word -> `_classify_word` (shared by its spellings)
     raw_counts: Counter = Counter()
     docs: list[list[str]] = []
     n = len(texts)
@@ -320,11 +376,31 @@ def tokenize(
             removed[N_("URLs")] += k
         tokens = cut(text)
         raw_counts.update(tokens)
-        for tok in set(tokens).difference(kept_as):
-            kept_as[tok], why = _classify(tok, settings, lists, lemma)
+        types = set(tokens)
+        for tok in types.difference(kept_as):
+            if english:
+                kept_as[tok], why, alt = _classify_en(tok, settings, lists, lemma, memo)
+                forms.setdefault(alt[0], set()).add(tok)
+                if alt[1]:
+                    capitalised[tok] = alt
+                    cap_types.add(tok)
+            else:
+                kept_as[tok], why = _classify(tok, settings, lists, lemma)
             if why:
                 reason[tok] = why
-        docs.append([k for k in map(kept_as.__getitem__, tokens) if k])
+        if english and lemma is not None and not types.isdisjoint(cap_types):
+            doc = [k for k in _proper_nouns(tokens, types & cap_types, kept_as, capitalised, forms, types) if k]
+        elif date_units and not types.isdisjoint(_DATE_UNITS) and _UNIT_AFTER_DIGIT.search(text):
+            doc, k = _drop_date_units(tokens, kept_as, reason)
+            removed[N_("numbers")] += k
+        else:
+            doc = [k for k in map(kept_as.__getitem__, tokens) if k]
+        if len(doc) > 1 and any(map(str.__eq__, doc, islice(doc, 1, None))):
+            # a run of one token (评差 评差 评差…, "good good good") counts once
+            before = len(doc)
+            doc = [k for k, _run in groupby(doc)]
+            removed[N_("repeats in a run")] += before - len(doc)
+        docs.append(doc)
         if progress is not None and i % chunk == 0:
             progress(i / n)
     for tok, why in reason.items():
@@ -344,6 +420,52 @@ def tokenize(
         removed={k: v for k, v in removed.items() if v}, settings=settings,
         converted_traditional=converted, conversion_sample=sample, raw_token_count=raw,
     )
+
+
+def token_spans(text: str, settings: PreprocessSettings, language: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """Where the tokens `tokenize` keeps for one document sit in its text: (the text as tokenized,
+    decoded and converted as `tokenize` does, [(start, end, kept token), ...] in order). That text is
+    the original wherever it needed no decoding or conversion (most documents). Runs of one token
+    are not collapsed and Chinese date units stay, so every occurrence can be shown."""
+    text = "" if text is None else str(text)
+    if settings.decode_html:
+        from core.textclean import decode_html
+
+        text = decode_html(text)
+    if language == "zh" and settings.to_simplified:
+        from core.zhscript import to_simplified
+
+        text = to_simplified([text]).texts[0]
+    blank = lambda m: " " * (m.end() - m.start())  # noqa: E731  (offsets stay put)
+    cut = text
+    if settings.drop_emails and "@" in cut:
+        cut = _EMAIL.sub(blank, cut)
+    if settings.drop_urls and _may_hold_url(cut):
+        cut = _URL.sub(blank, cut)
+    lists = _stop_lists(settings, language)
+    lemma = _lemmatizer() if settings.lemmatize and language == "en" else None
+    if language == "zh":
+        raw = _segmenter(tuple(settings.user_dict))(cut)
+        spans, pos = [], 0
+        for tok in raw:
+            spans.append((pos, pos + len(tok)))
+            pos += len(tok)
+        kept = [_classify(t, settings, lists, lemma)[0] for t in raw]
+    else:
+        raw = _tokenize_en_marked(cut)
+        spans = en_token_spans(cut)
+        if len(raw) != len(spans):  # cannot happen (the marker never splits a token); stay safe
+            raw = [cut[a:b] for a, b in spans]
+        kept_as, capitalised, forms, memo = {}, {}, {}, {}
+        for tok in set(raw):
+            kept_as[tok], _why, alt = _classify_en(tok, settings, lists, lemma, memo)
+            forms.setdefault(alt[0], set()).add(tok)
+            if alt[1]:
+                capitalised[tok] = alt
+        types = set(raw)
+        kept = _proper_nouns(raw, types & set(capitalised), kept_as, capitalised, forms, types) if capitalised \
+            else [kept_as[t] for t in raw]
+    return text, [(a, b, k) for (a, b), k in zip(spans, kept) if k]
 
 
 def _may_hold_url(text: str) -> bool:
@@ -372,7 +494,100 @@ def _stop_lists(settings: PreprocessSettings, language: str) -> list[tuple[str, 
 def _lemmatizer() -> Callable[[str], str]:
     import simplemma
 
-    return lambda word: simplemma.lemmatize(word, lang="en")
+    # cached: a sentence-initial word and its other spellings (Shares, shares) ask again
+    return lru_cache(maxsize=200_000)(lambda word: simplemma.lemmatize(word, lang="en"))
+
+
+def _drop_date_units(tokens: list[str], kept_as: dict[str, str], reason: dict[str, str]) -> tuple[list[str], int]:
+    """Kept tokens of one document, without date units right after a dropped number (3 月 15 日)."""
+    kept = list(map(kept_as.__getitem__, tokens))
+    dropped = 0
+    for unit in _DATE_UNITS:
+        i = 0
+        try:
+            while True:
+                i = tokens.index(unit, i + 1)   # a C scan: most tokens are not units
+                if reason.get(tokens[i - 1]) == "numbers" and kept[i]:
+                    kept[i] = ""
+                    dropped += 1
+        except ValueError:
+            pass
+    return [k for k in kept if k], dropped
+
+
+def _proper_nouns(tokens: list[str], ambiguous: set[str], kept_as: dict[str, str],
+                  capitalised: dict[str, tuple[str, str, str]], forms: dict[str, set[str]],
+                  types: set[str]) -> list[str]:
+    """The token kept for each raw token of one English document ("" when removed), capitalised
+    words resolved as proper nouns or not.
+
+    A capitalised word inside a sentence is a proper noun (not lemmatised: Wales, not "wale") unless
+    the document writes it in lower case more often (a Title Case headline: "Stocks Rise"); one that
+    starts a sentence is a proper noun when the document capitalises it inside sentences more often
+    than it writes it in lower case. Decided per document, so chunks of a corpus tokenize alike.
+    """
+    override = {}
+    for tok in ambiguous:                  # the capitalised types of this document
+        word, proper, common = capitalised[tok]
+        others = forms[word] & types
+        if len(others) == 1:
+            continue                       # no other form here: the default (`_classify_en`) stands
+        mid_caps = lower = 0
+        for form in others:
+            if form[0] == "\x01":
+                continue
+            n = tokens.count(form)
+            if form[0].isupper():
+                mid_caps += n
+            else:
+                lower += n
+        if tok[0] == "\x01":
+            if mid_caps > lower:
+                override[tok] = proper
+        elif mid_caps < lower:
+            override[tok] = common
+    get = kept_as.__getitem__
+    if not override:
+        return list(map(get, tokens))
+    return [override[t] if t in override else get(t) for t in tokens]
+
+
+def _classify_en(tok: str, s: PreprocessSettings, lists, lemma: Callable[[str], str] | None,
+                 memo: dict | None = None) -> tuple[str, str | None, tuple[str, str, str]]:
+    """`_classify` for an English raw token (maybe \x01-marked as sentence-initial): (token to keep,
+    removal reason, (surface, proper form, common form)); the proper form is "" unless the word is
+    capitalised and lemmatising changes it, and the token kept is the proper form for a capitalised
+    word inside a sentence, the common (lemmatised) one otherwise. `memo` shares the work between
+    the spellings of one word (Shares, \x01Shares, Shares's)."""
+    initial = tok.startswith("\x01")
+    word = tok[1:] if initial else tok
+    if word[-2:] in _POSSESSIVE_ENDINGS and len(word) > 2:
+        word = word[:-2]                                # Bush's -> Bush (a possessive, not a token)
+    if "." in word and not word.endswith(".") and _ABBREVIATION.fullmatch(word):
+        word += "."                                     # U.S at a line end -> u.s.
+    done = memo.get(word) if memo is not None else None
+    if done is None:
+        done = _classify_word(word, s, lists, lemma)
+        if memo is not None:
+            memo[word] = done
+    common, why, alt = done
+    if alt[1] and not initial:
+        return alt[1], None, alt
+    return common, why, alt
+
+
+def _classify_word(word: str, s: PreprocessSettings, lists, lemma: Callable[[str], str] | None
+                   ) -> tuple[str, str | None, tuple[str, str, str]]:
+    low = word.lower()
+    if len(word) == 1 and not s.keep_single_letters and _LATIN_LETTER.match(word):
+        return "", N_("too short"), (low, "", "")
+    common, why = _classify(word, s, lists, lemma)
+    proper = ""
+    if lemma is not None and common and word[:1].isupper():
+        as_is, _none = _classify(word, s, lists, None)
+        if as_is and as_is != common:
+            proper = as_is
+    return common, why, (low, proper, common)
 
 
 def _classify(tok: str, s: PreprocessSettings, lists, lemma: Callable[[str], str] | None = None
@@ -399,7 +614,7 @@ def _classify(tok: str, s: PreprocessSettings, lists, lemma: Callable[[str], str
         for name, words in lists:  # "was" -> "be": a stopword again once lemmatised
             if tok in words:
                 return "", name
-    return _SPACE.sub("_", tok), None  # a token never contains whitespace (n-grams join on " ")
+    return "_".join(tok.split()), None  # a token never contains whitespace (n-grams join on " ")
 
 
 def _filter_df(docs: list[list[str]], s: PreprocessSettings, removed: Counter) -> list[list[str]]:

@@ -101,7 +101,8 @@ elif view == "Document":
         st.plotly_chart(terms_bar(table["term"], table["weight"], title=_("Document #{row}").format(row=row),
                                   value_label=_("TF-IDF weight")), key="terms_chart_doc")
     st.html('<div style="line-height:1.8">'
-            + T.highlight_html(texts[int(row)], dict(zip(table["term"], table["weight"]))) + "</div>")
+            + T.highlight_html(texts[int(row)], dict(zip(table["term"], table["weight"])), tokens.settings,
+                               tokens.language) + "</div>")
     downloads(show_table(table), f"terms_doc_{row}", "doc")
 
 # ---- groups -----------------------------------------------------------------------------------
@@ -138,7 +139,8 @@ elif view == "Term lookup":
     default = str(T.rank_terms(tm, scheme, score, 1)["term"].iloc[0])
     term = st.text_input(_("Term"), value=default, key="terms_lookup", persist_state="session", help=_("n-grams: separate words with a space"))
     try:
-        res = T.lookup_term(tm, term, scheme, texts=corpus.texts, docs=tokens.docs)
+        res = T.lookup_term(tm, term, scheme, texts=corpus.texts, docs=tokens.docs, settings=tokens.settings,
+                            language=tokens.language)
     except InputError as exc:
         fail(exc)
     m1, m2, m3, m4 = st.columns(4)

@@ -17,6 +17,7 @@ from core.terms import (
     Scheme,
     TermSettings,
     build_term_matrix,
+    concordance,
     document_terms,
     group_terms,
     highlight_html,
@@ -369,3 +370,54 @@ def test_kwic_frame_sorts_and_labels():
     assert kwic_frame(lines, sort="right")["right"].tolist() == ["很好", "很好看", "输了"]
     with pytest.raises(InputError):
         kwic_frame(lines, sort="nope")
+
+
+def test_concordance_shows_the_original_text_with_every_surface_form():
+    from core.preprocess import PreprocessSettings, tokenize
+
+    texts = ["Ministers said on Monday that the U.S. deal was off.\n\nThe minister says talks go on.",
+             "Charles Kennedy, at the general election, said: no.", "Nothing here."]
+    tokens = tokenize(texts, PreprocessSettings())
+    tm = build_term_matrix(tokens.docs)
+    res = lookup_term(tm, "say", Scheme(), texts=texts, docs=tokens.docs, settings=tokens.settings,
+                      language=tokens.language)
+    assert sorted(line.keyword for line in res.kwic) == ["said", "said", "says"]
+    line = next(l for l in res.kwic if l.row == 1)
+    # the raw sentence around the surface form, never the lemmatised token stream
+    assert line.left.endswith("at the general election,") and line.right == ": no."
+    us = concordance("u.s.", [0], texts, settings=tokens.settings, language=tokens.language)
+    assert [(l.keyword, l.right[:5]) for l in us] == [("U.S.", "deal ")]
+    # Chinese: the segmenter's spans are the text's own characters
+    zh = ["昨天的比赛很精彩，比赛结束后", "体育比赛：球赛比赛"]
+    ztok = tokenize(zh, PreprocessSettings(language="zh"))
+    lines = concordance("比赛", [0, 1], zh, settings=ztok.settings, language=ztok.language)
+    # where the segmenter made the token (体育比赛 is a word of its own)
+    assert [(l.row, l.left, l.keyword) for l in lines] == [(0, "昨天的", "比赛"), (0, "昨天的比赛很精彩，", "比赛"),
+                                                           (1, "体育比赛：球赛", "比赛")]
+
+
+def test_document_highlighting_marks_every_form_of_a_term():
+    from core.preprocess import PreprocessSettings, tokenize
+
+    text = "Shares fell for months: the share price falls as the month ends. Assets & asset sales."
+    tokens = tokenize([text], PreprocessSettings())
+    out = highlight_html(text, {"share": 1.0, "month": 0.5, "fall": 0.4, "asset": 0.3}, tokens.settings,
+                         tokens.language)
+    marked = [m.split(">", 1)[1] for m in out.split("</mark>")[:-1]]
+    assert marked == ["Shares", "fell", "months", "share", "falls", "month", "Assets", "asset"]
+    assert "&amp;" in out                                            # still escaped
+    bigram = highlight_html(text, {"share price": 1.0, "price": 0.2}, tokens.settings, tokens.language)
+    assert bigram.count("<mark") == 1 and ">share price</mark>" in bigram   # the longest term wins
+    # a text that tokenizing decodes is still shown as written, its forms marked there
+    raw = "Bush\\'s plan &amp; <b>officials</b> said"
+    out = highlight_html(raw, {"bush": 1.0, "say": 0.5, "official": 0.2}, tokens.settings, tokens.language)
+    assert [m.split(">", 1)[1] for m in out.split("</mark>")[:-1]] == ["Bush", "officials", "said"]
+    assert "&amp;amp;" in out and "&lt;b&gt;" in out
+
+
+def test_document_preview_joins_title_and_body_with_a_space():
+    from core.terms import document_preview
+
+    assert document_preview("Ad sales boost Time Warner profit\n\nQuarterly profits at US media") == \
+        "Ad sales boost Time Warner profit Quarterly profits at US media"
+    assert len(document_preview("word " * 100)) == 80

@@ -59,7 +59,7 @@ def pick_document(texts: list[str]) -> int | None:
         st.info(_("No document contains that text; clear or change the search."))
         return None
     row = st.selectbox(_("Document"), rows[:LIST_CAP], key=f"terms_doc::{query}",
-                       format_func=lambda r: f"#{r} · {texts[r][:80]}")
+                       format_func=lambda r: f"#{r} · {T.document_preview(texts[r])}")
     if len(rows) > LIST_CAP:
         st.caption(_("{n} documents match; the list shows the first {cap}. Refine the search, "
                      "or type a row number to open any document.").format(n=format_int(len(rows)), cap=LIST_CAP))

@@ -14,6 +14,7 @@ from core.terms.lookup import (
     WorkedExample,
     WorkedStep,
     concordance,
+    document_preview,
     find_documents,
     kwic_frame,
     specification_example,

@@ -18,6 +18,7 @@ from core.terms.matrix import Scheme, TermMatrix, textbook_tfidf
 
 
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+_POSSESSIVE = re.compile(r"['’]s$")   # Bush's -> Bush: the original may write it Bush\'s
 
 
 def term_pattern(term: str) -> re.Pattern:
@@ -67,6 +68,56 @@ def kwic_frame(lines: Sequence[KwicLine], labels: Sequence[object] | None = None
     return frame.reset_index(drop=True)
 
 
+def term_parts(term: str, settings=None) -> list[str]:
+    """The tokens an (n-gram) term is made of; a merged phrase ("new_york") is its two tokens."""
+    parts = str(term).split()
+    if settings is not None and getattr(settings, "phrases", ()):
+        from core.phrases import JOIN
+
+        parts = [p for part in parts for p in part.split(JOIN) if p]
+    return parts
+
+
+def term_spans(spans: Sequence[tuple[int, int, str]], parts: Sequence[str]) -> list[tuple[int, int]]:
+    """Character spans (first token's start, last token's end) where the kept tokens `parts` follow
+    one another in `spans` (core.preprocess.token_spans)."""
+    k = len(parts)
+    if not k:
+        return []
+    first = parts[0]
+    out = []
+    for i in range(len(spans) - k + 1):
+        if spans[i][2] == first and all(spans[i + j][2] == parts[j] for j in range(1, k)):
+            out.append((spans[i][0], spans[i + k - 1][1]))
+    return out
+
+
+def surface_matches(text: str, terms: Sequence[str], settings, language: str) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every place in `text` written as one of `terms` once preprocessed (any
+    inflection, case or possessive: "Wales's", "said" for "say"), in order, without overlaps (the
+    longest wins). Tokens map back to their characters (core.preprocess.token_spans); in a text that
+    tokenizing decodes or converts (HTML entities, Traditional characters) the written forms found
+    in the decoded text are looked for in the original."""
+    from core.preprocess import token_spans
+
+    shown, spans = token_spans(text, settings, language)
+    found = sorted((a, -(b - a), b, t) for t in terms for a, b in term_spans(spans, term_parts(t, settings)))
+    if shown != text:
+        forms = {_POSSESSIVE.sub("", " ".join(shown[a:b].split()).lower()): t for a, _n, b, t in found}
+        if not forms:
+            return []
+        regex = re.compile("|".join(f"(?:{term_pattern(f).pattern})" for f in sorted(forms, key=len, reverse=True)),
+                           re.IGNORECASE)
+        return [(m.start(), m.end(), _match_key(m.group(0), forms) or "") for m in regex.finditer(text)
+                if m.end() > m.start()]
+    out, pos = [], 0
+    for a, _neg, b, t in found:   # by start, the longest first; overlaps skipped
+        if a >= pos:
+            out.append((a, b, t))
+            pos = b
+    return out
+
+
 def concordance(
     term: str,
     rows: Sequence[int],
@@ -74,12 +125,27 @@ def concordance(
     docs: Sequence[Sequence[str]] | None = None,
     window: int = 30,
     limit: int = 20,
+    settings=None,
+    language: str | None = None,
 ) -> list[KwicLine]:
-    """Keyword-in-context lines for `term` from the given rows, from the raw text when it can be
-    found there, else from the tokens (e.g. when normalisation changed the surface form)."""
-    pattern = term_pattern(term)
+    """Keyword-in-context lines for `term` from the given rows.
+
+    With the preprocessing `settings` and the corpus `language`, every line is the document's own
+    text around each place its tokens became the term (core.preprocess.token_spans), the keyword as
+    written there ("said" for the lemma "say", "U.S." for "u.s."). Without them: the raw text where
+    the term's letters occur, else the tokens."""
     parts = str(term).split()
     lines: list[KwicLine] = []
+    if settings is not None and language is not None and texts is not None:
+        for row in rows:
+            text = str(texts[row])
+            for a, b, _t in surface_matches(text, [term], settings, language):
+                lines.append(KwicLine(int(row), " ".join(text[max(0, a - window):a].split()), text[a:b],
+                                      " ".join(text[b:b + window].split())))
+                if len(lines) >= limit:
+                    return lines
+        return lines
+    pattern = term_pattern(term)
     for row in rows:
         text = str(texts[row]) if texts is not None else ""
         found = False
@@ -133,8 +199,11 @@ def lookup_term(
     docs: Sequence[Sequence[str]] | None = None,
     top_docs: int = 10,
     kwic_limit: int = 20,
+    settings=None,
+    language: str | None = None,
 ) -> TermLookup:
-    """Statistics of one vocabulary term; InputError with suggestions when it is not there."""
+    """Statistics of one vocabulary term; InputError with suggestions when it is not there. With the
+    preprocessing `settings` and `language`, its concordance shows every surface form (`concordance`)."""
     if not str(term).strip():
         raise InputError("Type a term to look up.")
     j = tm.lookup_index(term)
@@ -166,7 +235,8 @@ def lookup_term(
     )
     # Concordance: best-scoring documents first, then the rest in corpus order.
     rest = np.setdiff1d(rows, rows[order], assume_unique=True)
-    kwic = concordance(str(tm.vocab_[j]), rows[order].tolist() + rest.tolist(), texts, docs, limit=kwic_limit)
+    kwic = concordance(str(tm.vocab_[j]), rows[order].tolist() + rest.tolist(), texts, docs, limit=kwic_limit,
+                       settings=settings, language=language)
     return TermLookup(
         str(tm.vocab_[j]), int(tm.total_[j]), int(tm.df_[j]), float(tm.idf(scheme)[j]), tm.n_docs, frame, kwic
     )
@@ -178,14 +248,33 @@ def _doc_text(row: int, texts, docs) -> str:
     return " ".join(docs[row]) if docs is not None else ""
 
 
-def highlight_html(text: str, weights: dict[str, float]) -> str:
+def _mark(surface: str, key: str | None, weights: dict[str, float], top: float) -> str:
+    alpha = 0.25 + 0.6 * (weights.get(key, 0.0) / top if key else 0.0)
+    title = html.escape(f"{key}: {weights[key]:.4f}", quote=True) if key else ""
+    return (f'<mark title="{title}" style="background: rgba(255, 170, 0, {alpha:.2f}); padding: 0 2px">'
+            f"{html.escape(surface)}</mark>")
+
+
+def highlight_html(text: str, weights: dict[str, float], settings=None, language: str | None = None) -> str:
     """`text` as escaped HTML with each term of `weights` wrapped in <mark> (stronger tint for
-    higher weight). Overlaps resolve to the longest term; everything user-derived is escaped."""
+    higher weight). Overlaps resolve to the longest term; everything user-derived is escaped.
+
+    With the preprocessing `settings` and the corpus `language`, every written form of a term is
+    marked ("months" and "month", "fell" for "fall": core.preprocess.token_spans); without them, the
+    places where the term's own letters occur."""
     text = str(text)
     terms = sorted((t for t in weights if str(t).strip()), key=lambda t: -len(t))
     if not terms:
         return html.escape(text)
     top = max(weights[t] for t in terms) or 1.0
+    if settings is not None and language is not None:
+        out, pos = [], 0
+        for a, b, t in surface_matches(text, terms, settings, language):
+            out.append(html.escape(text[pos:a]))
+            out.append(_mark(text[a:b], t, weights, top))
+            pos = b
+        out.append(html.escape(text[pos:]))
+        return "".join(out)
     regex = re.compile("|".join(f"(?:{term_pattern(t).pattern})" for t in terms), re.IGNORECASE)
     lookup = {" ".join(t.split()).lower(): t for t in terms}
     out, pos = [], 0
@@ -193,13 +282,7 @@ def highlight_html(text: str, weights: dict[str, float]) -> str:
         if m.start() == m.end():
             continue
         out.append(html.escape(text[pos : m.start()]))
-        key = _match_key(m.group(0), lookup)
-        alpha = 0.25 + 0.6 * (weights.get(key, 0.0) / top if key else 0.0)
-        title = html.escape(f"{key}: {weights[key]:.4f}", quote=True) if key else ""
-        out.append(
-            f'<mark title="{title}" style="background: rgba(255, 170, 0, {alpha:.2f}); padding: 0 2px">'
-            f"{html.escape(m.group(0))}</mark>"
-        )
+        out.append(_mark(m.group(0), _match_key(m.group(0), lookup), weights, top))
         pos = m.end()
     out.append(html.escape(text[pos:]))
     return "".join(out)
@@ -294,6 +377,11 @@ def specification_example(log_base: str = "10") -> WorkedExample:
 
     tm = build_term_matrix([["term", "word"], ["other"]])
     return worked_example(tm, "term", 0, Scheme("textbook", log_base))
+
+
+def document_preview(text: str, n: int = 80) -> str:
+    """The first `n` characters of a document on one line: a title and its body joined by a space."""
+    return " ".join(str(text)[: 2 * n].split())[:n]
 
 
 def find_documents(texts: Sequence[str], query: str, limit: int = 200) -> list[int]:

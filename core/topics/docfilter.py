@@ -13,7 +13,15 @@ from typing import Sequence
 
 _NOISE = re.compile(r"[\W_]+")
 NEAR_DUPLICATE = 0.8    # Jaccard similarity of character 3-gram sets at or above which two texts are one
-REPETITIVE = 0.35       # distinct / total character bigrams below which a text (16+ chars) is spam
+# A text (16+ letters/digits) whose distinct character 8-grams are fewer than this share of all its
+# 8-grams repeats itself: one unit over and over (差评差评…: 0.03-0.07), or a text pasted twice (~0.5).
+# Real writing of any length stays far above it (an 8-gram recurs only in a repeated phrase): the
+# lowest document of each shared corpus scores en_news_bbc 0.72 (5,786 characters), en_news_ag 0.68,
+# zh_fudan_gbk_sample 0.90 (up to 20,542 characters), zh_shopping_reviews' 1st percentile 0.98.
+# (Distinct / total character *bigrams*, the measure before, falls with length alone: every English
+# text over about 1,000 characters fell under its threshold and was skipped as spam.)
+REPETITIVE = 0.55
+GRAM = 8
 
 
 def _normal(text: str) -> str:
@@ -24,13 +32,21 @@ def _shingles(norm: str) -> frozenset[str]:
     return frozenset(norm[i:i + 3] for i in range(max(1, len(norm) - 2)))
 
 
-def is_repetitive(text: str) -> bool:
-    """True for texts made of one short unit repeated: few distinct character bigrams for their length."""
+def repetition_ratio(text: str) -> float:
+    """Distinct / total character 8-grams of the text's letters and digits (1.0 when nothing repeats)."""
     norm = _normal(text)
-    if len(norm) < 16:
+    n = len(norm) - GRAM + 1
+    if n <= 0:
+        return 1.0
+    return len({norm[i:i + GRAM] for i in range(n)}) / n
+
+
+def is_repetitive(text: str) -> bool:
+    """True for texts that repeat themselves (one unit over and over, copy-pasted lines), whatever
+    their length; texts under 16 letters/digits are too short to judge."""
+    if len(_normal(text)) < 16:
         return False
-    bigrams = [norm[i:i + 2] for i in range(len(norm) - 1)]
-    return len(set(bigrams)) / len(bigrams) < REPETITIVE
+    return repetition_ratio(text) < REPETITIVE
 
 
 def near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
