@@ -65,12 +65,23 @@ def test_project_survives_reload_and_restart_and_stays_private(chromium, tmp_pat
         expect(page.get_by_text("demo_en_ag_news.csv").first).to_be_visible()
 
         stop_streamlit(proc)                                # the server stops: nothing in memory survives
-        proc, _ = start_streamlit(workspace, port=port)
+        # Restarted in private mode (as a server listening beyond this machine is by default): each browser
+        # lists only the projects it created or opened, remembered across restarts by its cookie.
+        proc, _ = start_streamlit(workspace, port=port, env={"TOPICLENS_LIST_ALL_PROJECTS": "0"})
         page.goto(f"{base}/?project={address.split('project=')[1]}", wait_until="domcontentloaded")
         expect(page.get_by_text("400 documents").first).to_be_visible(timeout=60_000)
         page.get_by_role("link", name="Topics", exact=True).click()
         _sees_label(page, "Markets")
         assert page.page_errors == [] and page.blocked_requests == []
+
+        page.goto(base, wait_until="domcontentloaded")     # no address: a new demo project, same browser
+        expect(page.get_by_text("Loaded 600 rows from demo_zh_news_titles.csv")).to_be_visible(timeout=60_000)
+        page.get_by_role("link", name="Projects", exact=True).click()
+        expect(page.get_by_text("Private mode")).to_be_visible(timeout=60_000)
+        page.locator('[data-testid="stSelectbox"]').filter(has_text="Project").click()
+        mine = page.get_by_role("option").all_inner_texts()
+        assert any("ag_news" in o for o in mine), mine      # its earlier project, remembered by the cookie
+        page.keyboard.press("Escape")
 
         stranger = offline_page(chromium)                   # another browser: private by default
         stranger.goto(base, wait_until="domcontentloaded")
