@@ -16,6 +16,7 @@ from core.cli.common import add_corpus_args, add_scheduler_arg, check_outputs, d
 from core.errors import InputError
 from core.export import write_table
 from core.i18n import _, format_int, format_percent
+from core.params import arg_type
 
 
 def parse_label(text: str) -> tuple[int, str]:
@@ -132,7 +133,8 @@ def register(sub) -> None:
                        description=_("Fit an LDA topic model with K topics and export it. Topic numbers are the "
                                      "model's own (0..K-1) in every output."))
     add_corpus_args(p, project=True)
-    p.add_argument("--k", type=int, required=True, help=_("number of topics"))
+    p.add_argument("--k", type=arg_type("topics_k"), required=True,   # refused before anything is read
+                   help=_("number of topics"))
     p.add_argument("--engine", choices=ENGINES, default=None,
                    help=_("topic model engine (default {engine}; sklearn is the reference implementation; "
                           "with --project: the engine and fit options of the project's sweep that fitted k)").format(
@@ -141,7 +143,7 @@ def register(sub) -> None:
     p.add_argument("--iterations", type=int, default=None, help=_("EM passes (sklearn) / Gibbs sweeps (tomotopy)"))
     p.add_argument("--alpha", type=float, default=None, help=_("document-topic prior (default: engine's)"))
     p.add_argument("--eta", type=float, default=None, help=_("topic-word prior (default: engine's)"))
-    p.add_argument("--lambda", dest="lambda_", type=float, default=None,
+    p.add_argument("--lambda", dest="lambda_", type=arg_type("topics_lambda"), default=None, metavar="LAMBDA",
                    help=_("relevance lambda for top words (0..1; default 0.6, with --project the dashboard's)"))
     p.add_argument("--top", type=int, default=20, help=_("words per topic in the topic-word table"))
     p.add_argument("--label", action="append", default=[], metavar="N=TEXT", help=_("label topic N (repeatable)"))
