@@ -91,7 +91,7 @@ def test_other_locales_give_english_with_no_chinese(locale, monkeypatch, capsys)
     assert DESCRIPTION in help_text(["--help"], capsys)
     assert bad_input(["sweep", "--k", "3:4:1"], capsys) == "error: " + NO_FILE
     err = argparse_error(["topics", str(DEMO_ZH), "--k", "abc"], capsys)
-    assert err == "error: argument --k: invalid int value: 'abc'"
+    assert err == "error: argument --k: 'abc' is not a number from 2 to 500"
     err = argparse_error(["inspect"], capsys)
     assert err == "error: the following arguments are required: FILE"
 
