@@ -155,6 +155,23 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def _sweep_section(project, key: str, tokens, gold_labels):
+    """(figure, table) of the project's latest sweep of this corpus for the report, or (None, None)."""
+    from core.charts.sweep_metrics import sweep_metrics_figure, sweep_people_table
+    from core.projects.project import from_dict
+    from core.topics.sweep import SweepConfig, assemble_result, shortlist
+
+    record = project.latest_sweep(key)
+    if record is None:
+        return None, None
+    bundle = project.dtm_for(key, tokens)
+    result = assemble_result(bundle, from_dict(SweepConfig, record["config"]), project.fit_cache(bundle))
+    if not result.models:
+        return None, None
+    figure = sweep_metrics_figure(result.frame, candidates=[c.k for c in shortlist(result.frame)])
+    return figure, sweep_people_table(result.frame, result.models, gold_labels)
+
+
 def run(args: argparse.Namespace) -> int:
     from core.topics import explore, report
     from core.topics.dtm import build_dtm, short_docs_note
@@ -210,9 +227,11 @@ def run(args: argparse.Namespace) -> int:
         manifest = report.run_manifest(
             model, corpus_name=corpus.name, content_hash=corpus.content_hash, text_col=corpus.text_col,
             preprocessing=tokens.settings, lambda_=args.lambda_, lang=lang)
+        with i18n.use_language(lang):   # the sweep section (as in the dashboard's report), from the project
+            figure, table = _sweep_section(project, key, tokens, corpus.labels) if project is not None else (None, None)
         html_text = report.build_report(model, texts=corpus.texts, labels=labels, lambda_=args.lambda_,
-                                        manifest=manifest, gold_labels=corpus.labels,
-                                        label_name=corpus.label_col or _("label"), lang=lang)
+                                        manifest=manifest, gold_labels=corpus.labels, sweep_figure=figure,
+                                        sweep_table=table, label_name=corpus.label_col or _("label"), lang=lang)
         report.write_report(args.report, html_text)
         print(_("wrote the report to {path}").format(path=args.report), file=sys.stderr)
     return 0
