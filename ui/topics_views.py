@@ -97,7 +97,8 @@ def sweep_form() -> tuple[str | None, SweepConfig | None]:
         p = st.columns([2, 1, 1, 1])
         engine = p[0].selectbox(_("Engine"), ENGINES, index=ENGINES.index(v["engine"]), key="topics_engine", persist_state="session",
                                 format_func=state.localized(lambda e: _(ENGINE_LABELS[e])))
-        default = _("default: {value}")
+        # The default alone: "默认：200" did not fit the box (it read "默认：20"); the caption below says what it is.
+        default = "{value}"
         iterations = p[1].number_input(_("Iterations"), *bounds("topics_iterations"), v["iterations"], key="topics_iterations", persist_state="session",
                                        placeholder=default.format(value=DEFAULT_ITERATIONS[engine]),
                                        help=_("sklearn: EM passes (default 10); tomotopy: Gibbs sweeps (default 200)."))
