@@ -18,6 +18,13 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+def file_stem(name: str, limit: int = 60) -> str:
+    """`name` (a project's) as the start of a download's file name: letters (Chinese too), digits,
+    - and _; everything else becomes _."""
+    stem = re.sub(r"[^\w-]+", "_", str(name), flags=re.UNICODE).strip("_")
+    return stem[:limit] or "topiclens"
+
+
 def neutralise_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value

@@ -97,16 +97,18 @@ def normalize(tag: str | None) -> str | None:
 
 
 def language_from_env(environ: Mapping[str, str] | None = None) -> str:
-    """The CLI's language, in gettext's order of precedence: LANGUAGE, LC_ALL, LC_MESSAGES, LANG."""
+    """The CLI's language as POSIX and GNU gettext decide it: the locale is the first set of LC_ALL,
+    LC_MESSAGES and LANG (so LC_ALL=C.UTF-8 wins over LANG=zh_CN.UTF-8); an explicit C or POSIX
+    locale means English, and otherwise LANGUAGE's first language we have wins over the locale's."""
     env = os.environ if environ is None else environ
-    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(var, "")
-        # LANGUAGE may list several ("zh_CN:en"); the first one we have wins
-        for part in value.split(":"):
-            lang = normalize(part)
-            if lang is not None and part.split(".")[0] not in ("C", "POSIX"):
-                return lang
-    return DEFAULT
+    locale = next((env[var] for var in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(var)), "")
+    if locale.split(".")[0] in ("C", "POSIX"):
+        return DEFAULT
+    for part in env.get("LANGUAGE", "").split(":"):   # "zh_CN:en": the first one we have
+        lang = normalize(part)
+        if lang is not None:
+            return lang
+    return normalize(locale) or DEFAULT
 
 
 # ---------------------------------------------------------------------- errors raised by core

@@ -36,7 +36,10 @@ def show_table(frame, **kwargs):
 
 def downloads(frame, name: str, key: str, fig=None) -> None:
     # Callables: the files are only built when clicked, not on every re-rank (XLSX costs ~20 ms).
-    # PNG comes from the Plotly toolbar; the HTML inlines plotly.js so it opens offline.
+    # PNG comes from the Plotly toolbar; the HTML inlines plotly.js so it opens offline. Files keep
+    # the engine's stable column names (headers in the reader's language belong to the screen) and
+    # are named after the project.
+    name = f"{state.file_stem()}_{name}"
     row = st.container(horizontal=True, gap="small")  # buttons sized to their labels, evenly spaced
     row.download_button("CSV", partial(to_csv_bytes, frame), f"{name}.csv", "text/csv", key=f"terms_csv_{key}", on_click="ignore")
     row.download_button("XLSX", partial(to_xlsx_bytes, frame, name), f"{name}.xlsx",
@@ -86,7 +89,8 @@ if view == "Corpus ranking":
     title = ngettext("Top {n} term", "Top {n} terms", len(table)).format(n=format_int(len(table)))
     fig = terms_bar(table["term"], table[score], title=title, value_label=_(T.SCORE_LABELS[score]))
     st.plotly_chart(fig, key="terms_chart_corpus")
-    downloads(show_table(table), "terms_ranking", "corpus", fig)
+    show_table(table)
+    downloads(table, "terms", "corpus", fig)
 
 # ---- one document -----------------------------------------------------------------------------
 elif view == "Document":
@@ -103,7 +107,8 @@ elif view == "Document":
     st.html('<div style="line-height:1.8">'
             + T.highlight_html(texts[int(row)], dict(zip(table["term"], table["weight"])), tokens.settings,
                                tokens.language) + "</div>")
-    downloads(show_table(table), f"terms_doc_{row}", "doc")
+    show_table(table)
+    downloads(table, f"terms_doc{row}", "doc")
 
 # ---- groups -----------------------------------------------------------------------------------
 elif view == "Groups":
@@ -132,7 +137,8 @@ elif view == "Groups":
     st.caption(" · ".join(
         ngettext("{group}: {n} document", "{group}: {n} documents", result.sizes[g])
         .format(group=state.md_escape(g), n=format_int(result.sizes[g])) for g in result.groups))
-    downloads(show_table(result.table), "terms_by_group", "groups", fig)
+    show_table(result.table)
+    downloads(result.table, "terms_by_group", "groups", fig)
 
 # ---- term lookup ------------------------------------------------------------------------------
 elif view == "Term lookup":
@@ -159,7 +165,7 @@ elif view == "Term lookup":
     kwic_shown = show_table(kwic, column_config={  # left context right-aligned: keywords line up
         heads["left"]: st.column_config.TextColumn(width="large", alignment="right"),
         heads["keyword"]: st.column_config.TextColumn(width="small", alignment="center")})
-    downloads(kwic_shown, "keyword_in_context", "kwic")
+    downloads(kwic, "keyword_in_context", "kwic")
 
 # ---- formulas and worked example ----------------------------------------------------------------
 else:

@@ -72,8 +72,10 @@ def test_chinese_locale_gives_chinese_help_and_errors(monkeypatch, capsys):
     # an InputError from the CLI, argparse's own errors: one Chinese line, exit 2
     err = bad_input(["sweep", "--k", "3:4:1"], capsys)
     assert err == "错误：" + gettext_in("zh", NO_FILE)
-    err = argparse_error(["topics", str(DEMO_ZH), "--k", "abc"], capsys)
-    assert err == "错误：参数 --k：无效的 int 值：'abc'"
+    err = argparse_error(["topics", str(DEMO_ZH), "--k", "5", "--top", "abc"], capsys)
+    assert err == "错误：参数 --top：无效的 int 值：'abc'"
+    err = argparse_error(["topics", str(DEMO_ZH), "--k", "abc"], capsys)     # a declared bound (core.params)
+    assert err == "错误：参数 --k：'abc' 不是 2 到 500 之间的数字"
     err = argparse_error(["inspect"], capsys)
     assert err.startswith("错误：") and "FILE" in err and "required" not in err
     err = argparse_error(["inspect", str(DEMO_ZH), "--txt-mode", "page"], capsys)
@@ -89,7 +91,7 @@ def test_other_locales_give_english_with_no_chinese(locale, monkeypatch, capsys)
     assert DESCRIPTION in help_text(["--help"], capsys)
     assert bad_input(["sweep", "--k", "3:4:1"], capsys) == "error: " + NO_FILE
     err = argparse_error(["topics", str(DEMO_ZH), "--k", "abc"], capsys)
-    assert err == "error: argument --k: invalid int value: 'abc'"
+    assert err == "error: argument --k: 'abc' is not a number from 2 to 500"
     err = argparse_error(["inspect"], capsys)
     assert err == "error: the following arguments are required: FILE"
 

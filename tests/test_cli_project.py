@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from core.cli import main
+from core.corpus import load_path
 from core.projects.project import Project
 from core.projects.store import ProjectStore
 from fixture_paths import DEMO_ZH, ROOT
@@ -115,3 +116,37 @@ def test_import_of_a_hostile_file_exits_2_from_a_real_process(tmp_path):
                           text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 2 and proc.stderr.startswith("error: ") and "format version 7" in proc.stderr
     assert proc.stderr.count("\n") == 1
+
+
+def test_the_cli_report_of_a_project_has_the_sweep_section_and_files_keep_stable_keys(tmp_path, monkeypatch, capsys):
+    """Issue 23 item 5: `topics --project P --report` carries the sweep (plot and table) as the
+    dashboard's report does; the dashboard's sweep file has `sweep --out`'s stable column names."""
+    from core.export import file_stem
+
+    monkeypatch.setenv("TOPICLENS_WORKSPACE", str(tmp_path / "ws"))
+    out = tmp_path / "sweep.csv"
+    assert main(["sweep", str(DEMO_ZH), "--project", "P", "--k", "2:3", "--engine", "sklearn", "--iterations", "3",
+                 "--out", str(out)]) == 0
+    assert main(["topics", "--project", "P", "--k", "3", "--report", str(tmp_path / "r.html")]) == 0
+    capsys.readouterr()
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Choosing the number of topics" in html and "label NMI" in html
+    assert main(["topics", str(DEMO_ZH), "--k", "3", "--engine", "sklearn", "--iterations", "3",
+                 "--report", str(tmp_path / "plain.html")]) == 0     # no project: no sweep to show
+    assert "Choosing the number of topics" not in (tmp_path / "plain.html").read_text(encoding="utf-8")
+
+    from core.projects.project import Project, from_dict
+    from core.projects.store import ProjectStore
+    from core.topics.sweep import SweepConfig, assemble_result
+    from ui.topics_views import sweep_file_table
+
+    store = ProjectStore(tmp_path / "ws")
+    project = Project(store, store.find("P").id)
+    record = project.sweeps()[-1]
+    from core.topics.dtm import DTMBundle
+
+    bundle = project.load_dtm(record["data_key"], DTMBundle)
+    result = assemble_result(bundle, from_dict(SweepConfig, record["config"]), project.fit_cache(bundle))
+    cli_columns = list(pd.read_csv(out).columns)
+    assert list(sweep_file_table(result, load_path(DEMO_ZH).labels).columns) == cli_columns
+    assert file_stem("Reviews 2026: 京东/评论") == "Reviews_2026_京东_评论" and file_stem("../..") == "topiclens"

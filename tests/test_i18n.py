@@ -181,7 +181,10 @@ def test_browser_locales_map_to_a_language(tag, lang):
 @pytest.mark.parametrize("env,lang", [({"LANG": "zh_CN.UTF-8"}, "zh"), ({"LANG": "en_US.UTF-8"}, "en"),
                                       ({"LANG": "C"}, "en"), ({}, "en"),
                                       ({"LANG": "en_US.UTF-8", "LC_ALL": "zh_CN.UTF-8"}, "zh"),
-                                      ({"LANGUAGE": "zh_CN:en", "LANG": "en_US.UTF-8"}, "zh")])
+                                      ({"LANGUAGE": "zh_CN:en", "LANG": "en_US.UTF-8"}, "zh"),
+                                      ({"LANG": "zh_CN.UTF-8", "LC_ALL": "C.UTF-8"}, "en"),     # POSIX order
+                                      ({"LANGUAGE": "zh_CN", "LC_ALL": "C"}, "en"),
+                                      ({"LANG": "zh_CN.UTF-8", "LC_MESSAGES": "en_US.UTF-8"}, "en")])
 def test_the_cli_language_follows_the_environment(env, lang):
     assert i18n.language_from_env(env) == lang
 

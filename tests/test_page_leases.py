@@ -148,3 +148,21 @@ def test_out_of_range_cli_settings_exit_2_before_a_project_exists(capsys):
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "is not a number from" in err[0]
     assert ProjectStore().list() == []
+
+
+def test_topics_refuses_k_and_lambda_out_of_range_before_reading_anything(capsys, monkeypatch):
+    """`--k 1` used to tokenize for seconds first; now argparse refuses it at once (exit 2, one line)."""
+    from core.cli import main
+
+    def never(*_a, **_k):
+        raise AssertionError("the corpus was read before the arguments were checked")
+
+    monkeypatch.setattr("core.cli.topics.load_inputs", never)
+    for flags in (["--k", "1"], ["--k", "501"], ["--k", "5", "--lambda", "1.5"]):
+        with pytest.raises(SystemExit) as exited:
+            main(["topics", str(DEMO_ZH), *flags])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert exited.value.code == 2 and len(err) == 1 and "is not a number from" in err[0], err
+    with pytest.raises(SystemExit):
+        main(["topics", "--help"])
+    assert "--lambda LAMBDA" in capsys.readouterr().out

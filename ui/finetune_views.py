@@ -119,7 +119,7 @@ def results(result, status: str | None, corpus) -> None:
     if result.model_dir:  # "" when saving failed (a full disk): the warning above says so
         # Zipped in memory on click: no second copy of the model is left in the project.
         st.download_button(_("Download the model (zip)"), lambda: zip_bundle(result.model_dir),
-                           "topiclens-model.zip", "application/zip", key="finetune_zip", on_click="ignore")
+                           f"{state.file_stem()}_model.zip", "application/zip", key="finetune_zip", on_click="ignore")
 
 
 def _load_model(folder: str):
@@ -196,9 +196,9 @@ def predictions(classifier, model_dir: str, corpus, label_col: str | None) -> No
             corpus=state.md_escape(corpus.name)))
     st.dataframe(shown(table.head(200)), hide_index=True)
     d = st.container(horizontal=True, gap="small")
-    d.download_button("CSV", lambda: to_csv_bytes(table), "predictions.csv", "text/csv", key="finetune_pred_csv",
+    d.download_button("CSV", lambda: to_csv_bytes(table), f"{state.file_stem()}_predictions.csv", "text/csv", key="finetune_pred_csv",
                       on_click="ignore")
-    d.download_button("XLSX", lambda: to_xlsx_bytes(table, "predictions"), "predictions.xlsx", XLSX,
+    d.download_button("XLSX", lambda: to_xlsx_bytes(table, "predictions"), f"{state.file_stem()}_predictions.xlsx", XLSX,
                       key="finetune_pred_xlsx", on_click="ignore")
 
 

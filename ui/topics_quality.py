@@ -8,13 +8,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.charts.sweep_metrics import raw_values_table
+from core.charts.sweep_metrics import sweep_people_table
 from core.charts.terms_bar import terms_bar
 from core.charts.topics_groups import topic_group_heatmap
 from core.errors import InputError
 from core.i18n import _, format_int, format_number, ngettext
 from core.topics.dtm import short_docs_note
-from core.topics.labels import agreement_by_k, label_agreement, term_topic_distribution, topic_label_shares
+from core.topics.labels import label_agreement, term_topic_distribution, topic_label_shares
 from ui import state
 
 
@@ -25,14 +25,8 @@ def short_docs(bundle) -> None:
 
 
 def sweep_table(result, labels) -> pd.DataFrame:
-    """The raw metric table (one row per k) plus label NMI / ARI when the corpus has a label column."""
-    table = raw_values_table(result.frame)
-    by_k = agreement_by_k(result.models, labels) if labels is not None else pd.DataFrame()
-    if len(by_k) and len(table):
-        better, nmi, ari = _("higher is better"), _("label NMI"), _("label ARI")
-        by_k = by_k.rename(columns={"label_nmi": f"{nmi} · {better}", "label_ari": f"{ari} · {better}"})
-        table = table.merge(by_k, on="k", how="left")
-    return table
+    """The raw metric table (one row per k) plus label NMI / ARI (core.charts.sweep_metrics)."""
+    return sweep_people_table(result.frame, result.models, labels)
 
 
 def label_agreement_view(model, names: list[str], corpus) -> None:

@@ -97,7 +97,8 @@ def sweep_form() -> tuple[str | None, SweepConfig | None]:
         p = st.columns([2, 1, 1, 1])
         engine = p[0].selectbox(_("Engine"), ENGINES, index=ENGINES.index(v["engine"]), key="topics_engine", persist_state="session",
                                 format_func=state.localized(lambda e: _(ENGINE_LABELS[e])))
-        default = _("default: {value}")
+        # The default alone: "默认：200" did not fit the box (it read "默认：20"); the caption below says what it is.
+        default = "{value}"
         iterations = p[1].number_input(_("Iterations"), *bounds("topics_iterations"), v["iterations"], key="topics_iterations", persist_state="session",
                                        placeholder=default.format(value=DEFAULT_ITERATIONS[engine]),
                                        help=_("sklearn: EM passes (default 10); tomotopy: Gibbs sweeps (default 200)."))
@@ -298,11 +299,18 @@ def groups_and_time(model, names: list[str], corpus) -> None:
         st.caption(_("Set a date column on the Corpus page to see topics over time."))
 
 
+def sweep_file_table(result, gold_labels) -> pd.DataFrame:
+    """The sweep as a file: one row per fit, the same stable column names as `topiclens sweep --out`."""
+    from core.topics.labels import sweep_file_frame
+
+    return sweep_file_frame(result.frame, result.models, gold_labels)
+
+
 def exports(model, result, corpus, labels: list[str], lam: float) -> None:
     table = explore.doc_topic_table(model, corpus.texts, labels, corpus.labels, corpus.label_col or "group")
     tw_table = explore.topic_word_table(model, lam, 20, labels)
-    metrics = Q.sweep_table(result, corpus.labels)
-    stem = f"topics_k{model.k}"
+    metrics = Q.sweep_table(result, corpus.labels)        # headers for people: the report's table
+    stem = f"{state.file_stem()}_k{model.k}"
 
     lang = i18n.language()   # the report is built when clicked: in the language of the page it was clicked on
 
@@ -324,7 +332,8 @@ def exports(model, result, corpus, labels: list[str], lam: float) -> None:
                       key="topics_dl_dt_xlsx", on_click="ignore")
     c.download_button(_("Topic words (λ={lam:g}) CSV").format(lam=lam), to_csv_bytes(tw_table), f"{stem}_topic_words.csv",
                       "text/csv", key="topics_dl_tw", on_click="ignore")
-    c.download_button(_("Sweep metrics CSV"), to_csv_bytes(metrics), "sweep_metrics.csv", "text/csv",
+    c.download_button(_("Sweep metrics CSV"), lambda: to_csv_bytes(sweep_file_table(result, corpus.labels)),
+                      f"{state.file_stem()}_sweep_metrics.csv", "text/csv",
                       key="topics_dl_sweep", on_click="ignore")
     c.download_button(_("Report (HTML)"), build_report, f"{stem}_report.html", "text/html",
                       key="topics_dl_report", on_click="ignore", type="primary")

@@ -78,6 +78,20 @@ def raw_values_table(frame: pd.DataFrame, metrics=None) -> pd.DataFrame:
     return out
 
 
+def sweep_people_table(frame: pd.DataFrame, models, labels) -> pd.DataFrame:
+    """`raw_values_table` plus label NMI / ARI per k when the corpus has a label column: the sweep
+    table of the page and of the report (dashboard and CLI alike)."""
+    from core.topics.labels import agreement_by_k
+
+    table = raw_values_table(frame)
+    by_k = agreement_by_k(models, labels) if labels is not None else pd.DataFrame()
+    if len(by_k) and len(table):
+        better, nmi, ari = _("higher is better"), _("label NMI"), _("label ARI")
+        by_k = by_k.rename(columns={"label_nmi": f"{nmi} · {better}", "label_ari": f"{ari} · {better}"})
+        table = table.merge(by_k, on="k", how="left")
+    return table
+
+
 def sweep_metrics_figure(
     frame: pd.DataFrame,
     metrics=None,

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from core.executor import get_executor
     from core.export import write_table
     from core.topics.dtm import build_dtm, short_docs_note
-    from core.topics.labels import add_label_columns
+    from core.topics.labels import sweep_file_frame
     from core.topics.sweep import SweepConfig, run_sweep, shortlist, shortlist_evidence
 
     check_outputs(args, tables=("out",))   # before the (slow) sweep: a path it could not write says so now
@@ -85,8 +85,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         result = run_sweep(bundle, config, scheduler=args.scheduler or "")
     # Agreement of dominant topics with the label column (when there is one): one more column per k.
-    frame = add_label_columns(result.frame, result.models, corpus.labels)
-    frame = frame.drop(columns=["metric_seconds"] if project is not None else ["cached", "metric_seconds"])
+    frame = sweep_file_frame(result.frame, result.models, corpus.labels, keep_cached=project is not None)
     if args.out:
         write_table(frame, args.out)
         print(ngettext("wrote {n} row to {path}", "wrote {n} rows to {path}", len(frame)).format(

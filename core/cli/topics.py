@@ -16,6 +16,7 @@ from core.cli.common import add_corpus_args, add_scheduler_arg, check_outputs, d
 from core.errors import InputError
 from core.export import write_table
 from core.i18n import _, format_int, format_percent
+from core.params import arg_type
 
 
 def parse_label(text: str) -> tuple[int, str]:
@@ -132,7 +133,8 @@ def register(sub) -> None:
                        description=_("Fit an LDA topic model with K topics and export it. Topic numbers are the "
                                      "model's own (0..K-1) in every output."))
     add_corpus_args(p, project=True)
-    p.add_argument("--k", type=int, required=True, help=_("number of topics"))
+    p.add_argument("--k", type=arg_type("topics_k"), required=True,   # refused before anything is read
+                   help=_("number of topics"))
     p.add_argument("--engine", choices=ENGINES, default=None,
                    help=_("topic model engine (default {engine}; sklearn is the reference implementation; "
                           "with --project: the engine and fit options of the project's sweep that fitted k)").format(
@@ -141,7 +143,7 @@ def register(sub) -> None:
     p.add_argument("--iterations", type=int, default=None, help=_("EM passes (sklearn) / Gibbs sweeps (tomotopy)"))
     p.add_argument("--alpha", type=float, default=None, help=_("document-topic prior (default: engine's)"))
     p.add_argument("--eta", type=float, default=None, help=_("topic-word prior (default: engine's)"))
-    p.add_argument("--lambda", dest="lambda_", type=float, default=None,
+    p.add_argument("--lambda", dest="lambda_", type=arg_type("topics_lambda"), default=None, metavar="LAMBDA",
                    help=_("relevance lambda for top words (0..1; default 0.6, with --project the dashboard's)"))
     p.add_argument("--top", type=int, default=20, help=_("words per topic in the topic-word table"))
     p.add_argument("--label", action="append", default=[], metavar="N=TEXT", help=_("label topic N (repeatable)"))
@@ -151,6 +153,23 @@ def register(sub) -> None:
     p.add_argument("--topic-words", help=_("write the topic-word table here (.csv or .xlsx)"))
     add_scheduler_arg(p)
     p.set_defaults(func=run)
+
+
+def _sweep_section(project, key: str, tokens, gold_labels):
+    """(figure, table) of the project's latest sweep of this corpus for the report, or (None, None)."""
+    from core.charts.sweep_metrics import sweep_metrics_figure, sweep_people_table
+    from core.projects.project import from_dict
+    from core.topics.sweep import SweepConfig, assemble_result, shortlist
+
+    record = project.latest_sweep(key)
+    if record is None:
+        return None, None
+    bundle = project.dtm_for(key, tokens)
+    result = assemble_result(bundle, from_dict(SweepConfig, record["config"]), project.fit_cache(bundle))
+    if not result.models:
+        return None, None
+    figure = sweep_metrics_figure(result.frame, candidates=[c.k for c in shortlist(result.frame)])
+    return figure, sweep_people_table(result.frame, result.models, gold_labels)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -208,9 +227,11 @@ def run(args: argparse.Namespace) -> int:
         manifest = report.run_manifest(
             model, corpus_name=corpus.name, content_hash=corpus.content_hash, text_col=corpus.text_col,
             preprocessing=tokens.settings, lambda_=args.lambda_, lang=lang)
+        with i18n.use_language(lang):   # the sweep section (as in the dashboard's report), from the project
+            figure, table = _sweep_section(project, key, tokens, corpus.labels) if project is not None else (None, None)
         html_text = report.build_report(model, texts=corpus.texts, labels=labels, lambda_=args.lambda_,
-                                        manifest=manifest, gold_labels=corpus.labels,
-                                        label_name=corpus.label_col or _("label"), lang=lang)
+                                        manifest=manifest, gold_labels=corpus.labels, sweep_figure=figure,
+                                        sweep_table=table, label_name=corpus.label_col or _("label"), lang=lang)
         report.write_report(args.report, html_text)
         print(_("wrote the report to {path}").format(path=args.report), file=sys.stderr)
     return 0

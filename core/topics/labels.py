@@ -87,3 +87,15 @@ def add_label_columns(frame: pd.DataFrame, models: Mapping[tuple[int, int], Topi
     out["label_nmi"] = [a["nmi"] if a else np.nan for a in agree]
     out["label_ari"] = [a["ari"] if a else np.nan for a in agree]
     return out
+
+
+# Per-run bookkeeping, not results: left out of sweep files so the same sweep gives the same file.
+_RUN_COLUMNS = ("metric_seconds", "worker")
+
+
+def sweep_file_frame(frame: pd.DataFrame, models, labels, keep_cached: bool = True) -> pd.DataFrame:
+    """A sweep as a file (`topiclens sweep --out`, the dashboard's download): one row per fit, stable
+    column names, label NMI / ARI per k when there are labels; `cached` says which fits were reused."""
+    out = add_label_columns(frame, models, labels)
+    drop = [c for c in (*_RUN_COLUMNS, *(() if keep_cached else ("cached",))) if c in out.columns]
+    return out.drop(columns=drop)

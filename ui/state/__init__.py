@@ -38,7 +38,7 @@ from ui.state.render import (  # noqa: F401 - re-exported
 from ui.state.autosave import (  # noqa: F401 - re-exported
     autosave, keep_choice)
 from ui.state.projects import (  # noqa: F401 - re-exported
-    begin_page, bind_project, delete_project, duplicate_project, export_project, import_project,
+    begin_page, bind_project, delete_project, duplicate_project, export_project, file_stem, import_project,
     list_all_projects, mark_worked_on, new_demo_project, open_project, project, project_owner, rename_project,
     visible_projects)
 from ui.state.corpus import (  # noqa: F401 - re-exported

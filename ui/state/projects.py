@@ -9,6 +9,7 @@ import streamlit as st
 from core import i18n
 from core.corpus import Corpus, LoadOptions
 from core.errors import InputError, Message
+from core.export import file_stem as file_stem_of
 from core.i18n import _, N_
 from core.params import clamp_widget
 from core.projects.project import Project
@@ -219,3 +220,9 @@ def project_owner() -> str:
     owner = f"project:{project().id}"
     hold_owner(owner)  # its finished jobs leave memory when no session has the project open
     return owner
+
+
+def file_stem() -> str:
+    """The start of every download's file name: the project's name ("Reviews 2026" -> Reviews_2026)."""
+    proj = current_project()
+    return file_stem_of(proj.info.name if proj is not None else "")
