@@ -90,7 +90,19 @@ def _limit_threads() -> None:
 
 
 def _exit_with_parent(parent: int, interval: float = 1.0) -> None:
-    """Stop this worker when its parent dies (kill -9 of the server or the CLI): nobody would read its fits."""
+    """Stop this worker when its parent dies (kill -9 of the server or the CLI): nobody would read its fits.
+
+    On Linux the kernel does it (PR_SET_PDEATHSIG), even while a fit holds the interpreter lock in
+    C code; elsewhere, and as a fallback, a thread checks the parent every `interval` seconds."""
+    try:
+        import ctypes
+        import signal
+
+        if ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0 and os.getppid() != parent:
+            os._exit(1)   # the parent died before the request: nothing will signal us
+    except (OSError, AttributeError):
+        pass
+
     def watch() -> None:
         while True:
             time.sleep(interval)

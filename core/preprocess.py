@@ -33,7 +33,7 @@ REMOVAL_REASONS = (N_("e-mail addresses"), N_("URLs"), N_("punctuation"), N_("nu
 _URL = re.compile(r"(?:https?:(?://)?|ftp://|www\.)[^\s<>\"'，。！？、；：）】》]+", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# English tokens (TOKENIZER_VERSION 2): words, and as one token
+# English tokens (TOKENIZER_VERSION 3): words, and as one token
 # - abbreviations of single letters with inner periods: U.S., U.K., e.g (-> "u.s.", "e.g.");
 # - web names: Amazon.com, bbc.co.uk;
 # - names joined by '&' without spaces: AT&T, S&P, P&G, R&B;
@@ -66,7 +66,7 @@ _DATE_UNITS = frozenset("年月日号")
 _UNIT_AFTER_DIGIT = re.compile(r"\d[年月日号]")
 # Bumped whenever the same settings give different tokens: it is part of every settings key, so
 # tokens stored by an older version (project token caches) are never reused.
-TOKENIZER_VERSION = 2
+TOKENIZER_VERSION = 3   # 3: "US" is the country (u.s.)
 _NUMBER = re.compile(r"[+\-－]?[\d.,:/%．，：％\-－~～]*\d[\d.,:/%．，：％\-－~～]*")  # 3.5%, 1-2340, 2019~2020
 
 
@@ -565,6 +565,8 @@ def _classify_en(tok: str, s: PreprocessSettings, lists, lemma: Callable[[str], 
         word = word[:-2]                                # Bush's -> Bush (a possessive, not a token)
     if "." in word and not word.endswith(".") and _ABBREVIATION.fullmatch(word):
         word += "."                                     # U.S at a line end -> u.s.
+    elif word == "US":      # the country without periods (BBC writes "US"): never the pronoun, which is
+        word = "U.S."       # not written in capitals in running text; kept apart from stopword "us"
     done = memo.get(word) if memo is not None else None
     if done is None:
         done = _classify_word(word, s, lists, lemma)

@@ -108,7 +108,7 @@ elif view == "Document":
             + T.highlight_html(texts[int(row)], dict(zip(table["term"], table["weight"])), tokens.settings,
                                tokens.language) + "</div>")
     show_table(table)
-    downloads(table, f"terms_doc{row}", "doc")
+    downloads(table, f"terms_doc{row}", "doc")  # i18n: skip (a file name)
 
 # ---- groups -----------------------------------------------------------------------------------
 elif view == "Groups":

@@ -45,6 +45,7 @@ V.Q.short_docs(bundle)
 # (shortlist, k, labels, views). A sweep that finishes while watched opens the exploration.
 view = state.latest_sweep(bundle)
 section = V.section_switch(view)
+V.follow_other_processes(bundle, view)   # a sweep the CLI starts while this page is open shows up by itself
 
 # ---- 1. sweep ----------------------------------------------------------------------------------
 if section == V.SWEEP:
@@ -100,6 +101,14 @@ if view.result is None:  # running in this server process
     live()
     st.stop()
 
+if section == V.EXPLORE and view.status != "done":   # stopped short: explore the last complete sweep instead
+    complete = state.explorable_sweep(bundle, view)
+    if complete is not view:
+        st.caption(_("The latest sweep stopped before it finished ({status}); these are the models of the last "
+                     "complete sweep (k = {k_min} to {k_max}). Resume the latest one under **1 · Sweep**.").format(
+            status=_(V.STATUS_WORDS.get(view.status, view.status)), k_min=complete.config.k_min,
+            k_max=complete.config.k_max))
+        view = complete
 result = view.result
 done_line = ngettext("{n} model in {time} · {engine}", "{n} models in {time} · {engine}", len(result.models)).format(
     n=format_int(len(result.models)), time=format_duration(view.record.get("wall_seconds") or result.wall_seconds),
@@ -109,8 +118,8 @@ if section == V.EXPLORE and not result.models:
     st.stop()
 if section == V.SWEEP:
     if view.status == "interrupted":
-        st.warning(_("This sweep was interrupted (the server stopped): {done} of {total} models had finished "
-                     "and are kept.").format(done=format_int(len(result.models)),
+        st.warning(_("This sweep was interrupted (the process running it stopped): {done} of {total} models had "
+                     "finished; finished models are kept.").format(done=format_int(len(result.models)),
                                              total=format_int(len(view.config.ks) * view.config.seeds)))
         row = st.container(horizontal=True, gap="small")   # buttons as wide as their labels, in any language
         resume = row.button(_("Resume"), key="topics_resume", type="primary")

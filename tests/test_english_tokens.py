@@ -97,3 +97,12 @@ def test_default_terms_ranking_on_a_news_sample_keeps_entities_whole(tmp_path, c
     assert "u.s." in terms and "at&t" in terms and "s&p" in terms and "p&g" in terms
     assert not [t for t in terms if len(t) == 1]
     assert "wales" in terms and "wale" not in terms and "bush" in terms
+
+
+def test_the_country_us_is_a_term_and_the_pronoun_is_a_stopword():
+    """BBC writes the country "US": it is u.s. (as "U.S." is), never dropped as the stopword "us"."""
+    from core.preprocess import PreprocessSettings, tokenize
+
+    docs = tokenize(["The US economy grew, and U.S. shares rose.", "Let us know what you think."],
+                    PreprocessSettings(language="en")).docs
+    assert docs[0].count("u.s.") == 2 and "us" not in docs[1] and "u.s." not in docs[1]

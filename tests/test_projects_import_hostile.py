@@ -319,3 +319,19 @@ def test_the_pages_import_neutralise_and_never_serve_an_outside_folder(exported,
     at.switch_page("pages/finetune.py").run()
     assert not at.exception
     assert [b for b in at.get("download_button") if "model" in str(b.proto.label).lower()]
+
+
+def test_a_job_exported_while_running_arrives_interrupted_without_its_lease(exported, tmp_path):
+    data, run = exported
+
+    def running(members, manifest):
+        key = _sweep_key(manifest)
+        manifest["fields"][key].update(status="running", lease={"owner": "cli", "pid": 1, "host": "elsewhere",
+                                                                "process": "x", "started": 0, "heartbeat": 0})
+        manifest["fields"][f"finetune:{run}"].update(status="running")
+
+    done = import_project(ProjectStore(tmp_path / "ws"), _rebuild(data, running))
+    fields = ProjectStore(tmp_path / "ws").fields(done.info.id)
+    sweep = next(v for k, v in fields.items() if k.startswith("sweep:"))
+    assert sweep["status"] == "interrupted" and "lease" not in sweep
+    assert fields[f"finetune:{run}"]["status"] == "interrupted"

@@ -40,6 +40,7 @@ PERPLEXITY_CAVEAT = N_(
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+STATUS_WORDS = {"interrupted": N_("interrupted"), "cancelled": N_("cancelled"), "failed": N_("failed")}
 # The section switch's values (session state, tests); shown through _().
 SWEEP, EXPLORE = N_("1 · Sweep"), N_("2 · Explore")
 EVIDENCE = {"strong": N_("strong evidence"), "weak": N_("weak evidence"), "poor": N_("poor evidence")}
@@ -140,6 +141,22 @@ def sweep_overview(frame: pd.DataFrame, running: bool, result=None) -> None:
         labels = corpus.labels if corpus is not None else None
         st.dataframe(Q.sweep_table(result, labels) if result is not None else raw_values_table(frame), hide_index=True)
     st.caption(_(PERPLEXITY_CAVEAT))
+
+
+def follow_other_processes(bundle, view) -> None:
+    """While no sweep runs here, look every few seconds whether another process (the CLI, another
+    server) started or ended one of this corpus, and redraw the page when it did."""
+    if view is not None and (view.result is None or view.elsewhere):
+        return                                   # already followed live (this process's job, or watch_elsewhere)
+    seen = (view.record.get("id"), view.record.get("status")) if view is not None else None
+
+    @st.fragment(run_every=5.0)
+    def poll() -> None:
+        record = state.latest_sweep_record(bundle)
+        if ((record.get("id"), record.get("status")) if record else None) != seen:
+            st.rerun()
+
+    poll()
 
 
 def watch_elsewhere(view, bundle, section: str) -> None:

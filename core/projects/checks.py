@@ -241,7 +241,15 @@ def _check_sweep(sweep_id: str, record: Any) -> dict:
         if record.get(key) is not None:
             _number(record[key], f"{what}.{key}", 0, 10**6, integer=True)
     _text(record.get("error"), f"{what}.error", allow_none=True)
-    return record
+    return _not_running(record)
+
+
+def _not_running(record: dict) -> dict:
+    """A job cannot run on in an imported copy: a record exported while running arrives interrupted,
+    without the lease of a process on another machine (its finished fits came with it)."""
+    if record.get("status") != "running":
+        return record
+    return {k: v for k, v in record.items() if k not in ("lease", "process", "job_id")} | {"status": "interrupted"}
 
 
 def _check_labels(key: str, value: Any) -> dict:
@@ -280,6 +288,7 @@ def _check_finetune(run_id: str, record: Any, files: set[str], notes: list[Messa
     what = f"finetune:{run_id}"
     if not isinstance(record, dict) or record.get("id") != run_id:
         raise _refuse(N_("{what} is not a record of that id."), what=what)
+    record = _not_running(record)
     result = record.get("result")
     if result is None:
         return record

@@ -48,5 +48,5 @@ from ui.state.finetune import (  # noqa: F401 - re-exported
     _HoldingCores, finetune_elsewhere, finetune_job, finetune_outcome, interrupted_checkpoint, predictions,
     submit_finetune)
 from ui.state.sweeps import (  # noqa: F401 - re-exported
-    cancel_sweep, current_topic_model, latest_sweep, other_running_sweeps, save_topic_labels, start_sweep,
-    SweepView, topic_labels)
+    cancel_sweep, current_topic_model, explorable_sweep, latest_sweep, latest_sweep_record, other_running_sweeps,
+    save_topic_labels, start_sweep, SweepView, topic_labels)

@@ -114,3 +114,24 @@ def current_topic_model():
     except (KeyError, AttributeError, TypeError, InputError):
         return None
     return model if model is not None and getattr(model, "data_key", key) in ("", key) else None
+
+
+def latest_sweep_record(bundle) -> dict | None:
+    """The project's latest sweep record of this corpus (a catalogue read: cheap enough to poll)."""
+    proj = current_project()
+    return proj.latest_sweep(bundle.data_key) if proj is not None else None
+
+
+def explorable_sweep(bundle, view: SweepView | None) -> SweepView | None:
+    """What Explore shows: the latest sweep, unless it stopped short (interrupted, cancelled, failed)
+    and an earlier sweep of this corpus finished: then that one (its models stay reachable)."""
+    proj = current_project()
+    if view is None or proj is None or view.status == "done":
+        return view
+    for record in reversed(proj.sweeps(bundle.data_key)[:-1]):
+        if record["status"] == "done":
+            config = from_dict(SweepConfig, record["config"])
+            result = assemble_result(bundle, config, proj.fit_cache(bundle, _sweep_memory()))
+            if result.models:
+                return SweepView(record, config, None, result)
+    return view
