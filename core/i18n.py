@@ -22,11 +22,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Iterator, Mapping
 
+from core.resources import locale_dir
+
 DOMAIN = "topiclens"
-LOCALE_DIR = Path(__file__).parent / "locale"
 #: language code -> its name, written in that language (what the switch shows)
 LANGUAGES: dict[str, str] = {"en": "English", "zh": "简体中文"}
 DEFAULT = "en"
@@ -41,7 +41,7 @@ def translations(lang: str) -> gettext.NullTranslations:
     """The compiled catalog of `lang` (English: the msgids themselves)."""
     if lang == DEFAULT:
         return gettext.NullTranslations()
-    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[CATALOG_LOCALE[lang]])
+    return gettext.translation(DOMAIN, localedir=locale_dir(), languages=[CATALOG_LOCALE[lang]])
 
 
 def language() -> str:

@@ -27,7 +27,7 @@ from typing import Callable, TypeVar
 import pandas as pd
 import streamlit as st
 
-from core import i18n, preprocess
+from core import i18n, preprocess, resources
 from core.i18n import N_, _, format_percent
 from core.cache import ByteLRU
 from core.corpus import Corpus, LoadOptions, load_corpus
@@ -44,11 +44,10 @@ from ui import session_gc
 
 T = TypeVar("T")
 _LOG = logging.getLogger("topiclens")
-ROOT = Path(__file__).resolve().parent.parent
-# The labels are identifiers (widget values, tests) and display text: shown with `_()`.
+# The labels are identifiers (widget values, tests) and display text: shown with `_()`. Files: core.resources.
 DEMOS = {
-    N_("Chinese news titles (600, 10 labels)"): ROOT / "assets" / "demo_zh_news_titles.csv",
-    N_("English AG News (400, 4 labels)"): ROOT / "assets" / "demo_en_ag_news.csv",
+    N_("Chinese news titles (600, 10 labels)"): "demo_zh_news_titles.csv",
+    N_("English AG News (400, 4 labels)"): "demo_en_ag_news.csv",
 }
 DEFAULT_DEMO = next(iter(DEMOS))
 _CORPUS, _SETTINGS, _SID = "corpus", "preprocess_settings", "_session_id"
@@ -119,7 +118,7 @@ def load_upload(data: bytes, name: str, options: LoadOptions) -> Corpus:
 
 
 def demo_source(label: str = DEFAULT_DEMO) -> tuple[bytes, str]:
-    path = DEMOS[label]
+    path = resources.asset(DEMOS[label])
     return path.read_bytes(), path.name
 
 
