@@ -23,6 +23,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
+from core import settings
 from core.errors import InputError, Message
 from core.i18n import N_, _, ngettext
 
@@ -44,7 +45,7 @@ class TaskFailed(RuntimeError):
 def configured_scheduler(scheduler: str | None = None) -> str | None:
     """The scheduler address to use: `scheduler` if given ("" forces local), else the env var."""
     if scheduler is None:
-        scheduler = os.environ.get(SCHEDULER_ENV, "")
+        scheduler = settings.raw(SCHEDULER_ENV)
     scheduler = scheduler.strip()
     return scheduler or None
 

@@ -14,7 +14,6 @@ message and `job.queue_position`, and a cancel while waiting leaves the queue (`
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
 import traceback
@@ -22,6 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from core import settings
 from core.errors import Message
 from core.i18n import N_
 
@@ -112,8 +112,7 @@ class CpuLimiter:
         if capacity is None:
             from core.executor import default_jobs
 
-            env = os.environ.get(CPU_JOBS_ENV, "").strip()
-            capacity = int(env) if env.isdigit() and int(env) > 0 else default_jobs()
+            capacity = settings.get(CPU_JOBS_ENV) or default_jobs()
         self.capacity = max(1, int(capacity))
         self.in_use = 0
         self._queue: list[object] = []

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from typing import Callable, TypeVar
 import pandas as pd
 import streamlit as st
 
-from core import i18n, preprocess, resources
+from core import i18n, preprocess, resources, settings
 from core.i18n import N_, _, format_percent
 from core.cache import ByteLRU
 from core.corpus import Corpus, LoadOptions, load_corpus
@@ -69,7 +68,7 @@ _LANG_PARAM = "_lang_param"   # the ?lang= value already applied (so it does not
 @st.cache_resource
 def _memo_store() -> ByteLRU:
     # Bounded by bytes, not entries: one corpus can be 1,000 times another.
-    return ByteLRU(max_bytes=int(float(os.environ.get("TOPICLENS_CACHE_MB") or 512) * 2**20))
+    return ByteLRU(max_bytes=int(settings.get("TOPICLENS_CACHE_MB") * 2**20))
 
 
 def memo_has(namespace: str, key: str) -> bool:
@@ -143,7 +142,7 @@ def project_store() -> ProjectStore:
 
 def list_all_projects() -> bool:
     """Single-analyst installs list every project; a shared server lists a session's own only."""
-    return os.environ.get("TOPICLENS_LIST_ALL_PROJECTS", "").strip().lower() in ("1", "true", "yes")
+    return settings.get("TOPICLENS_LIST_ALL_PROJECTS")
 
 
 def current_project() -> Project | None:
