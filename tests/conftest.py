@@ -47,8 +47,16 @@ def zh_csv_bytes(zh_rows) -> bytes:
 # Markers (registered in pyproject.toml) applied here by path and by what a test uses, so the test
 # files stay as they are; `make test-fast` deselects every tier below.
 _BY_PATH = {"browser": ("browser/",), "dask": ("test_executor_dask.py",), "install": ("test_installed_product.py",)}
-# Measured over 5 s each on the 2-core machine (`make test` prints the slowest 15 with --durations).
+# Over about 5 s each on the shared 2-core machine (`make test` prints the slowest 15 with --durations).
 SLOW = (
+    "tests/test_architecture.py::test_core_never_imports_streamlit",          # imports the whole engine: 20 s
+    "tests/test_finetune_train.py::test_from_scratch_learns_well_above_chance",  # trains a model: 14 s
+    "tests/test_cli_inspect.py::test_console_script_bad_column_no_traceback",  # a fresh interpreter: 12 s
+    "tests/test_finetune_sources.py::test_length_preview_never_downloads_a_hub_model",
+    "tests/test_parallel_tokenize.py::test_parallel_equals_single_process_on_a_review_corpus_sample",
+    "tests/test_projects_store.py::test_every_fit_is_stored_as_it_lands_and_a_reopened_sweep_is_identical",
+    "tests/test_projects_store.py::test_concurrent_writers_never_corrupt_and_last_writer_wins",
+    "tests/test_topics_sweep.py::test_a_sweep_waits_for_a_free_cpu_and_shows_its_place_in_the_queue",
 )
 
 
