@@ -38,7 +38,7 @@ test-fast: install
 
 # Build the wheel, install it into a fresh virtualenv outside the checkout, drive it from another folder.
 install-check: install browser-deps
-	$(BIN)/python -m pytest -q -m install -s
+	$(BIN)/python -m pytest -q -m install
 
 wheel: install
 	$(BIN)/python -m pip wheel --no-deps --no-build-isolation -w dist .
