@@ -16,7 +16,10 @@ def test_every_package_of_the_tree_is_in_the_wheel():
     listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(ROOT).parts) for top in ("core", "ui") for p in (ROOT / top).rglob("__init__.py")}
     assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"
-    assert listed - found == {"topiclens_app", "topiclens_app.pages"}
+    data = {"core.locale", "core.locale.zh_CN", "core.locale.zh_CN.LC_MESSAGES", "topiclens_app.assets",
+            "topiclens_app.assets.stopwords"}
+    assert listed - found == {"topiclens_app", "topiclens_app.pages", *data}
+    assert all((ROOT / p.replace("topiclens_app.", "").replace(".", "/")).is_dir() for p in data)
     assert PYPROJECT["tool"]["setuptools"]["package-dir"] == {"topiclens_app": "."}
 
 
