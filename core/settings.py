@@ -89,7 +89,7 @@ _DECLARED = [
     Setting("TOPICLENS_CACHE_MB", "mb", 512.0, "512",
             "Memory for the dashboard's cache of results (corpora, tokens, fits), per server process."),
     Setting("TOPICLENS_CPU_JOBS", "count", None, "all cores",
-            "Cores the dashboard's CPU-heavy jobs share (sweeps, fine-tunes wait their turn beyond it)."),
+            "Cores the topic sweeps fitted on this machine share, all sessions together; a sweep beyond it waits its turn."),
     Setting("TOPICLENS_DASK_SCHEDULER", "address", "", "(this machine)",
             "Dask scheduler (tcp://HOST:PORT) that sweeps fit on; the CLI's --scheduler default."),
     Setting("TOPICLENS_MAX_INPUT_MB", "mb", 500.0, "500",
