@@ -125,9 +125,9 @@ def test_inspect_and_terms_rank_chinese_words_with_the_bundled_stopwords(install
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "TOPICLENS_MAX_INPUT_MB" in bad.stderr
 
 
-def test_serve_runs_the_dashboard_and_every_page_is_reachable(installed, tmp_path):
-    from browser.browser_helpers import ARGS, CHROMIUM, _free_port, offline_page, wait_for_app, wait_for_port
-    from playwright.sync_api import expect, sync_playwright
+def test_serve_runs_the_dashboard_and_every_page_is_reachable(installed, chromium, tmp_path):
+    from browser.browser_helpers import _free_port, offline_page, wait_for_app, wait_for_port
+    from playwright.sync_api import expect
 
     bin_dir, elsewhere = installed
     folder = elsewhere / "served"
@@ -141,9 +141,8 @@ def test_serve_runs_the_dashboard_and_every_page_is_reachable(installed, tmp_pat
                                 env=_clean_env(), stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_for_port(proc, port, log, seconds=120)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            page = offline_page(browser)
+        page = offline_page(chromium)
+        try:
             page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
             wait_for_app(page)
             sidebar = page.locator('[data-testid="stSidebar"]')
@@ -164,7 +163,8 @@ def test_serve_runs_the_dashboard_and_every_page_is_reachable(installed, tmp_pat
                 wait_for_app(page)
                 assert page.locator('[data-testid="stException"]').count() == 0, name
             assert page.page_errors == [] and page.blocked_requests == []
-            browser.close()
+        finally:
+            page.context.close()
     finally:
         proc.terminate()
         try:
