@@ -1,17 +1,14 @@
 """TopicLens: the frame. Page config, the session's project and language, navigation, and the corpus in the sidebar."""
 
-import os
-from pathlib import Path
-
 import streamlit as st
 
-from core import i18n
+from core import i18n, resources, settings
 from core.i18n import N_, _, format_int, ngettext
 from ui import state
 from ui.chrome import translate_chrome
 
 st.set_page_config(page_title="TopicLens",  # i18n: skip (the product's name)
-                    page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
+                    page_icon=str(resources.asset("icon.png")), layout="wide")
 state.session_id()
 i18n.set_language(state.ui_language())  # before any text; again below, as a reopened project may carry its own
 project_error = state.bind_project()  # ?project=<id>: reopen it, or start the demo as a project of its own
@@ -73,7 +70,7 @@ if project_error:
 try:
     nav.run()
 except Exception as exc:  # noqa: BLE001 - a page's unexpected failure: a short message with a reference, the
-    if os.environ.get("TOPICLENS_DEBUG"):   # full traceback in the server log (never server paths on the page)
+    if settings.get("TOPICLENS_DEBUG"):     # full traceback in the server log (never server paths on the page)
         raise
     state.show_error(exc)
 with status.container():

@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
+from core import settings
 from core.errors import InputError, Message
 from core.jobs import cancel_jobs_before_pools_join
 from core.i18n import N_, _, ngettext
@@ -47,7 +48,7 @@ class TaskFailed(RuntimeError):
 def configured_scheduler(scheduler: str | None = None) -> str | None:
     """The scheduler address to use: `scheduler` if given ("" forces local), else the env var."""
     if scheduler is None:
-        scheduler = os.environ.get(SCHEDULER_ENV, "")
+        scheduler = settings.raw(SCHEDULER_ENV)
     scheduler = scheduler.strip()
     return scheduler or None
 

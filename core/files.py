@@ -10,18 +10,14 @@ import os
 import stat
 from pathlib import Path
 
+from core import settings
 from core.errors import InputError
 
 MIB = 1 << 20
 
 
 def max_input_bytes() -> int:
-    raw = os.environ.get("TOPICLENS_MAX_INPUT_MB", "").strip()
-    try:
-        mb = float(raw) if raw else 500.0
-    except ValueError:
-        mb = 500.0
-    return int((mb if mb > 0 else 500.0) * MIB)
+    return int(settings.get("TOPICLENS_MAX_INPUT_MB") * MIB)
 
 
 def read_regular_file(path: str | Path, max_bytes: int | None = None) -> bytes:

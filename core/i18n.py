@@ -22,12 +22,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from types import MappingProxyType
 from typing import Iterator, Mapping
 
+from core.resources import locale_dir
+
 DOMAIN = "topiclens"
-LOCALE_DIR = Path(__file__).parent / "locale"
 #: language code -> its name, written in that language (what the switch shows). Read-only: every
 #: session's script thread reads it (widget options, format_func), so nothing may change it in place.
 LANGUAGES: Mapping[str, str] = MappingProxyType({"en": "English", "zh": "简体中文"})
@@ -43,7 +43,7 @@ def translations(lang: str) -> gettext.NullTranslations:
     """The compiled catalog of `lang` (English: the msgids themselves)."""
     if lang == DEFAULT:
         return gettext.NullTranslations()
-    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[CATALOG_LOCALE[lang]])
+    return gettext.translation(DOMAIN, localedir=locale_dir(), languages=[CATALOG_LOCALE[lang]])
 
 
 def language() -> str:

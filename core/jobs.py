@@ -24,6 +24,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from core import settings
 from core.errors import Message
 from core.i18n import N_
 
@@ -114,8 +115,7 @@ class CpuLimiter:
         if capacity is None:
             from core.executor import default_jobs
 
-            env = os.environ.get(CPU_JOBS_ENV, "").strip()
-            capacity = int(env) if env.isdigit() and int(env) > 0 else default_jobs()
+            capacity = settings.get(CPU_JOBS_ENV) or default_jobs()
         self.capacity = max(1, int(capacity))
         self.in_use = 0
         self._queue: list[object] = []

@@ -12,15 +12,14 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import groupby, islice
-from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
 from core.errors import InputError
 from core.i18n import N_, _
+from core.resources import asset
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
 LANGUAGES = ("auto", "zh", "en")
 REGEX_TOKENIZER = N_("regex word tokenizer (Unicode)")
 USER_DICT_SUFFIX = " + user dictionary"   # i18n: skip (stored in the segmenter's name; see segmenter_label)
@@ -155,14 +154,14 @@ class TokenizedCorpus:
 
 @lru_cache(maxsize=1)
 def zh_stopwords() -> frozenset[str]:
-    path = ASSETS / "stopwords" / "zh_merged.txt"
+    path = asset("stopwords", "zh_merged.txt")
     return frozenset(w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip())
 
 
 @lru_cache(maxsize=1)
 def en_stopwords() -> frozenset[str]:
     """scikit-learn's ENGLISH_STOP_WORDS, shipped as a file (importing sklearn costs ~1 s)."""
-    path = ASSETS / "stopwords" / "en_sklearn.txt"
+    path = asset("stopwords", "en_sklearn.txt")
     return frozenset(w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip())
 
 

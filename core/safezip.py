@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Iterable, Iterator, Mapping
 
+from core import settings
 from core.errors import InputError, Message
 from core.i18n import N_
 
@@ -47,15 +48,6 @@ _RATIO_FLOOR = MIB  # small members may compress extremely well (a page of space
 _DRIVE = re.compile(r"^[A-Za-z]:")
 MAX_DEPTH = 64          # folder levels in one member name
 MAX_PART_BYTES = 200    # bytes of one name part (file systems stop at 255; temp prefixes need room)
-
-
-def _env_number(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    try:
-        value = float(raw) if raw else default
-    except ValueError:
-        return default
-    return value if value > 0 else default
 
 
 @dataclass(frozen=True)
@@ -70,8 +62,8 @@ class Limits:
     @classmethod
     def from_env(cls, **overrides) -> "Limits":
         """Defaults with the environment's total and ratio caps, then `overrides`."""
-        base = cls(max_total_bytes=int(_env_number("TOPICLENS_MAX_UNCOMPRESSED_MB", 256) * MIB),
-                   max_ratio=_env_number("TOPICLENS_MAX_ZIP_RATIO", 200.0))
+        base = cls(max_total_bytes=int(settings.get("TOPICLENS_MAX_UNCOMPRESSED_MB") * MIB),
+                   max_ratio=settings.get("TOPICLENS_MAX_ZIP_RATIO"))
         return replace(base, **overrides)
 
     @property

@@ -10,13 +10,14 @@ Every module that writes to disk asks this one for its folder, so the layout liv
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
+
+from core import settings
 
 
 def workspace_root() -> Path:
     """Folder for everything saved: $TOPICLENS_WORKSPACE or ./workspace (git-ignored)."""
-    return Path(os.environ.get("TOPICLENS_WORKSPACE") or "workspace").resolve()
+    return Path(settings.get("TOPICLENS_WORKSPACE")).resolve()
 
 
 def owner_dir(owner: str) -> Path:

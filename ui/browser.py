@@ -16,6 +16,8 @@ import re
 
 import streamlit as st
 
+from core import settings
+
 COOKIE = "topiclens_browser"
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 _KEY = "_browser_token"
@@ -24,11 +26,9 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 def list_all_projects() -> bool:
     """Every project is listed on a loopback-only server or when TOPICLENS_LIST_ALL_PROJECTS says so."""
-    setting = os.environ.get("TOPICLENS_LIST_ALL_PROJECTS", "").strip().lower()
-    if setting in ("1", "true", "yes"):
-        return True
-    if setting in ("0", "false", "no"):
-        return False
+    setting = settings.get("TOPICLENS_LIST_ALL_PROJECTS")   # None: decided by the server's address
+    if setting is not None:
+        return setting
     try:
         address = st.get_option("server.address")
     except Exception:  # noqa: BLE001 - no server config (bare script): private

@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import argparse
 import errno
-import os
 import signal
 import sys
 
-from core import __version__, i18n
+from core import __version__, i18n, settings
 from core.errors import InputError
 from core.i18n import N_, _
 
 # Subcommand modules, in the order `--help` lists them.
 COMMAND_MODULES = ["core.cli.inspect", "core.cli.terms", "core.cli.sweep", "core.cli.topics", "core.cli.finetune",
-                   "core.cli.project"]
+                   "core.cli.project", "core.cli.serve"]
 #: the output-language option's dest (the tokenizer's language keeps dest "lang": --text-lang)
 OUTPUT_LANG = "output_lang"
 
@@ -135,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
 def _run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
+        settings.check()   # a bad TOPICLENS_* value stops every command with one line
+        for name in settings.unknown():
+            print(_("warning: {name} is not a TopicLens setting; ignored").format(name=name), file=sys.stderr)
         return int(args.func(args) or 0)
     except InputError as exc:
         print(error_line(i18n.translate_error(exc)), file=sys.stderr)
@@ -152,7 +154,7 @@ def _run(argv: list[str]) -> int:
         print(error_line(_("out of memory: try a smaller corpus, fewer --jobs or a smaller model")), file=sys.stderr)
         return 2
     except Exception as exc:  # a bug or an unforeseen failure: one line, no traceback (TOPICLENS_DEBUG=1 shows it)
-        if os.environ.get("TOPICLENS_DEBUG"):
+        if settings.get("TOPICLENS_DEBUG"):
             raise
         detail = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         print(error_line(_(UNEXPECTED).format(error=detail)), file=sys.stderr)

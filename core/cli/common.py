@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-from core import preprocess
+from core import preprocess, settings
 from core.i18n import _
 from core.corpus import Corpus, LoadOptions, load_path
 from core.params import arg_type
@@ -75,7 +74,7 @@ def add_corpus_args(parser: argparse.ArgumentParser, tokens: bool = True, projec
 def add_scheduler_arg(parser: argparse.ArgumentParser) -> None:
     from core.executor import SCHEDULER_ENV
 
-    parser.add_argument("--scheduler", default=os.environ.get(SCHEDULER_ENV) or None, metavar="tcp://HOST:PORT",
+    parser.add_argument("--scheduler", default=settings.raw(SCHEDULER_ENV) or None, metavar="tcp://HOST:PORT",
                         help=_("fit on this Dask cluster instead of this machine (default: ${env} if set)").format(
                             env=SCHEDULER_ENV))
 

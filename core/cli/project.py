@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
+from core import settings
 from core.errors import InputError
 from core.i18n import _, format_datetime, format_int, format_number, ngettext, translate_error
 
@@ -51,7 +51,7 @@ def _k_range(config: dict) -> str:
 
 def dashboard_address(project_id: str) -> str:
     """The project's address in the dashboard (the base from $TOPICLENS_DASHBOARD_URL, else `make run`'s)."""
-    base = (os.environ.get("TOPICLENS_DASHBOARD_URL") or "http://127.0.0.1:8501").rstrip("/")
+    base = settings.get("TOPICLENS_DASHBOARD_URL")
     return f"{base}/?project={project_id}"  # i18n: skip (an address)
 
 

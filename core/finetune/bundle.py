@@ -195,9 +195,10 @@ def load_bundle(folder: str | Path, shown: str | None = None) -> Classifier:
 
 def model_zip_limits() -> Limits:
     """Model zips: weights up to TOPICLENS_MAX_MODEL_MB (default 1 GiB) in all, at most 64 files."""
-    from core.safezip import MIB, _env_number
+    from core import settings
+    from core.safezip import MIB
 
-    return Limits.from_env(max_total_bytes=int(_env_number("TOPICLENS_MAX_MODEL_MB", 1024) * MIB),
+    return Limits.from_env(max_total_bytes=int(settings.get("TOPICLENS_MAX_MODEL_MB") * MIB),
                            max_members=MAX_ZIP_FILES)
 
 

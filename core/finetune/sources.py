@@ -14,6 +14,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from core import settings
 from core.errors import InputError
 from core.finetune.messages import Joined, Text, parse
 from core.i18n import N_
@@ -106,8 +107,7 @@ def parse_source(spec: str) -> ModelSource:
 def model_roots() -> list[Path]:
     """Folders the dashboard may load typed model folders from: $TOPICLENS_MODEL_ROOTS (os.pathsep
     separated) or workspace/models. The CLI runs as the user and takes any path (`parse_source`)."""
-    raw = os.environ.get("TOPICLENS_MODEL_ROOTS", "")
-    return [Path(p).expanduser().resolve() for p in raw.split(os.pathsep) if p.strip()] or [workspace_root() / "models"]
+    return [p.resolve() for p in settings.get("TOPICLENS_MODEL_ROOTS") or []] or [workspace_root() / "models"]
 
 
 FOLDER_HINT = N_("Type the name of a model folder inside the server's model folder (set by the administrator with "

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import __version__
+from core import __version__, settings
 from core.errors import InputError, Message
 from core.i18n import N_, _
 from core.projects.checks import check_fields, check_file, check_project_entry, looks_like_pickle
@@ -64,8 +64,7 @@ def _derived(rel: str) -> bool:
 
 
 def _project_limits() -> Limits:
-    mb = float(os.environ.get("TOPICLENS_MAX_PROJECT_MB") or 2048)
-    return Limits.from_env(max_total_bytes=int(mb * MIB))
+    return Limits.from_env(max_total_bytes=int(settings.get("TOPICLENS_MAX_PROJECT_MB") * MIB))
 
 
 def _project_files(folder: Path) -> list[str]:

@@ -41,19 +41,23 @@ def start_streamlit(workspace: Path, port: int | None = None, env: dict | None =
         cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
     )
     proc.log = log
-    deadline = time.time() + 60
+    wait_for_port(proc, port, workspace / f"streamlit-{port}.log")
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def wait_for_port(proc, port: int, log: Path, seconds: float = 60) -> None:
+    """Return once 127.0.0.1:`port` accepts connections; RuntimeError (with the log's end) if `proc` exits first."""
+    deadline = time.time() + seconds
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early: {(workspace / f'streamlit-{port}.log').read_text()[-2000:]}")
+            raise RuntimeError(f"the server exited early: {log.read_text()[-2000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
+                return
         except OSError:
             time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not open its port within 60 s")
-    return proc, f"http://127.0.0.1:{port}"
+    proc.kill()
+    raise RuntimeError(f"the server did not open its port within {seconds:.0f} s: {log.read_text()[-2000:]}")
 
 
 def stop_streamlit(proc) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browser_helpers import ARGS, CHROMIUM, offline_page, start_streamlit, stop_streamlit
+from browser_helpers import offline_page, start_streamlit, stop_streamlit
 
 
 @pytest.fixture(scope="session")
@@ -14,14 +14,8 @@ def live_server(tmp_path_factory):
     stop_streamlit(proc)
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
+# `chromium` (one browser for the whole session) is in tests/conftest.py: the install check drives it too,
+# and Playwright's sync API cannot be started twice in one thread.
 
 
 @pytest.fixture

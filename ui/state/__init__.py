@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from ui.state.session import (  # noqa: F401 - re-exported
     _memo_store, current_project, DEFAULT_DEMO, demo_source, DEMOS, frame_first, hold_owner, job_registry,
-    load_demo, load_upload, memo, memo_has, project_store, ROOT, session_id)
+    load_demo, load_upload, memo, memo_has, project_store, session_id)
 from ui.state.language import (  # noqa: F401 - re-exported
     LANG_KEY, LANG_SWITCH, localized, on_language_switch, ui_language)
 from ui.state.render import (  # noqa: F401 - re-exported

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 import secrets
 import threading
@@ -11,6 +10,7 @@ from typing import Callable, TypeVar
 
 import streamlit as st
 
+from core import resources, settings
 from core.cache import ByteLRU
 from core.corpus import Corpus, load_corpus, LoadOptions
 from core.i18n import N_
@@ -22,11 +22,10 @@ from ui import browser, session_gc
 
 T = TypeVar("T")
 _LOG = logging.getLogger("topiclens")
-ROOT = Path(__file__).resolve().parents[2]
-# The labels are identifiers (widget values, tests) and display text: shown with `_()`.
+# The labels are identifiers (widget values, tests) and display text: shown with `_()`. Files: core.resources.
 DEMOS = {
-    N_("Chinese news titles (600, 10 labels)"): ROOT / "assets" / "demo_zh_news_titles.csv",
-    N_("English AG News (400, 4 labels)"): ROOT / "assets" / "demo_en_ag_news.csv",
+    N_("Chinese news titles (600, 10 labels)"): "demo_zh_news_titles.csv",
+    N_("English AG News (400, 4 labels)"): "demo_en_ag_news.csv",
 }
 DEFAULT_DEMO = next(iter(DEMOS))
 _CORPUS, _SETTINGS, _SID = "corpus", "preprocess_settings", "_session_id"
@@ -41,7 +40,7 @@ _PER_PROJECT = ("corpus_upload_seen", "corpus_upload_error", "corpus_loaded_file
 @st.cache_resource
 def _memo_store() -> ByteLRU:
     # Bounded by bytes, not entries: one corpus can be 1,000 times another.
-    return ByteLRU(max_bytes=int(float(os.environ.get("TOPICLENS_CACHE_MB") or 512) * 2**20))
+    return ByteLRU(max_bytes=int(settings.get("TOPICLENS_CACHE_MB") * 2**20))
 
 
 def memo_has(namespace: str, key: str) -> bool:
@@ -87,7 +86,7 @@ def load_upload(data: bytes, name: str, options: LoadOptions) -> Corpus:
 
 
 def demo_source(label: str = DEFAULT_DEMO) -> tuple[bytes, str]:
-    path = DEMOS[label]
+    path = resources.asset(DEMOS[label])
     return path.read_bytes(), path.name
 
 
