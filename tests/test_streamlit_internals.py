@@ -95,7 +95,7 @@ def test_serve_applies_the_shipped_config_whatever_the_current_folder(tmp_path):
     assert found["now"] == found["shipped"]
     assert found["shipped"] == {
         "server.maxUploadSize": 500, "server.headless": True, "server.fileWatcherType": "none",
-        "browser.gatherUsageStats": False, "client.toolbarMode": "minimal",
+        "browser.gatherUsageStats": False, "client.toolbarMode": "minimal", "client.showErrorDetails": "none",
         "global.disableWidgetStateDuplicationWarning": True}
     assert (found["port"], found["address"]) == (8765, "127.0.0.1")
 
