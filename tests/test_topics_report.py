@@ -113,8 +113,9 @@ def test_cli_topics_errors(tmp_path, capsys):
     from fixture_paths import DEMO_ZH
     from core.cli import main
 
-    assert main(["topics", str(DEMO_ZH), "--text-col", "text", "--k", "1"]) == 2
-    assert "at least 2" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:          # refused by argparse, before anything is read
+        main(["topics", str(DEMO_ZH), "--text-col", "text", "--k", "1"])
+    assert exited.value.code == 2 and "is not a number from 2 to 500" in capsys.readouterr().err
     assert main(["topics", str(DEMO_ZH), "--text-col", "text", "--k", "3", "--label", "nolabel"]) == 2
     assert "N=TEXT" in capsys.readouterr().err
     assert main(["topics", str(DEMO_ZH), "--text-col", "text", "--k", "3", "--iterations", "2", "--label", "7=x"]) == 2

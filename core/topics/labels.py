@@ -89,8 +89,8 @@ def add_label_columns(frame: pd.DataFrame, models: Mapping[tuple[int, int], Topi
     return out
 
 
-# Per-run bookkeeping, not results: left out of sweep files so the same sweep gives the same file.
-_RUN_COLUMNS = ("metric_seconds", "worker")
+# Per-run timing, not a result: left out of sweep files (the worker column says where a fit ran).
+_RUN_COLUMNS = ("metric_seconds",)
 
 
 def sweep_file_frame(frame: pd.DataFrame, models, labels, keep_cached: bool = True) -> pd.DataFrame:
