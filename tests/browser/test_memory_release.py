@@ -52,8 +52,18 @@ def open_session(chromium, url: str, corpus: Path | None):
     page.goto(url, wait_until="domcontentloaded")
     wait_for_app(page)
     if corpus is not None:
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(corpus))
-        expect(page.get_by_text(f"Loaded 15,000 rows from {corpus.name}")).to_be_visible(timeout=120_000)
+        loaded = page.get_by_text(f"Loaded 15,000 rows from {corpus.name}")
+        # This test measures memory; an upload that a fresh server's first rerun swallowed (seen once
+        # in 3 full runs, under load) is sent again rather than failing the memory check on it.
+        for attempt in range(2):
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(corpus))
+            try:
+                expect(loaded).to_be_visible(timeout=90_000 if attempt == 0 else 120_000)
+                break
+            except AssertionError:
+                if attempt == 1:
+                    raise
+                wait_for_app(page)
     page.get_by_role("link", name="Terms").click()
     wait_for_app(page, timeout=180_000)
     expect(page.get_by_role("heading", name="Terms")).to_be_visible(timeout=60_000)
