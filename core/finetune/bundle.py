@@ -75,13 +75,7 @@ def save_bundle(model, tokenizer, labels: list[str], max_length: int, folder: st
         (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str),
                                          encoding="utf-8")
-        old = None
-        if folder.exists():
-            old = folder.parent / f".{folder.name}.old-{uuid.uuid4().hex[:8]}"
-            os.rename(folder, old)
-        os.rename(tmp, folder)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        _swap_in(tmp, folder)
     except Exception as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if _disk_full(exc):
@@ -92,6 +86,17 @@ def save_bundle(model, tokenizer, labels: list[str], max_length: int, folder: st
                              reason=exc.strerror or type(exc).__name__) from exc
         raise
     return folder
+
+
+def _swap_in(tmp: Path, folder: Path) -> None:
+    """Put the complete `tmp` folder at `folder`; an older one there is removed only after the rename."""
+    old = None
+    if folder.exists():
+        old = folder.parent / f".{folder.name}.old-{uuid.uuid4().hex[:8]}"
+        os.rename(folder, old)
+    os.rename(tmp, folder)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _disk_full(exc: BaseException) -> bool:
@@ -124,13 +129,7 @@ def copy_bundle(folder: str | Path, dest: str | Path) -> Path:
         for path in sorted(Path(folder).iterdir()):
             if path.is_file() and path.suffix.lower() in ALLOWED_SUFFIXES:
                 shutil.copyfile(path, tmp / path.name)
-        old = None
-        if dest.exists():
-            old = dest.parent / f".{dest.name}.old-{uuid.uuid4().hex[:8]}"
-            os.rename(dest, old)
-        os.rename(tmp, dest)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        _swap_in(tmp, dest)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if _disk_full(exc):
